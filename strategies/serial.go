@@ -1,0 +1,43 @@
+package strategies
+
+import (
+	"context"
+	"time"
+)
+
+func init() {
+	Register("serial", "one job after another on the calling goroutine (the baseline)", func() Strategy { return Serial{} })
+}
+
+// Serial runs the jobs one after another on the calling goroutine. It
+// ignores the worker count: it is the baseline every speedup is taken from.
+type Serial struct{}
+
+var _ Strategy = Serial{}
+
+// Name implements Strategy.
+func (Serial) Name() string { return "serial" }
+
+// Run implements Strategy.
+func (Serial) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
+	if err := checkArgs(w, workers); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	results := make([]Result, 0, w.Jobs)
+	for j := range w.Jobs {
+		if err := WaitRelease(ctx, w, start, j); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s := time.Since(start)
+		sum, err := Compute(ctx, w, int64(j))
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, Result{Job: int64(j), Sum: sum, Start: s, End: time.Since(start)})
+	}
+	return results, nil
+}
