@@ -1,0 +1,37 @@
+# parbench: `make bench` measures this machine, `make test` checks the code.
+# Go 1.26 is the only prerequisite; modules come from the Go module proxy.
+
+GO      ?= go
+BIN     := bin/parbench
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+# Extra flags for parbench run, e.g. make bench RUNFLAGS='-cpu 1,2,4 -count 20'.
+RUNFLAGS ?=
+
+.PHONY: all build test bench bench-quick check clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/parbench
+
+test:
+	$(GO) test -race ./...
+
+# The main job: the full default sweep on this machine, then the report and
+# charts in the same run folder (results/latest points at it).
+bench: build
+	$(BIN) run $(RUNFLAGS)
+
+# The same pipeline, small enough for under a minute on 2 cores.
+bench-quick: build
+	$(BIN) run -count 6 -jobs 128 $(RUNFLAGS)
+
+check:
+	@out=$$(gofmt -l . | grep -v '^vendor/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/parbench/parbench/harness"
+)
+
+// progressPrinter shows where a sweep is on stderr: one line rewritten in
+// place on a terminal, and a plain line per configuration otherwise (logs
+// and CI keep every line readable).
+type progressPrinter struct {
+	w        io.Writer
+	terminal bool
+	last     time.Time
+	drawn    bool
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	p := &progressPrinter{w: w}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.terminal = true
+		}
+	}
+	return p
+}
+
+func (p *progressPrinter) update(pr harness.Progress) {
+	round := fmt.Sprintf("round %d/%d", pr.Round+1, pr.Rounds)
+	if pr.Round < 0 {
+		round = "timeline"
+	}
+	eta := "ETA --"
+	if pr.ETA > 0 {
+		eta = "ETA " + fmtDuration(pr.ETA)
+	}
+	line := fmt.Sprintf("[%d/%d] %s %-40s elapsed %s %s", pr.Done, pr.Total, round, pr.Trial, fmtDuration(pr.Elapsed), eta)
+	if p.terminal {
+		// Rewriting more than ten times a second only costs CPU.
+		if time.Since(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = time.Now()
+		fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+		p.drawn = true
+		return
+	}
+	// One line per configuration: when its sample is in, or when an
+	// untimed timeline batch starts.
+	if pr.Sampled || pr.Round < 0 {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progressPrinter) finish() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}
+
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d >= time.Hour {
+		return fmt.Sprintf("%dh%02dm%02ds", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}

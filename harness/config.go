@@ -1,0 +1,164 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/parbench/parbench/strategies"
+)
+
+// Config is one sweep.
+type Config struct {
+	Strategies []string
+	Cores      []int // core counts; each runs in its own pinned process
+	// Workers is the list of worker counts to run at every core count. Nil
+	// means one worker count per core count: cores + WorkersDelta, at
+	// least 1 (the default, workers = cores, has delta 0; the article's
+	// workers = cores - 1 has delta -1).
+	Workers      []int
+	WorkersDelta int
+	Count        int // repetitions: rounds, one timed batch per trial each
+	Warmup       int // batches run and thrown away before each timed batch
+	Workload     strategies.Workload
+	Seed         int64 // for the shuffle of configurations in every round
+	// Timeline runs one extra, untimed batch per configuration after the
+	// sweep and keeps its per-job results (Sample.Jobs).
+	Timeline bool
+}
+
+// DefaultJobs makes one batch at 1 core take well over the timer's noise
+// (about 0.7 s on a 2020s x86 core at the default N) and leaves several
+// jobs per worker even at 128 cores, so the tail of a batch stays small.
+const DefaultJobs = 1024
+
+// DefaultCount is the smallest repetition count for which benchstat gives
+// a 95% confidence interval with room to spare.
+const DefaultCount = 10
+
+// Validate checks a sweep before anything runs. maxCores is the number of
+// CPUs this process may use. Errors name the setting and the value.
+func (c Config) Validate(maxCores int) error {
+	if len(c.Strategies) == 0 {
+		return fmt.Errorf("strategy: none given")
+	}
+	for _, s := range c.Strategies {
+		if !strategies.Known(s) {
+			_, err := strategies.New(s)
+			return fmt.Errorf("strategy: %w", err)
+		}
+	}
+	if len(c.Cores) == 0 {
+		return fmt.Errorf("cpu: no core counts given")
+	}
+	for _, k := range c.Cores {
+		if k < 1 || k > maxCores {
+			return fmt.Errorf("cpu %d: want 1..%d, the CPUs this process may use", k, maxCores)
+		}
+	}
+	for _, w := range c.Workers {
+		if w < 1 {
+			return fmt.Errorf("workers %d: want at least 1", w)
+		}
+	}
+	if c.Count < 1 {
+		return fmt.Errorf("count %d: want at least 1", c.Count)
+	}
+	if c.Warmup < 0 {
+		return fmt.Errorf("warmup %d: want 0 or more", c.Warmup)
+	}
+	return c.Workload.Validate()
+}
+
+// WorkersFor lists the worker counts a sweep runs at cores.
+func (c Config) WorkersFor(cores int) []int {
+	if len(c.Workers) > 0 {
+		return c.Workers
+	}
+	return []int{max(1, cores+c.WorkersDelta)}
+}
+
+// Trial is one configuration: a strategy at a core count and worker count.
+type Trial struct {
+	Strategy string `json:"strategy"`
+	Cores    int    `json:"cores"`
+	Workers  int    `json:"workers"`
+}
+
+// Name is the trial's benchmark name without the "Benchmark" prefix, as
+// go test would print it: XORSum/strategy=pool/workers=4-4.
+func (t Trial) Name() string {
+	return fmt.Sprintf("XORSum/strategy=%s/workers=%d-%d", t.Strategy, t.Workers, t.Cores)
+}
+
+func (t Trial) String() string {
+	return fmt.Sprintf("%s cores=%d workers=%d", t.Strategy, t.Cores, t.Workers)
+}
+
+// Fork is the work of one measurement process: trials at one core count.
+type Fork struct {
+	Round  int     `json:"round"` // 0-based; -1 for an untimed extra pass
+	Cores  int     `json:"cores"`
+	Trials []Trial `json:"trials"`
+}
+
+// Plan lays out a sweep: Count rounds, each running every configuration
+// once, with the order of core counts and of trials within a fork
+// shuffled anew every round so that drift spreads over all of them.
+// Serial runs with one worker whatever the worker setting, since it ignores
+// it; its other worker counts would only repeat the same measurement.
+func Plan(c Config, shuffle func(n int, swap func(i, j int))) [][]Fork {
+	rounds := make([][]Fork, c.Count)
+	for r := range rounds {
+		forks := make([]Fork, 0, len(c.Cores))
+		for _, k := range c.Cores {
+			forks = append(forks, Fork{Round: r, Cores: k, Trials: trialsAt(c, k)})
+		}
+		shuffle(len(forks), func(i, j int) { forks[i], forks[j] = forks[j], forks[i] })
+		for _, f := range forks {
+			shuffle(len(f.Trials), func(i, j int) { f.Trials[i], f.Trials[j] = f.Trials[j], f.Trials[i] })
+		}
+		rounds[r] = forks
+	}
+	return rounds
+}
+
+// trialsAt lists the configurations at k cores in a fixed order.
+func trialsAt(c Config, k int) []Trial {
+	var ts []Trial
+	for _, s := range c.Strategies {
+		ws := c.WorkersFor(k)
+		if s == "serial" {
+			ws = []int{1}
+		}
+		for _, w := range ws {
+			t := Trial{Strategy: s, Cores: k, Workers: w}
+			if !slices.Contains(ts, t) {
+				ts = append(ts, t)
+			}
+		}
+	}
+	return ts
+}
+
+// Trials is every configuration of a sweep, in a fixed order.
+func (c Config) Trials() []Trial {
+	var ts []Trial
+	for _, k := range c.Cores {
+		ts = append(ts, trialsAt(c, k)...)
+	}
+	return ts
+}
+
+// Sample is one timed batch of one trial.
+type Sample struct {
+	Trial
+	Round   int           `json:"round"`
+	Wall    time.Duration `json:"wall"`
+	CPU     time.Duration `json:"cpu"` // user+system of the measurement process and its workers
+	Startup time.Duration `json:"startup,omitempty"`
+	// Metrics are a strategy's extra figures, such as faults/op.
+	Metrics []strategies.Metric `json:"metrics,omitempty"`
+	// Jobs holds the per-job results of an untimed timeline batch.
+	Jobs []strategies.Result `json:"jobs,omitempty"`
+}

@@ -1,0 +1,320 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Progress tells the caller where a sweep is. Done counts timed samples.
+type Progress struct {
+	Trial   Trial
+	Round   int // 0-based; -1 for an extra untimed pass
+	Rounds  int
+	Done    int
+	Total   int
+	Elapsed time.Duration
+	ETA     time.Duration // 0 until one sample is in
+	Sampled bool          // a sample just arrived; otherwise a trial just started
+}
+
+// Runner runs sweeps in measurement processes. The zero value is not
+// ready; use NewRunner.
+type Runner struct {
+	// Executable is the binary re-executed in measurement mode; its main
+	// must serve MeasureMode. NewRunner sets it to this binary.
+	Executable string
+	// CPUs are the CPUs to hand out, in order: k cores gets the first k.
+	CPUs []int
+	// Enforcement says how cores are enforced: "affinity+gomaxprocs" on
+	// Linux when pinning works, else "gomaxprocs" with the reason.
+	Enforcement string
+	pin         bool
+
+	// OnProgress, if set, is called when a trial starts and when a
+	// sample arrives.
+	OnProgress func(Progress)
+	// OnSample receives every timed sample as it arrives; an error stops
+	// the sweep.
+	OnSample func(Sample) error
+	// OnTimeline receives the untimed batch of each configuration when
+	// Config.Timeline is set.
+	OnTimeline func(Sample) error
+}
+
+// NewRunner finds this binary and the CPUs it may use, and checks whether
+// it can pin measurement processes to them.
+func NewRunner() (*Runner, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding this binary to re-execute: %w", err)
+	}
+	cpus, err := AllowedCPUs()
+	if err != nil {
+		return nil, err
+	}
+	r := &Runner{Executable: exe, CPUs: cpus, Enforcement: enforcementPinned, pin: true}
+	if err := canPin(cpus); err != nil {
+		r.pin = false
+		r.Enforcement = "gomaxprocs (no CPU affinity: " + err.Error() + ")"
+	}
+	return r, nil
+}
+
+// Run runs the sweep c. It returns ctx's error, wrapped, when ctx is
+// cancelled, after the measurement process in flight has stopped.
+func (r *Runner) Run(ctx context.Context, c Config) error {
+	if err := c.Validate(len(r.CPUs)); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(uint64(c.Seed), 0x9e3779b97f4a7c15))
+	rounds := Plan(c, rng.Shuffle)
+	total := c.Count * len(c.Trials())
+	begin := time.Now()
+	done := 0
+	progress := func(t Trial, round int, sampled bool) {
+		if r.OnProgress == nil {
+			return
+		}
+		p := Progress{Trial: t, Round: round, Rounds: c.Count, Done: done, Total: total, Elapsed: time.Since(begin), Sampled: sampled}
+		if done > 0 && round >= 0 {
+			p.ETA = time.Duration(float64(p.Elapsed) / float64(done) * float64(total-done))
+		}
+		r.OnProgress(p)
+	}
+	for _, forks := range rounds {
+		for _, f := range forks {
+			err := r.runFork(ctx, forkRequest{Fork: f, Workload: c.Workload, Warmup: c.Warmup},
+				func(t Trial) { progress(t, f.Round, false) },
+				func(s Sample) error {
+					done++
+					progress(s.Trial, f.Round, true)
+					if r.OnSample != nil {
+						return r.OnSample(s)
+					}
+					return nil
+				})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if !c.Timeline {
+		return nil
+	}
+	for _, k := range c.Cores {
+		f := Fork{Round: -1, Cores: k, Trials: trialsAt(c, k)}
+		err := r.runFork(ctx, forkRequest{Fork: f, Workload: c.Workload, Warmup: c.Warmup, Timeline: true},
+			func(t Trial) { progress(t, -1, false) },
+			func(s Sample) error {
+				if r.OnTimeline != nil {
+					return r.OnTimeline(s)
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopGrace is how long a measurement process has to stop after SIGTERM
+// before it is killed with its group.
+const stopGrace = 500 * time.Millisecond
+
+// runFork runs one measurement process to the end.
+func (r *Runner) runFork(ctx context.Context, req forkRequest, onStart func(Trial), onSample func(Sample) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var cpus []int
+	if r.pin {
+		cpus = r.CPUs[:req.Fork.Cores]
+	}
+	cmd := exec.Command(r.Executable)
+	cmd.Env = append(os.Environ(), measureEnv+"=1", "GOMAXPROCS="+strconv.Itoa(req.Fork.Cores))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer outR.Close()
+	cmd.Stdout = outW
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	wait, err := startPinned(cmd, cpus)
+	outW.Close() // the child holds its own copy
+	if err != nil {
+		return fmt.Errorf("starting measurement process: %w", err)
+	}
+
+	// Whatever happens below, the process and its group are gone when
+	// runFork returns: asked to stop on cancel, killed after the grace
+	// period or on any error.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = wait(); close(exited) }()
+	var stopOnce sync.Once
+	stop := func(graceful bool) {
+		stopOnce.Do(func() {
+			if graceful {
+				_ = terminate(cmd)
+				select {
+				case <-exited:
+				case <-time.After(stopGrace):
+				}
+			}
+			_ = killGroup(cmd)
+		})
+	}
+	defer func() {
+		stdin.Close()
+		select {
+		case <-exited:
+		case <-time.After(stopGrace):
+			stop(false)
+		}
+		<-exited
+		_ = killGroup(cmd) // stray workers the process may have left
+	}()
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop(true)
+		case <-watchDone:
+		}
+	}()
+
+	if err := json.NewEncoder(stdin).Encode(req); err != nil {
+		return fmt.Errorf("sending fork request: %w", err)
+	}
+	got, err := r.readMessages(outR, req, onStart, onSample)
+	if ctx.Err() != nil {
+		<-exited
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	if err != nil {
+		stop(false)
+		return err
+	}
+	<-exited
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	if waitErr != nil || got < len(req.Fork.Trials) {
+		return fmt.Errorf("measurement process for %d cores exited after %d of %d trials: %v%s",
+			req.Fork.Cores, got, len(req.Fork.Trials), waitErr, stderr.describe())
+	}
+	return nil
+}
+
+// readMessages reads a measurement process's messages until end of file,
+// checking each against the request. It returns how many samples came.
+func (r *Runner) readMessages(out io.Reader, req forkRequest, onStart func(Trial), onSample func(Sample) error) (int, error) {
+	br := bufio.NewReader(out)
+	got := 0
+	checked := false
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) == 0 {
+			if err == io.EOF {
+				return got, nil
+			}
+			if err != nil {
+				return got, fmt.Errorf("reading measurement process: %w", err)
+			}
+			continue
+		}
+		m, derr := decodeMessage(line)
+		if derr != nil {
+			return got, derr
+		}
+		switch {
+		case m.Error != "":
+			return got, errors.New(m.Error)
+		case m.Check != nil:
+			if err := r.checkFork(req.Fork.Cores, *m.Check); err != nil {
+				return got, err
+			}
+			checked = true
+		case !checked:
+			return got, errors.New("measurement process sent results before its core check")
+		case m.Start != nil:
+			onStart(*m.Start)
+		case m.Sample != nil:
+			if got >= len(req.Fork.Trials) || m.Sample.Trial != req.Fork.Trials[got] {
+				return got, fmt.Errorf("measurement process sent a sample for %v, which was not asked for next", m.Sample.Trial)
+			}
+			got++
+			if err := onSample(*m.Sample); err != nil {
+				return got, err
+			}
+		}
+	}
+}
+
+// checkFork fails a fork whose process does not run on the cores asked for.
+func (r *Runner) checkFork(cores int, c forkCheck) error {
+	if c.GOMAXPROCS != cores {
+		return fmt.Errorf("measurement process (pid %d) has GOMAXPROCS %d, want %d", c.PID, c.GOMAXPROCS, cores)
+	}
+	if r.pin && c.CPUs != cores {
+		return fmt.Errorf("measurement process (pid %d) may run on %d CPUs, want %d", c.PID, c.CPUs, cores)
+	}
+	return nil
+}
+
+// tailBuffer keeps the last few KiB a measurement process wrote on stderr,
+// for the error message when it dies.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 4 << 10
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailMax {
+		t.buf = t.buf[len(t.buf)-tailMax:]
+	}
+	return len(p), nil
+}
+
+// describe picks one line of stderr for a one-line error: the panic or
+// fatal error if there is one, else the last line.
+func (t *tailBuffer) describe() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
+	pick := lines[len(lines)-1]
+	for _, l := range lines {
+		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") {
+			pick = l
+			break
+		}
+	}
+	if pick == "" {
+		return ""
+	}
+	return " (stderr: " + pick + ")"
+}
