@@ -1,0 +1,245 @@
+package plots
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Category is a kind of CPU time in an overhead breakdown.
+type Category int
+
+const (
+	Kernel      Category = iota // kernel time not spent in syscalls of the workload's own
+	Scheduler                   // the Go scheduler
+	ChannelLock                 // channel operations and locks
+	Syscalls                    // system calls and pipe I/O
+	GC                          // the garbage collector
+	Other                       // everything else
+	NumCategories
+)
+
+func (c Category) String() string {
+	switch c {
+	case Kernel:
+		return "kernel"
+	case Scheduler:
+		return "scheduler"
+	case ChannelLock:
+		return "channel/lock"
+	case Syscalls:
+		return "syscalls/pipe I/O"
+	case GC:
+		return "GC"
+	case Other:
+		return "other"
+	}
+	return fmt.Sprintf("Category(%d)", int(c))
+}
+
+// categoryColors are fixed, and distinct from one another in greyscale
+// order as well as in hue.
+var categoryColors = [NumCategories]color.RGBA{
+	Kernel:      vermillion,
+	Scheduler:   orange,
+	ChannelLock: reddishPurple,
+	Syscalls:    skyBlue,
+	GC:          bluishGreen,
+	Other:       color.RGBA{0xb0, 0xb0, 0xb0, 0xff},
+}
+
+// Breakdown is where the CPU time of one configuration went.
+type Breakdown struct {
+	Strategy string
+	Cores    int
+	// Share is each category's fraction of the configuration's CPU time.
+	// Each is in [0, 1] and together they add up to at most 1; what is left
+	// is not drawn.
+	Share [NumCategories]float64
+}
+
+// Overhead draws a stacked bar per configuration, grouped by strategy (in
+// the order of the other charts) and ordered by cores within a group, each
+// bar split into the categories' shares of CPU time in percent. The y axis
+// starts at zero and ends at 100% or, when no bar comes near it, just above
+// the tallest bar, so that small overheads stay visible.
+func Overhead(c Chart, b []Breakdown) (*Figure, error) {
+	oc, err := overheadChart(c, b)
+	if err != nil {
+		return nil, err
+	}
+	return oc.figure(), nil
+}
+
+// barChart is the content of an overhead chart: bars at x positions, each
+// a stack of percentages from the bottom up in Category order.
+type barChart struct {
+	title, caption string
+	x, y           axis
+	bars           []stackedBar
+	groups         []groupLabel // strategy names under their bars
+	rotate         bool         // cores labels turned a quarter turn
+}
+
+type stackedBar struct {
+	x     float64
+	label string
+	stack [NumCategories]float64 // percent
+}
+
+const sumSlack = 1e-6
+
+func overheadChart(c Chart, in []Breakdown) (*barChart, error) {
+	if len(in) == 0 {
+		return nil, errors.New("plots: overhead: no breakdowns")
+	}
+	seen := make(map[string]bool)
+	for i, b := range in {
+		name := b.Strategy + "/" + strconv.Itoa(b.Cores)
+		switch {
+		case b.Strategy == "":
+			return nil, fmt.Errorf("plots: overhead: breakdown %d has no strategy name", i)
+		case b.Cores <= 0:
+			return nil, fmt.Errorf("plots: overhead: %s: cores must be positive", name)
+		case seen[name]:
+			return nil, fmt.Errorf("plots: overhead: %s appears twice", name)
+		}
+		seen[name] = true
+		sum := 0.0
+		for cat, v := range b.Share {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
+				return nil, fmt.Errorf("plots: overhead: %s: %s share %g is not in [0, 1]", name, Category(cat), v)
+			}
+			sum += v
+		}
+		if sum > 1+sumSlack {
+			return nil, fmt.Errorf("plots: overhead: %s: shares add up to %g, more than 1", name, sum)
+		}
+	}
+	bs := slices.Clone(in)
+	slices.SortFunc(bs, func(a, b Breakdown) int {
+		return cmp.Or(compareStrategies(a.Strategy, b.Strategy), cmp.Compare(a.Cores, b.Cores))
+	})
+
+	oc := &barChart{title: c.Title, caption: c.Caption}
+	var ticks []plot.Tick
+	x, top := 0.0, 0.0
+	for i := 0; i < len(bs); {
+		j := i
+		for j < len(bs) && bs[j].Strategy == bs[i].Strategy {
+			j++
+		}
+		oc.groups = append(oc.groups, groupLabel{x: x + float64(j-i-1)/2, text: bs[i].Strategy})
+		for _, b := range bs[i:j] {
+			bar := stackedBar{x: x, label: strconv.Itoa(b.Cores)}
+			sum := 0.0
+			for cat, v := range b.Share {
+				bar.stack[cat] = 100 * v
+				sum += 100 * v
+			}
+			top = max(top, sum)
+			oc.bars = append(oc.bars, bar)
+			ticks = append(ticks, plot.Tick{Value: x, Label: bar.label})
+			x++
+		}
+		x++ // a gap between strategies
+		i = j
+	}
+	oc.x = axis{scale: linearAxis, min: -0.6, max: x - 2 + 0.6, ticks: ticks}
+	oc.y = zeroAxis("share of CPU time (%)", min(top, 100))
+	if top >= 80 {
+		oc.y = axis{label: oc.y.label, scale: linearAxis, min: 0, max: 100, ticks: linearTicks(0, 100, 20)}
+	}
+	// Rotate the cores when they would not fit side by side. The data
+	// area is about the figure less the y axis and the legend.
+	const dataWidth = (6.5*72 - 2*figMargin - 45 - 95) // points
+	slot := dataWidth / (oc.x.max - oc.x.min)
+	widest := 0.0
+	for _, t := range ticks {
+		widest = max(widest, float64(textStyle(tickSize).Width(t.Label)))
+	}
+	oc.rotate = widest+3 > slot
+	return oc, nil
+}
+
+// barWidth is a bar's width as a fraction of the distance between bars.
+const barWidth = 0.75
+
+func (oc *barChart) figure() *Figure {
+	p := newPlot()
+	p.X.Tick.Length = 0
+	if oc.rotate {
+		p.X.Tick.Label.Rotation = math.Pi / 2
+		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	}
+	g := grid()
+	g.Vertical.Color = nil
+	p.Add(g, &stacks{bars: oc.bars})
+	setAxes(p, oc.x, oc.y)
+	f := &Figure{title: oc.title, caption: oc.caption, yLabel: oc.y.label, groups: oc.groups, plot: p,
+		width: 6.5 * vg.Inch, height: 4 * vg.Inch}
+	// Top of the legend is top of the stack.
+	for cat := NumCategories - 1; cat >= 0; cat-- {
+		f.legend = append(f.legend, legendEntry{text: cat.String(), thumb: swatch{categoryColors[cat]}})
+	}
+	return f
+}
+
+// stacks draws stacked bars.
+type stacks struct{ bars []stackedBar }
+
+func (s *stacks) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, b := range s.bars {
+		x0, x1 := trX(b.x-barWidth/2), trX(b.x+barWidth/2)
+		base := 0.0
+		for cat, v := range b.stack {
+			if v == 0 {
+				continue
+			}
+			y0, y1 := trY(base), trY(min(base+v, p.Y.Max))
+			base += v
+			c.SetColor(categoryColors[cat])
+			c.Fill(vg.Rectangle{Min: vg.Point{X: x0, Y: y0}, Max: vg.Point{X: x1, Y: y1}}.Path())
+		}
+	}
+}
+
+// swatch is a filled square legend thumbnail.
+type swatch struct{ color color.Color }
+
+func (s swatch) Thumbnail(c *draw.Canvas) {
+	side := min(c.Max.Y-c.Min.Y, c.Max.X-c.Min.X) * 0.8
+	mid := c.Center()
+	c.SetColor(s.color)
+	c.Fill(vg.Rectangle{ // at the right, beside its text
+		Min: vg.Point{X: c.Max.X - side, Y: mid.Y - side/2},
+		Max: vg.Point{X: c.Max.X, Y: mid.Y + side/2},
+	}.Path())
+}
+
+func (oc *barChart) dump(w io.Writer) {
+	fmt.Fprintf(w, "title: %s\ncaption: %s\n", oc.title, oc.caption)
+	dumpAxis(w, "x", oc.x)
+	dumpAxis(w, "y", oc.y)
+	fmt.Fprintf(w, "rotate cores: %v\n", oc.rotate)
+	for _, g := range oc.groups {
+		fmt.Fprintf(w, "group %q at %s\n", g.text, fmtNum(g.x))
+	}
+	for _, b := range oc.bars {
+		fmt.Fprintf(w, "bar %s %q:", fmtNum(b.x), b.label)
+		for cat, v := range b.stack {
+			fmt.Fprintf(w, " %s=%s", Category(cat), fmtNum(v))
+		}
+		fmt.Fprintln(w)
+	}
+}

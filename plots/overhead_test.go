@@ -1,0 +1,83 @@
+package plots
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestOverheadGolden(t *testing.T) {
+	oc, err := overheadChart(chart, sampleBreakdowns([]int{1, 4, 8}, true)[:6])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	oc.dump(&b)
+	checkGolden(t, "overhead", b.Bytes())
+}
+
+func TestOverheadLayout(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		b          []Breakdown
+		wantYMax   float64
+		wantRotate bool
+	}{
+		{"small overheads: axis fits the bars", sampleBreakdowns([]int{1, 2, 4, 8}, false), 40, false},
+		{"whole CPU time: axis to 100%", sampleBreakdowns([]int{1, 2, 4, 8}, true), 100, false},
+		{"8 core counts: labels turned", sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true), 100, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			oc, err := overheadChart(Chart{}, tc.b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if oc.y.min != 0 || oc.y.max != tc.wantYMax {
+				t.Errorf("y axis [%g, %g], want [0, %g]", oc.y.min, oc.y.max, tc.wantYMax)
+			}
+			if oc.rotate != tc.wantRotate {
+				t.Errorf("rotate: got %v, want %v", oc.rotate, tc.wantRotate)
+			}
+			var names []string
+			for _, g := range oc.groups {
+				names = append(names, g.text)
+			}
+			if got, want := strings.Join(names, " "), "pool perjob perjob-unbounded procpool"; got != want {
+				t.Errorf("groups: got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestOverheadErrors(t *testing.T) {
+	good := func() Breakdown {
+		return Breakdown{Strategy: "pool", Cores: 4, Share: [NumCategories]float64{0.1, 0.1}}
+	}
+	with := func(f func(*Breakdown)) []Breakdown {
+		b := good()
+		f(&b)
+		return []Breakdown{b}
+	}
+	for _, tc := range []struct {
+		name string
+		in   []Breakdown
+		want string
+	}{
+		{"empty", nil, "overhead: no breakdowns"},
+		{"no strategy", with(func(b *Breakdown) { b.Strategy = "" }), "breakdown 0 has no strategy name"},
+		{"zero cores", with(func(b *Breakdown) { b.Cores = 0 }), "pool/0: cores must be positive"},
+		{"NaN share", with(func(b *Breakdown) { b.Share[GC] = math.NaN() }), "pool/4: GC share NaN is not in [0, 1]"},
+		{"Inf share", with(func(b *Breakdown) { b.Share[Kernel] = math.Inf(1) }), "pool/4: kernel share +Inf is not in [0, 1]"},
+		{"negative share", with(func(b *Breakdown) { b.Share[Syscalls] = -0.1 }), "syscalls/pipe I/O share -0.1 is not in [0, 1]"},
+		{"shares over 1", with(func(b *Breakdown) { b.Share[Other] = 0.9 }), "pool/4: shares add up to 1.1, more than 1"},
+		{"twice", []Breakdown{good(), good()}, "pool/4 appears twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Overhead(Chart{}, tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || f != nil {
+				t.Errorf("got %v, %v; want no figure and an error containing %q", f, err, tc.want)
+			}
+		})
+	}
+}
