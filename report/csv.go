@@ -1,0 +1,55 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"math"
+	"strconv"
+)
+
+// CSVHeader names the columns of WriteCSV. Times are seconds.
+var CSVHeader = []string{
+	"machine", "host", "cpu", "strategy", "cores", "workers", "n",
+	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s",
+	"speedup", "speedup_low", "speedup_high", "efficiency",
+	"vs_cores", "vs_change", "vs_p",
+}
+
+// WriteCSV writes one line per row, with CSVHeader first. A figure that is
+// NaN or infinite (not computed, or an unbounded interval) is left empty.
+// It is summary.csv.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	machines := map[string]Machine{}
+	for _, m := range r.Machines {
+		machines[m.Label] = m
+	}
+	for _, row := range r.Rows {
+		m := machines[row.Machine]
+		rec := []string{
+			row.Machine, m.Host, m.CPU, row.Strategy, strconv.Itoa(row.Cores), strconv.Itoa(row.Workers), strconv.Itoa(row.N),
+			csvFloat(row.Median), csvFloat(row.Low), csvFloat(row.High), csvFloat(row.Confidence),
+			csvFloat(row.CPUSeconds), csvFloat(row.JobsPerSec),
+			csvFloat(row.Speedup), csvFloat(row.SpeedupLow), csvFloat(row.SpeedupHigh), csvFloat(row.Efficiency),
+			"", "", "",
+		}
+		if s := row.Step; s != nil {
+			rec[len(rec)-3], rec[len(rec)-2], rec[len(rec)-1] = strconv.Itoa(s.FromCores), csvFloat(s.Change), csvFloat(s.P)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvFloat(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}

@@ -1,0 +1,434 @@
+package report
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchproc"
+)
+
+// WorkloadKeys are the config keys that define the workload. Results whose
+// values differ measured different things and are never compared.
+var WorkloadKeys = []string{"jobs", "n", "sleep", "gap", "checksum"}
+
+// A Report is the analysis of one or more runs: a row per machine x
+// strategy x cores x workers, fits per machine x strategy, and warnings.
+// Rows are ordered by strategy (Baseline first, then by name), cores,
+// workers and machine, so that the machines of one configuration sit
+// side by side.
+type Report struct {
+	// Benchmark is the base name, such as "XORSum".
+	Benchmark string
+	// Workload is the recorded workload, as key/value pairs in
+	// WorkloadKeys order; keys not recorded are left out.
+	Workload [][2]string
+	// Confidence is the level of every interval; Resamples is the
+	// number of bootstrap resamples behind each speedup interval.
+	Confidence float64
+	Resamples  int
+
+	Inputs   []Input // nil for results from memory
+	Machines []Machine
+	Rows     []Row
+	Fits     []Fit
+
+	// Warnings are reasons to doubt parts of the report, each a
+	// *Warning; they include InputErrors.
+	Warnings []error
+	// InputErrors are the lines of the inputs that could not be used,
+	// each "file:line: message".
+	InputErrors []error
+}
+
+// Strategies lists the strategies in the report, in row order.
+func (r *Report) Strategies() []string {
+	var names []string
+	for _, row := range r.Rows {
+		if !slices.Contains(names, row.Strategy) {
+			names = append(names, row.Strategy)
+		}
+	}
+	return names
+}
+
+// FromResults builds the report of results held in memory, such as a run
+// that just finished; see Load for files. The results are not modified.
+// The error is for what stops the report: no usable results, or results of
+// different workloads.
+func FromResults(results []*benchfmt.Result, opts *Options) (*Report, error) {
+	o := opts.orDefault()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	return build(results, nil, nil, o)
+}
+
+// group collects the samples of one configuration on one machine.
+type group struct {
+	machine                 int
+	name, strategy          string
+	cores, workers          int
+	secs, cpuSecs, jobsRate []float64
+	residues                []benchproc.Key
+}
+
+// seenValue is a value of a workload key and where it was first seen.
+type seenValue struct{ value, where string }
+
+func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Options) (*Report, error) {
+	rep := &Report{Confidence: o.Confidence, Resamples: o.Resamples, Inputs: inputs, InputErrors: inputErrs}
+
+	var pp benchproc.ProjectionParser
+	machineProj, err := pp.Parse(".file,"+KeyHost+","+KeyCPU, nil)
+	if err != nil {
+		return nil, err
+	}
+	configProj, err := pp.Parse(".name,/strategy,/gomaxprocs,/workers", nil)
+	if err != nil {
+		return nil, err
+	}
+	workProj, err := pp.Parse(strings.Join(WorkloadKeys, ","), nil)
+	if err != nil {
+		return nil, err
+	}
+	residue := pp.Residue()
+	cf, wf := configProj.Fields(), workProj.Fields()
+
+	type groupKey struct{ machine, config benchproc.Key }
+	groups := map[groupKey]*group{}
+	var order []*group
+	machineIdx := map[benchproc.Key]int{}
+	var machines []Machine
+	var names []seenValue
+	work := make([][]seenValue, len(wf))
+	missing := make([][]string, len(wf)) // where each workload key was not recorded
+	var skipped []string
+
+	for _, r := range results {
+		ck := configProj.Project(r)
+		strategy := ck.Get(cf[1])
+		if strategy == "" {
+			if name := "Benchmark" + r.Name.String(); !slices.Contains(skipped, name) {
+				skipped = append(skipped, name)
+			}
+			continue
+		}
+		bad := func(format string, args ...any) {
+			rep.InputErrors = append(rep.InputErrors, errorAt(r, fmt.Sprintf(format, args...)))
+		}
+		secs, ok := r.Value("sec/op")
+		if ns, isNS := r.Value("ns/op"); !ok && isNS {
+			secs, ok = ns/1e9, true // benchfmt tidies only finite values
+		}
+		if !ok {
+			bad("no time per batch (ns/op)")
+			continue
+		}
+		if !(secs > 0) || math.IsInf(secs, 0) {
+			bad("time per batch %v s: want a positive number", secs)
+			continue
+		}
+		cores := 1 // go test leaves out the -1 suffix
+		if g := ck.Get(cf[2]); g != "" {
+			if cores, err = strconv.Atoi(g); err != nil || cores < 1 {
+				bad("GOMAXPROCS %q: want a positive number", g)
+				continue
+			}
+		}
+		workers := 0
+		if w := ck.Get(cf[3]); w != "" {
+			if workers, err = strconv.Atoi(w); err != nil || workers < 1 {
+				bad("workers %q: want a positive number", w)
+				continue
+			}
+		}
+
+		where := position(r)
+		names = addSeen(names, ck.Get(cf[0]), where)
+		wk := workProj.Project(r)
+		for i, f := range wf {
+			if v := wk.Get(f); v != "" {
+				work[i] = addSeen(work[i], v, where)
+			} else if file := r.GetConfig(".file"); !slices.Contains(missing[i], file) {
+				missing[i] = append(missing[i], file)
+			}
+		}
+
+		mk := machineProj.Project(r)
+		mi, ok := machineIdx[mk]
+		if !ok {
+			mi = len(machines)
+			machineIdx[mk] = mi
+			machines = append(machines, newMachine(r))
+		}
+		gk := groupKey{mk, ck}
+		g := groups[gk]
+		if g == nil {
+			g = &group{machine: mi, name: ck.Get(cf[0]), strategy: strategy, cores: cores, workers: workers}
+			groups[gk] = g
+			order = append(order, g)
+		}
+		g.secs = append(g.secs, secs)
+		if v, ok := r.Value("cpu-sec/op"); ok {
+			g.cpuSecs = append(g.cpuSecs, v)
+		}
+		if v, ok := r.Value("jobs/s"); ok {
+			g.jobsRate = append(g.jobsRate, v)
+		}
+		if rk := residue.Project(r); !slices.Contains(g.residues, rk) {
+			g.residues = append(g.residues, rk)
+		}
+	}
+
+	sortByPosition(rep.InputErrors)
+	for _, e := range rep.InputErrors {
+		rep.warn("", CheckInput, "%v", e)
+	}
+	if len(skipped) > 0 {
+		rep.warn("", CheckInput, "skipped %s not run by strategy (no /strategy= in the name): %s",
+			plural(len(skipped), "benchmark"), strings.Join(firstFew(skipped, 3), ", "))
+	}
+	if len(order) == 0 {
+		msg := "no parbench results"
+		if len(inputs) > 0 {
+			var paths []string
+			for _, in := range inputs {
+				paths = append(paths, in.Path)
+			}
+			msg += " in " + strings.Join(paths, ", ")
+		}
+		if len(skipped) > 0 {
+			msg += fmt.Sprintf(" (%s without /strategy= in the name, such as %s)", plural(len(skipped), "benchmark"), skipped[0])
+		}
+		if len(rep.InputErrors) > 0 {
+			msg += fmt.Sprintf(" (%s unreadable; first: %v)", plural(len(rep.InputErrors), "line"), rep.InputErrors[0])
+		}
+		return nil, errors.New(msg)
+	}
+	if err := sameWorkload(names, wf, work); err != nil {
+		return nil, err
+	}
+	rep.Benchmark = names[0].value
+	for i, f := range wf {
+		if len(work[i]) == 0 {
+			continue
+		}
+		rep.Workload = append(rep.Workload, [2]string{f.Name, work[i][0].value})
+		if len(missing[i]) > 0 {
+			rep.warn("", CheckWorkload, "workload parameter %s not recorded in %s: assumed to be %s as elsewhere",
+				f.Name, filesText(missing[i]), work[i][0].value)
+		}
+	}
+
+	labelMachines(machines)
+	rep.Machines = machines
+	jobs := math.NaN()
+	if len(work[0]) > 0 {
+		jobs, _ = strconv.ParseFloat(work[0][0].value, 64)
+	}
+	slices.SortStableFunc(order, func(a, b *group) int {
+		return cmp.Or(strategyCmp(a.strategy, b.strategy), cmp.Compare(a.cores, b.cores),
+			cmp.Compare(a.workers, b.workers), cmp.Compare(a.machine, b.machine))
+	})
+	rows := make([]*Row, len(order))
+	for i, g := range order {
+		r := &Row{Machine: machines[g.machine].Label, Strategy: g.strategy, Cores: g.cores, Workers: g.workers}
+		r.summarize(g.secs, g.cpuSecs, g.jobsRate, jobs, o.Confidence)
+		rows[i] = r
+		if len(g.residues) > 1 {
+			var fields []string
+			for _, f := range benchproc.NonSingularFields(g.residues) {
+				fields = append(fields, f.Name)
+			}
+			rep.warn(r.Machine, CheckPooled, "%s pools results that differ in %s", r.Name(), strings.Join(fields, ", "))
+		}
+	}
+
+	for _, m := range machines {
+		mrows := rowsWhere(rows, func(r *Row) bool { return r.Machine == m.Label })
+		setSteps(mrows)
+		base := baselineRow(mrows)
+		if base == nil {
+			rep.warn(m.Label, CheckBaseline, "no %s run on 1 core: no speedups, efficiencies or fits", Baseline)
+			continue
+		}
+		setSpeedups(mrows, base, o)
+		rep.fitMachine(m, mrows, o)
+	}
+	for _, r := range rows {
+		rep.Rows = append(rep.Rows, *r)
+	}
+	rep.check(o)
+	return rep, nil
+}
+
+// sameWorkload refuses results of different benchmarks or workloads,
+// naming each parameter that differs and where each value came from.
+func sameWorkload(names []seenValue, wf []*benchproc.Field, work [][]seenValue) error {
+	var diffs []string
+	describe := func(key string, vs []seenValue) string {
+		var parts []string
+		for _, v := range vs {
+			p := v.value
+			if v.where != "" {
+				p += " (" + v.where + ")"
+			}
+			parts = append(parts, p)
+		}
+		return key + " " + strings.Join(parts, " vs ")
+	}
+	if len(names) > 1 {
+		diffs = append(diffs, describe("benchmark", names))
+	}
+	for i, f := range wf {
+		if len(work[i]) > 1 {
+			diffs = append(diffs, describe(f.Name, work[i]))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("results of different workloads, not comparable: %s", strings.Join(diffs, "; "))
+	}
+	return nil
+}
+
+func addSeen(vs []seenValue, value, where string) []seenValue {
+	for _, v := range vs {
+		if v.value == value {
+			return vs
+		}
+	}
+	return append(vs, seenValue{value, where})
+}
+
+// strategyCmp orders the baseline first, then strategies by name.
+func strategyCmp(a, b string) int {
+	if (a == Baseline) != (b == Baseline) {
+		if a == Baseline {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+func rowsWhere(rows []*Row, keep func(*Row) bool) []*Row {
+	var out []*Row
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// baselineRow is the baseline strategy on one core, preferring one worker.
+func baselineRow(rows []*Row) *Row {
+	var base *Row
+	for _, r := range rows {
+		if r.Strategy == Baseline && r.Cores == 1 && (base == nil || r.Workers == 1) {
+			base = r
+		}
+	}
+	return base
+}
+
+// setSteps compares each row with the same strategy on the nearest smaller
+// core count: with the same workers-minus-cores offset where there is one
+// (workers = cores, cores-1, ...), else with the same workers.
+func setSteps(rows []*Row) {
+	for _, r := range rows {
+		var prev *Row
+		for _, same := range []func(p *Row) bool{
+			func(p *Row) bool { return p.Workers-p.Cores == r.Workers-r.Cores },
+			func(p *Row) bool { return p.Workers == r.Workers },
+		} {
+			for _, p := range rows {
+				if p.Strategy == r.Strategy && p.Cores < r.Cores && same(p) && (prev == nil || p.Cores > prev.Cores) {
+					prev = p
+				}
+			}
+			if prev != nil {
+				break
+			}
+		}
+		if prev != nil {
+			r.compare(prev)
+		}
+	}
+}
+
+// errorAt is msg at the position of r in its file, as benchfmt reports
+// syntax errors.
+func errorAt(r *benchfmt.Result, msg string) error {
+	file, line := r.Pos()
+	if file == "" {
+		return fmt.Errorf("%s: %s", r.Name, msg)
+	}
+	return &benchfmt.SyntaxError{FileName: file, Line: line, Msg: msg}
+}
+
+// sortByPosition orders errors that carry a file and line by file, in the
+// order first seen, then by line.
+func sortByPosition(errs []error) {
+	var files []string
+	pos := func(err error) (int, int) {
+		var se *benchfmt.SyntaxError
+		if !errors.As(err, &se) {
+			return -1, 0
+		}
+		i := slices.Index(files, se.FileName)
+		if i < 0 {
+			i = len(files)
+			files = append(files, se.FileName)
+		}
+		return i, se.Line
+	}
+	for _, e := range errs {
+		pos(e)
+	}
+	slices.SortStableFunc(errs, func(a, b error) int {
+		fa, la := pos(a)
+		fb, lb := pos(b)
+		return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(la, lb))
+	})
+}
+
+// position is "file:line" for a result read from a file, else "".
+func position(r *benchfmt.Result) string {
+	file, line := r.Pos()
+	if file == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+func filesText(files []string) string {
+	var out []string
+	for _, f := range files {
+		if f == "" {
+			f = "results from memory"
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, ", ")
+}
+
+func firstFew(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(xs[:n:n], "...")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}

@@ -1,0 +1,121 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Baseline is the strategy every speedup is measured against, on one core.
+const Baseline = "serial"
+
+// A Row is one configuration on one machine: a strategy at a core count
+// and a worker count, summarized over its samples. Times are seconds per
+// batch. A figure that cannot be computed (no baseline, a unit not
+// recorded) is NaN; an interval too wide to bound with so few samples has
+// infinite ends, as benchmath gives it.
+type Row struct {
+	Machine  string // Machine.Label
+	Strategy string
+	Cores    int // GOMAXPROCS, and the CPUs of the affinity mask where enforced
+	Workers  int // 0 if the benchmark name does not say
+
+	N int // samples (timed batches)
+	// Median is the median wall time of a batch; [Low, High] is its
+	// distribution-free confidence interval at level Confidence or higher.
+	Median, Low, High float64
+	Confidence        float64
+	// CPUSeconds is the median CPU time of a batch, workers included.
+	CPUSeconds float64
+	// JobsPerSec is the median throughput.
+	JobsPerSec float64
+
+	// Speedup is T(Baseline, 1 core) / Median on the same machine, and
+	// [SpeedupLow, SpeedupHigh] its bootstrap interval.
+	Speedup, SpeedupLow, SpeedupHigh float64
+	// Efficiency is Speedup per core.
+	Efficiency float64
+
+	// Step compares this configuration with the same strategy on the
+	// next smaller core count measured; nil if there is none.
+	Step *Step
+
+	// Samples are the wall times, ascending.
+	Samples []float64
+	// Warnings are benchmath's, such as too few samples for an interval.
+	Warnings []error
+}
+
+// Name is the configuration as the tables and warnings name it, for
+// example "pool/cores=4/workers=4".
+func (r *Row) Name() string {
+	return fmt.Sprintf("%s/cores=%d/workers=%d", r.Strategy, r.Cores, r.Workers)
+}
+
+// CIHalfWidth is how far the median's interval reaches on its wider side,
+// as a fraction of the median (0.05 is ±5%); +Inf when it is unbounded.
+func (r *Row) CIHalfWidth() float64 {
+	if r.Median <= 0 {
+		return math.NaN()
+	}
+	return math.Max(r.High/r.Median-1, 1-r.Low/r.Median)
+}
+
+// A Step says whether the time changed from fewer cores to this row's,
+// by the Mann-Whitney U test.
+type Step struct {
+	FromCores, FromWorkers int
+	// Change is the relative change of the median time: negative is
+	// faster, -0.5 is twice as fast.
+	Change float64
+	// P is the test's p-value; Significant is P below the alpha of
+	// benchmath.DefaultThresholds.
+	P           float64
+	Significant bool
+}
+
+// summarize fills the statistics of a row from its samples with benchmath.
+func (r *Row) summarize(secs, cpuSecs, jobsPerSec []float64, jobs float64, confidence float64) {
+	s := benchmath.NewSample(slices.Clone(secs), &benchmath.DefaultThresholds)
+	sum := benchmath.AssumeNothing.Summary(s, confidence)
+	r.N = len(s.Values)
+	r.Samples = s.Values
+	r.Median, r.Low, r.High, r.Confidence = sum.Center, sum.Lo, sum.Hi, sum.Confidence
+	r.Warnings = append(s.Warnings, sum.Warnings...)
+	r.CPUSeconds = medianOf(cpuSecs)
+	r.JobsPerSec = medianOf(jobsPerSec)
+	if math.IsNaN(r.JobsPerSec) && jobs > 0 {
+		r.JobsPerSec = jobs / r.Median
+	}
+	r.Speedup, r.SpeedupLow, r.SpeedupHigh, r.Efficiency = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+}
+
+// medianOf is benchmath's median, or NaN for no values.
+func medianOf(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := benchmath.NewSample(slices.Clone(xs), &benchmath.DefaultThresholds)
+	return median(s)
+}
+
+// median is the center of benchmath's distribution-free summary.
+func median(s *benchmath.Sample) float64 {
+	return benchmath.AssumeNothing.Summary(s, DefaultOptions.Confidence).Center
+}
+
+// compare sets r.Step against prev with the Mann-Whitney U test.
+func (r *Row) compare(prev *Row) {
+	a := benchmath.NewSample(prev.Samples, &benchmath.DefaultThresholds)
+	b := benchmath.NewSample(r.Samples, &benchmath.DefaultThresholds)
+	c := benchmath.AssumeNothing.Compare(a, b)
+	r.Step = &Step{
+		FromCores:   prev.Cores,
+		FromWorkers: prev.Workers,
+		Change:      r.Median/prev.Median - 1,
+		P:           c.P,
+		Significant: c.P < c.Alpha,
+	}
+}
