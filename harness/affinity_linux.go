@@ -118,6 +118,10 @@ func terminate(cmd *exec.Cmd) error {
 	return cmd.Process.Signal(syscall.SIGTERM)
 }
 
+// maxCPUID bounds the CPU numbers parseCPUList accepts, well above the
+// kernel's own limit (NR_CPUS is at most 8192).
+const maxCPUID = 1 << 16
+
 // parseCPUList reads the kernel's CPU list format: "0-3,8,10-11".
 func parseCPUList(s string) ([]int, error) {
 	var cpus []int
@@ -136,7 +140,8 @@ func parseCPUList(s string) ([]int, error) {
 				return nil, fmt.Errorf("cpu list %q: %w", s, err)
 			}
 		}
-		if a < 0 || b < a || b-a > 1<<16 {
+		// The bound also keeps c++ below from wrapping around.
+		if a < 0 || b < a || b >= maxCPUID {
 			return nil, fmt.Errorf("cpu list %q: bad range %q", s, part)
 		}
 		for c := a; c <= b; c++ {

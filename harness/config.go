@@ -25,6 +25,14 @@ type Config struct {
 	// Timeline runs one extra, untimed batch per configuration after the
 	// sweep and keeps its per-job results (Sample.Jobs).
 	Timeline bool
+	// Profile and Trace run a profiling pass after everything else, each
+	// trial in a process of its own: CPU, mutex, block and heap profiles,
+	// and one batch under the execution tracer. See profile.go.
+	Profile bool
+	Trace   bool
+	// ProfileTime is how much CPU time each trial's CPU profile covers
+	// (at most twice as much wall time). 0 means DefaultProfileTime.
+	ProfileTime time.Duration
 }
 
 // DefaultJobs makes one batch at 1 core take well over the timer's noise
@@ -51,9 +59,13 @@ func (c Config) Validate(maxCores int) error {
 	if len(c.Cores) == 0 {
 		return fmt.Errorf("cpu: no core counts given")
 	}
-	for _, k := range c.Cores {
+	for i, k := range c.Cores {
 		if k < 1 || k > maxCores {
 			return fmt.Errorf("cpu %d: want 1..%d, the CPUs this process may use", k, maxCores)
+		}
+		// Plan would run a repeated core count twice a round.
+		if slices.Contains(c.Cores[:i], k) {
+			return fmt.Errorf("cpu %d: given twice", k)
 		}
 	}
 	for _, w := range c.Workers {
@@ -161,4 +173,6 @@ type Sample struct {
 	Metrics []strategies.Metric `json:"metrics,omitempty"`
 	// Jobs holds the per-job results of an untimed timeline batch.
 	Jobs []strategies.Result `json:"jobs,omitempty"`
+	// Profiles are the files of a profiling pass's trial.
+	Profiles *ProfileFiles `json:"profiles,omitempty"`
 }

@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/parbench/parbench/strategies"
 )
@@ -26,6 +28,7 @@ type forkRequest struct {
 	Workload strategies.Workload `json:"workload"`
 	Warmup   int                 `json:"warmup"`
 	Timeline bool                `json:"timeline"`
+	Profile  *profileRequest     `json:"profile,omitempty"`
 }
 
 // forkCheck is the first message of a measurement process: how it found
@@ -46,10 +49,15 @@ type message struct {
 }
 
 // ServeMeasure is the measurement process: it reads one fork request from
-// in, runs it, and writes messages to out. It stops early when ctx is done
+// in, runs it, and writes messages to out. It removes the measurement
+// mode's variable from the environment first, so that processes it starts
+// inherit an ordinary one. It stops early when ctx is done
 // or when in reaches end of file (the parent went away). An error is also
 // sent to the parent as a message before it is returned.
 func ServeMeasure(ctx context.Context, in io.Reader, out io.Writer) error {
+	// Processes this one starts, such as procpool workers re-executing
+	// the same binary, must not take themselves for measurement processes.
+	_ = os.Unsetenv(measureEnv)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	enc := json.NewEncoder(out)
@@ -115,6 +123,9 @@ func measureTrial(ctx context.Context, req forkRequest, t Trial) (s Sample, err 
 			return s, fmt.Errorf("warm-up batch %d: %w", i+1, err)
 		}
 	}
+	if req.Profile != nil {
+		return profileTrial(ctx, st, req, s)
+	}
 	runtime.GC() // a comparable heap for every timed batch
 	cpu0 := processCPU()
 	begin := time.Now()
@@ -171,6 +182,13 @@ func decodeMessage(line []byte) (message, error) {
 			return m, fmt.Errorf("malformed sample from measurement process: negative cpu or start-up time")
 		case s.Cores < 1 || s.Workers < 1:
 			return m, fmt.Errorf("malformed sample from measurement process: cores %d, workers %d", s.Cores, s.Workers)
+		}
+		// A unit becomes a word of a bench.txt line; a space or an empty
+		// unit would break the line for every reader.
+		for _, mt := range s.Metrics {
+			if mt.Unit == "" || strings.ContainsFunc(mt.Unit, unicode.IsSpace) {
+				return m, fmt.Errorf("malformed sample from measurement process: metric unit %q", mt.Unit)
+			}
 		}
 	}
 	return m, nil

@@ -27,6 +27,7 @@ type Progress struct {
 	Elapsed time.Duration
 	ETA     time.Duration // 0 until one sample is in
 	Sampled bool          // a sample just arrived; otherwise a trial just started
+	Pass    string        // "profile" during the profiling pass
 }
 
 // Runner runs sweeps in measurement processes. The zero value is not
@@ -51,6 +52,12 @@ type Runner struct {
 	// OnTimeline receives the untimed batch of each configuration when
 	// Config.Timeline is set.
 	OnTimeline func(Sample) error
+	// ProfileDir is where the profiling pass writes when Config.Profile
+	// or Config.Trace is set; OnProfiles receives what it wrote, once, at
+	// its end. A trial that cannot be profiled is a warning in the set,
+	// not an error of Run.
+	ProfileDir string
+	OnProfiles func(ProfileSet) error
 }
 
 // NewRunner finds this binary and the CPUs it may use, and checks whether
@@ -76,6 +83,9 @@ func NewRunner() (*Runner, error) {
 // cancelled, after the measurement process in flight has stopped.
 func (r *Runner) Run(ctx context.Context, c Config) error {
 	if err := c.Validate(len(r.CPUs)); err != nil {
+		return err
+	}
+	if err := r.checkProfiling(c); err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(c.Seed), 0x9e3779b97f4a7c15))
@@ -111,7 +121,7 @@ func (r *Runner) Run(ctx context.Context, c Config) error {
 		}
 	}
 	if !c.Timeline {
-		return nil
+		return r.profilePass(ctx, c, begin)
 	}
 	for _, k := range c.Cores {
 		f := Fork{Round: -1, Cores: k, Trials: trialsAt(c, k)}
@@ -127,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, c Config) error {
 			return err
 		}
 	}
-	return nil
+	return r.profilePass(ctx, c, begin)
 }
 
 // stopGrace is how long a measurement process has to stop after SIGTERM
@@ -137,7 +147,7 @@ const stopGrace = 500 * time.Millisecond
 // runFork runs one measurement process to the end.
 func (r *Runner) runFork(ctx context.Context, req forkRequest, onStart func(Trial), onSample func(Sample) error) (err error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("interrupted: %w", err)
 	}
 	var cpus []int
 	if r.pin {
@@ -157,6 +167,9 @@ func (r *Runner) runFork(ctx context.Context, req forkRequest, onStart func(Tria
 	cmd.Stdout = outW
 	var stderr tailBuffer
 	cmd.Stderr = &stderr
+	// A process the child left behind (a worker a strategy forgot) would
+	// hold stderr open, and Wait would wait for it for ever.
+	cmd.WaitDelay = stopGrace
 	wait, err := startPinned(cmd, cpus)
 	outW.Close() // the child holds its own copy
 	if err != nil {
@@ -168,7 +181,13 @@ func (r *Runner) runFork(ctx context.Context, req forkRequest, onStart func(Tria
 	// period or on any error.
 	exited := make(chan struct{})
 	var waitErr error
-	go func() { waitErr = wait(); close(exited) }()
+	go func() {
+		waitErr = wait()
+		// Such a process also holds stdout open, and readMessages would
+		// never see its end.
+		_ = killGroup(cmd)
+		close(exited)
+	}()
 	var stopOnce sync.Once
 	stop := func(graceful bool) {
 		stopOnce.Do(func() {
@@ -218,9 +237,18 @@ func (r *Runner) runFork(ctx context.Context, req forkRequest, onStart func(Tria
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
+	if errors.Is(waitErr, exec.ErrWaitDelay) {
+		return fmt.Errorf("measurement process for %d cores left a process holding its output open (killed)", req.Fork.Cores)
+	}
 	if waitErr != nil || got < len(req.Fork.Trials) {
-		return fmt.Errorf("measurement process for %d cores exited after %d of %d trials: %v%s",
-			req.Fork.Cores, got, len(req.Fork.Trials), waitErr, stderr.describe())
+		// Trials run in order, so the one in progress is the first
+		// without a sample.
+		in := ""
+		if got < len(req.Fork.Trials) {
+			in = fmt.Sprintf(" in %v,", req.Fork.Trials[got])
+		}
+		return fmt.Errorf("measurement process for %d cores exited%s after %d of %d trials: %v%s",
+			req.Fork.Cores, in, got, len(req.Fork.Trials), waitErr, stderr.describe())
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parbench/parbench/strategies"
@@ -40,22 +41,29 @@ func ReadTimelineCSV(r io.Reader, name string) (Sample, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(timelineHeader)
 	head, err := cr.Read()
+	if err == io.EOF {
+		return s, fmt.Errorf("%s:1: empty file, want the header %s", name, strings.Join(timelineHeader, ","))
+	}
 	if err != nil {
-		return s, fmt.Errorf("%s:1: %w", name, err)
+		return s, csvError(name, err)
 	}
 	for i, h := range timelineHeader {
 		if head[i] != h {
-			return s, fmt.Errorf("%s:1: column %d is %q, want %q", name, i+1, head[i], h)
+			line, _ := cr.FieldPos(i)
+			return s, fmt.Errorf("%s:%d: column %d is %q, want %q", name, line, i+1, head[i], h)
 		}
 	}
-	for line := 2; ; line++ {
+	for {
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return s, fmt.Errorf("%s:%d: %w", name, line, err)
+			return s, csvError(name, err)
 		}
+		// Not a counter: the reader skips blank lines, and a quoted
+		// field may span lines.
+		line, _ := cr.FieldPos(0)
 		var n [6]int64
 		for i := range n {
 			if n[i], err = strconv.ParseInt(row[i+1], 10, 64); err != nil {
@@ -69,9 +77,10 @@ func ReadTimelineCSV(r io.Reader, name string) (Sample, error) {
 		case start < 0 || end < start:
 			return s, fmt.Errorf("%s:%d: job %d runs from %d ns to %d ns", name, line, job, start, end)
 		}
-		if line == 2 {
-			s.Trial = Trial{Strategy: row[0], Cores: int(cores), Workers: int(workers)}
-		} else if (Trial{Strategy: row[0], Cores: int(cores), Workers: int(workers)}) != s.Trial {
+		t := Trial{Strategy: row[0], Cores: int(cores), Workers: int(workers)}
+		if len(s.Jobs) == 0 {
+			s.Trial = t
+		} else if t != s.Trial {
 			return s, fmt.Errorf("%s:%d: configuration changes mid-file", name, line)
 		}
 		s.Jobs = append(s.Jobs, strategies.Result{Job: job, Worker: int(worker), Start: time.Duration(start), End: time.Duration(end)})
@@ -80,6 +89,14 @@ func ReadTimelineCSV(r io.Reader, name string) (Sample, error) {
 		return s, fmt.Errorf("%s: no jobs", name)
 	}
 	return s, nil
+}
+
+// csvError puts a csv.Reader error in name:line form.
+func csvError(name string, err error) error {
+	if pe, ok := err.(*csv.ParseError); ok {
+		return fmt.Errorf("%s:%d: %w", name, pe.Line, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // TimelineName is the file name of a timeline, without extension:

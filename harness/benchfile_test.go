@@ -1,0 +1,244 @@
+package harness
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/parbench/parbench/strategies"
+)
+
+var benchWorkload = strategies.Workload{Jobs: 8, N: 1000}
+
+// benchHeader is a fixed header: Header itself reads the host and the Go
+// version, which a golden file cannot hold.
+var benchHeader = [][2]string{
+	{"goos", "linux"},
+	{"goarch", "amd64"},
+	{"cpu", "Test CPU  @ 1.00GHz"},
+	{"note", "a value\nover two lines"},
+	{"jobs", "8"},
+	{"n", "1000"},
+	{"cores-enforcement", "affinity+gomaxprocs"},
+}
+
+var benchSamples = []Sample{
+	{Trial: Trial{Strategy: "serial", Cores: 1, Workers: 1}, Round: 0, Wall: 2 * time.Second, CPU: 2 * time.Second},
+	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 0, Wall: time.Second, CPU: 1900 * time.Millisecond},
+	{Trial: Trial{Strategy: "procpool", Cores: 2, Workers: 4}, Round: 1, Wall: 1250 * time.Millisecond, CPU: 2 * time.Second,
+		Startup: 40 * time.Millisecond, Metrics: []strategies.Metric{{Unit: "faults/op", Value: 3}}},
+}
+
+// writeBenchFile writes samples to a fresh bench.txt and returns its text;
+// finish is "complete", "partial" or "" for not finished.
+func writeBenchFile(t *testing.T, dir string, samples []Sample, finish string) []byte {
+	t.Helper()
+	path := filepath.Join(dir, "bench.txt")
+	f, err := CreateBenchFile(path, benchHeader, benchWorkload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Path(); got != path {
+		t.Errorf("Path: got %q, want %q", got, path)
+	}
+	for i, s := range samples {
+		if err := f.Add(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Len(); got != i+1 {
+			t.Errorf("Len after %d samples: got %d", i+1, got)
+		}
+		// Every state on disk is whole, partial and readable.
+		checkBenchText(t, readFile(t, path), samples[:i+1], true)
+	}
+	switch finish {
+	case "complete":
+		err = f.Finish(true)
+	case "partial":
+		err = f.Finish(false)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.Results()); got != len(samples) {
+		t.Errorf("Results: got %d, want %d", got, len(samples))
+	}
+	checkOnlyFiles(t, dir, "bench.txt")
+	return readFile(t, path)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestBenchFileGolden(t *testing.T) {
+	tests := []struct {
+		golden  string
+		samples []Sample
+		finish  string
+		partial bool
+	}{
+		{"bench.golden", benchSamples, "complete", false},
+		{"bench-partial.golden", benchSamples, "partial", true},
+		{"bench-unfinished.golden", benchSamples, "", true},
+		{"bench-empty.golden", nil, "", true},
+		{"bench-empty-complete.golden", nil, "complete", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			got := writeBenchFile(t, t.TempDir(), tt.samples, tt.finish)
+			checkGolden(t, filepath.Join("testdata", tt.golden), got)
+			checkBenchText(t, got, tt.samples, tt.partial)
+		})
+	}
+}
+
+func TestBenchFileFinishTwice(t *testing.T) {
+	// A run that fails after finishing, or finishes twice, must still
+	// leave one clean file.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bench.txt")
+	f, err := CreateBenchFile(path, benchHeader, benchWorkload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range benchSamples {
+		if err := f.Add(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, complete := range []bool{false, true, true} {
+		if err := f.Finish(complete); err != nil {
+			t.Fatal(err)
+		}
+		checkBenchText(t, readFile(t, path), benchSamples, !complete)
+	}
+	checkOnlyFiles(t, dir, "bench.txt")
+}
+
+func TestBenchFileMode(t *testing.T) {
+	dir := t.TempDir()
+	writeBenchFile(t, dir, benchSamples[:1], "complete")
+	fi, err := os.Stat(filepath.Join(dir, "bench.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Results are for sharing; the temporary file's 0600 must not stay.
+	if got := fi.Mode().Perm(); got&0o044 != 0o044 {
+		t.Errorf("bench.txt mode %v, want it readable by group and others", got)
+	}
+}
+
+func TestCreateBenchFileMissingDir(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no", "bench.txt")
+	if _, err := CreateBenchFile(path, benchHeader, benchWorkload); err == nil {
+		t.Errorf("CreateBenchFile(%s): got no error, want one for the missing folder", path)
+	}
+}
+
+// checkBenchText reads a bench.txt with benchfmt, as benchstat does, and
+// checks the names, the units after benchfmt tidies them, the header and
+// the partial mark.
+func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
+	t.Helper()
+	var lines []string
+	for l := range strings.Lines(string(text)) {
+		if strings.HasPrefix(l, "Benchmark") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != len(samples) {
+		t.Fatalf("got %d benchmark lines, want %d:\n%s", len(lines), len(samples), text)
+	}
+	r := benchfmt.NewReader(bytes.NewReader(text), "bench.txt")
+	i := 0
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Errorf("benchfmt: %v", rec)
+		case *benchfmt.Result:
+			if i >= len(samples) {
+				t.Fatalf("benchfmt read more results than the %d samples", len(samples))
+			}
+			s := samples[i]
+			wantLine := "Benchmark" + s.Name() + " 1 "
+			if !strings.HasPrefix(lines[i], wantLine) {
+				t.Errorf("line %q, want it to start with %q", lines[i], wantLine)
+			}
+			if got, want := rec.Name.String(), s.Name(); got != want {
+				t.Errorf("name: got %q, want %q", got, want)
+			}
+			if got, want := string(rec.Name.Base()), "XORSum"; got != want {
+				t.Errorf("base name: got %q, want %q", got, want)
+			}
+			checkValues(t, rec, s)
+			if got, want := rec.GetConfig(PartialKey), map[bool]string{true: "true"}[partial]; got != want {
+				t.Errorf("%s: config %q is %q, want %q", s.Name(), PartialKey, got, want)
+			}
+			if got, want := rec.GetConfig("note"), "a value over two lines"; got != want {
+				t.Errorf("config note: got %q, want %q", got, want)
+			}
+			i++
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if i != len(samples) {
+		t.Errorf("benchfmt read %d results, want %d", i, len(samples))
+	}
+	if len(samples) == 0 {
+		hasPartial := slices.Contains(strings.Split(string(text), "\n"), "partial: true")
+		if hasPartial != partial {
+			t.Errorf("header-only file has partial mark %v, want %v:\n%s", hasPartial, partial, text)
+		}
+	}
+}
+
+func checkValues(t *testing.T, rec *benchfmt.Result, s Sample) {
+	t.Helper()
+	type value struct {
+		unit string
+		v    float64
+	}
+	want := []value{
+		{"sec/op", s.Wall.Seconds()},
+		{"cpu-sec/op", s.CPU.Seconds()},
+		{"jobs/s", float64(benchWorkload.Jobs) / s.Wall.Seconds()},
+		{"sec/job", s.Wall.Seconds() / float64(benchWorkload.Jobs)},
+	}
+	if s.Startup > 0 {
+		want = append(want, value{"startup-sec/worker", s.Startup.Seconds() / float64(s.Workers)})
+	}
+	for _, m := range s.Metrics {
+		want = append(want, value{m.Unit, m.Value})
+	}
+	var got []value
+	for _, v := range rec.Values {
+		got = append(got, value{v.Unit, v.Value})
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: got values %v, want %v", s.Name(), got, want)
+	}
+	for i := range want {
+		if got[i].unit != want[i].unit || !near(got[i].v, want[i].v) {
+			t.Errorf("%s: value %d: got %v %s, want %v %s", s.Name(), i, got[i].v, got[i].unit, want[i].v, want[i].unit)
+		}
+	}
+}
+
+func near(a, b float64) bool {
+	d := a - b
+	return d < 1e-12*max(1, a, b) && -d < 1e-12*max(1, a, b)
+}

@@ -1,0 +1,291 @@
+package harness
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parbench/parbench/strategies"
+)
+
+// inProcess are the strategies that run inside the measurement process;
+// procpool needs a worker mode this package's test binary does not serve.
+var inProcess = []string{"serial", "perjob", "perjob-unbounded", "pool"}
+
+func seq(lo, hi int) []int {
+	var s []int
+	for i := lo; i <= hi; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
+func seededShuffle(seed uint64) func(int, func(int, int)) {
+	return rand.New(rand.NewPCG(seed, 1)).Shuffle
+}
+
+func noShuffle(int, func(int, int)) {}
+
+func TestPlanRunsEveryConfigurationOncePerRound(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+		// perCore is how many configurations each core count has.
+		perCore func(cores int) int
+	}{
+		{
+			name:    "one strategy one core",
+			c:       Config{Strategies: []string{"pool"}, Cores: []int{1}, Count: 3},
+			perCore: func(int) int { return 1 },
+		},
+		{
+			name:    "default workers on 128 cores",
+			c:       Config{Strategies: inProcess, Cores: seq(1, 128), Count: 2},
+			perCore: func(int) int { return len(inProcess) },
+		},
+		{
+			name: "cores-1 on 128 cores",
+			c:    Config{Strategies: inProcess, Cores: seq(1, 128), WorkersDelta: -1, Count: 2},
+			perCore: func(int) int {
+				return len(inProcess)
+			},
+		},
+		{
+			name:    "64 workers at 128 cores",
+			c:       Config{Strategies: inProcess, Cores: []int{1, 2, 64, 128}, Workers: seq(1, 64), Count: 2},
+			perCore: func(int) int { return 1 + 3*64 }, // serial once, the rest at every worker count
+		},
+		{
+			name:    "duplicate strategies and workers collapse",
+			c:       Config{Strategies: []string{"pool", "serial", "pool"}, Cores: []int{1, 2}, Workers: []int{2, 1, 2}, Count: 3},
+			perCore: func(int) int { return 3 }, // pool w2, pool w1, serial w1
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			all := tt.c.Trials()
+			want := 0
+			for _, k := range tt.c.Cores {
+				want += tt.perCore(k)
+			}
+			if len(all) != want {
+				t.Fatalf("Trials: got %d configurations, want %d", len(all), want)
+			}
+			rounds := Plan(tt.c, seededShuffle(7))
+			if len(rounds) != tt.c.Count {
+				t.Fatalf("got %d rounds, want Count %d", len(rounds), tt.c.Count)
+			}
+			for r, forks := range rounds {
+				checkRound(t, tt.c, r, forks, all)
+			}
+		})
+	}
+}
+
+// checkRound checks that a round has one fork per core count, each holding
+// trials at its cores only, and every configuration exactly once.
+func checkRound(t *testing.T, c Config, r int, forks []Fork, all []Trial) {
+	t.Helper()
+	if len(forks) != len(c.Cores) {
+		t.Errorf("round %d: got %d forks, want one per core count (%d)", r, len(forks), len(c.Cores))
+	}
+	seen := map[Trial]int{}
+	var cores []int
+	for _, f := range forks {
+		if f.Round != r {
+			t.Errorf("round %d: fork has Round %d", r, f.Round)
+		}
+		cores = append(cores, f.Cores)
+		for _, tr := range f.Trials {
+			if tr.Cores != f.Cores {
+				t.Errorf("round %d: fork at %d cores holds %v", r, f.Cores, tr)
+			}
+			if tr.Strategy == "serial" && tr.Workers != 1 {
+				t.Errorf("round %d: %v, want serial only with workers=1", r, tr)
+			}
+			seen[tr]++
+		}
+	}
+	slices.Sort(cores)
+	wantCores := slices.Sorted(slices.Values(c.Cores))
+	if !slices.Equal(cores, wantCores) {
+		t.Errorf("round %d: forks at cores %v, want %v", r, cores, wantCores)
+	}
+	for _, tr := range all {
+		if seen[tr] != 1 {
+			t.Errorf("round %d: %v runs %d times, want 1", r, tr, seen[tr])
+		}
+	}
+	if len(seen) != len(all) {
+		t.Errorf("round %d: %d distinct configurations, want %d", r, len(seen), len(all))
+	}
+}
+
+func TestWorkersFor(t *testing.T) {
+	tests := []struct {
+		name  string
+		c     Config
+		cores int
+		want  []int
+	}{
+		{"default is cores", Config{}, 4, []int{4}},
+		{"default at 128", Config{}, 128, []int{128}},
+		{"cores-1", Config{WorkersDelta: -1}, 4, []int{3}},
+		{"cores-1 at 128", Config{WorkersDelta: -1}, 128, []int{127}},
+		{"cores-1 floored at 1", Config{WorkersDelta: -1}, 1, []int{1}},
+		{"cores-5 floored at 1", Config{WorkersDelta: -5}, 3, []int{1}},
+		{"oversubscription", Config{WorkersDelta: 2}, 2, []int{4}},
+		{"list wins over delta", Config{Workers: []int{1, 64}, WorkersDelta: -1}, 8, []int{1, 64}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.c.WorkersFor(tt.cores); !slices.Equal(got, tt.want) {
+				t.Errorf("WorkersFor(%d): got %v, want %v", tt.cores, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrialsAtWorkersDelta(t *testing.T) {
+	c := Config{Strategies: []string{"serial", "pool"}, Cores: []int{1, 2, 128}, WorkersDelta: -1}
+	got := c.Trials()
+	want := []Trial{
+		{"serial", 1, 1}, {"pool", 1, 1},
+		{"serial", 2, 1}, {"pool", 2, 1},
+		{"serial", 128, 1}, {"pool", 128, 127},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Trials:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestPlanWithoutShuffleKeepsTrialsOrder(t *testing.T) {
+	c := Config{Strategies: inProcess, Cores: []int{2, 1}, Workers: []int{1, 3}, Count: 2}
+	for r, forks := range Plan(c, noShuffle) {
+		var got []Trial
+		for _, f := range forks {
+			got = append(got, f.Trials...)
+		}
+		if want := c.Trials(); !slices.Equal(got, want) {
+			t.Errorf("round %d:\n got %v\nwant %v", r, got, want)
+		}
+	}
+}
+
+func TestPlanShuffleIsSeededAndVariesByRound(t *testing.T) {
+	c := Config{Strategies: inProcess, Cores: seq(1, 8), Count: 10}
+	a := Plan(c, seededShuffle(42))
+	b := Plan(c, seededShuffle(42))
+	if !slices.EqualFunc(a, b, forksEqual) {
+		t.Fatal("two plans with the same seed differ")
+	}
+	other := Plan(c, seededShuffle(43))
+	if slices.EqualFunc(a, other, forksEqual) {
+		t.Error("plans with seeds 42 and 43 are the same")
+	}
+	orders := map[string]bool{}
+	for _, forks := range a {
+		orders[order(forks)] = true
+	}
+	// 8 forks of 4 trials have 8!*(4!)^8 orders; ten rounds that repeat
+	// one would mean the shuffle is not applied per round.
+	if len(orders) != c.Count {
+		t.Errorf("got %d distinct orders in %d rounds, want %d", len(orders), c.Count, c.Count)
+	}
+	firstCores := map[int]bool{}
+	for _, forks := range a {
+		firstCores[forks[0].Cores] = true
+	}
+	if len(firstCores) < 2 {
+		t.Errorf("every round starts at %v cores; want the fork order shuffled too", forks0(a))
+	}
+}
+
+func forks0(rounds [][]Fork) []int {
+	var s []int
+	for _, forks := range rounds {
+		s = append(s, forks[0].Cores)
+	}
+	return s
+}
+
+func forksEqual(a, b []Fork) bool {
+	return order(a) == order(b)
+}
+
+func order(forks []Fork) string {
+	var b strings.Builder
+	for _, f := range forks {
+		b.WriteString(f.Trials[0].String())
+		for _, t := range f.Trials {
+			b.WriteString(t.Name())
+			b.WriteByte(';')
+		}
+		b.WriteByte('|')
+	}
+	return b.String()
+}
+
+func TestTrialNames(t *testing.T) {
+	tr := Trial{Strategy: "pool", Cores: 4, Workers: 3}
+	if got, want := tr.Name(), "XORSum/strategy=pool/workers=3-4"; got != want {
+		t.Errorf("Name: got %q, want %q", got, want)
+	}
+	if got, want := tr.String(), "pool cores=4 workers=3"; got != want {
+		t.Errorf("String: got %q, want %q", got, want)
+	}
+}
+
+func validConfig() Config {
+	return Config{
+		Strategies: []string{"serial", "pool"},
+		Cores:      []int{1, 2},
+		Count:      1,
+		Workload:   strategies.Workload{Jobs: 8, N: 1000},
+	}
+}
+
+func TestValidate(t *testing.T) {
+	const maxCores = 2
+	tests := []struct {
+		name   string
+		change func(*Config)
+		want   string // a substring of the error; "" for no error
+	}{
+		{"valid", func(*Config) {}, ""},
+		{"valid workers list", func(c *Config) { c.Workers = []int{1, 64} }, ""},
+		{"valid warmup 0", func(c *Config) { c.Warmup = 0 }, ""},
+		{"no strategies", func(c *Config) { c.Strategies = nil }, "strategy: none"},
+		{"unknown strategy", func(c *Config) { c.Strategies = []string{"pool", "nope"} }, `strategy: unknown strategy "nope"`},
+		{"no cores", func(c *Config) { c.Cores = nil }, "cpu: no core counts"},
+		{"cores 0", func(c *Config) { c.Cores = []int{0} }, "cpu 0: want 1..2"},
+		{"cores negative", func(c *Config) { c.Cores = []int{1, -3} }, "cpu -3: want 1..2"},
+		{"cores above max", func(c *Config) { c.Cores = []int{1, 3} }, "cpu 3: want 1..2"},
+		{"cores repeated", func(c *Config) { c.Cores = []int{1, 2, 1} }, "cpu 1: given twice"},
+		{"workers 0", func(c *Config) { c.Workers = []int{2, 0} }, "workers 0: want at least 1"},
+		{"workers negative", func(c *Config) { c.Workers = []int{-1} }, "workers -1: want at least 1"},
+		{"count 0", func(c *Config) { c.Count = 0 }, "count 0: want at least 1"},
+		{"warmup -1", func(c *Config) { c.Warmup = -1 }, "warmup -1: want 0 or more"},
+		{"jobs 0", func(c *Config) { c.Workload.Jobs = 0 }, "jobs 0: want at least 1"},
+		{"n 0", func(c *Config) { c.Workload.N = 0 }, "n 0: want at least 1"},
+		{"sleep negative", func(c *Config) { c.Workload.Sleep = -time.Second }, "sleep -1s: want 0 or more"},
+		{"gap negative", func(c *Config) { c.Workload.Gap = -time.Millisecond }, "gap -1ms: want 0 or more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := validConfig()
+			tt.change(&c)
+			err := c.Validate(maxCores)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate: got %v, want no error", err)
+			case tt.want != "" && err == nil:
+				t.Errorf("Validate: got no error, want one containing %q", tt.want)
+			case tt.want != "" && !strings.Contains(err.Error(), tt.want):
+				t.Errorf("Validate: got %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,98 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+
+	"github.com/parbench/parbench/strategies"
+)
+
+// Strategies for the runner tests. The measurement processes the tests
+// start are this test binary, so they know these strategies too.
+func init() {
+	strategies.Register("test-fail", "fails every batch", func() strategies.Strategy { return failing{} })
+	strategies.Register("test-wrong", "returns a wrong sum for the last job", func() strategies.Strategy { return wrongSum{} })
+	strategies.Register("test-panic", "panics in its first batch", func() strategies.Strategy { return panicking{} })
+	strategies.Register("test-probe", "serial, reporting how its process was set up", func() strategies.Strategy { return &probe{} })
+	strategies.Register("test-leak", "serial, leaving a process that holds the output open", func() strategies.Strategy { return leaking{} })
+}
+
+type failing struct{}
+
+func (failing) Name() string { return "test-fail" }
+
+func (failing) Run(context.Context, strategies.Workload, int) ([]strategies.Result, error) {
+	return nil, errors.New("test strategy fails on purpose")
+}
+
+type wrongSum struct{}
+
+func (wrongSum) Name() string { return "test-wrong" }
+
+func (wrongSum) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
+	rs, err := strategies.Serial{}.Run(ctx, w, workers)
+	if err == nil {
+		rs[len(rs)-1].Sum++
+	}
+	return rs, err
+}
+
+type panicking struct{}
+
+func (panicking) Name() string { return "test-panic" }
+
+func (panicking) Run(context.Context, strategies.Workload, int) ([]strategies.Result, error) {
+	panic("test strategy panics on purpose")
+}
+
+// probe runs serially and reports, as metrics, what the measurement
+// process found about itself while running the batch.
+type probe struct{ metrics []strategies.Metric }
+
+var _ strategies.BatchMetrics = (*probe)(nil)
+
+func (*probe) Name() string { return "test-probe" }
+
+func (p *probe) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
+	cpus, err := AllowedCPUs()
+	if err != nil {
+		return nil, err
+	}
+	var mask float64
+	for _, c := range cpus {
+		if c < 52 {
+			mask += float64(uint64(1) << c)
+		}
+	}
+	measureEnvSet := 0.0
+	if _, ok := os.LookupEnv(measureEnv); ok {
+		measureEnvSet = 1
+	}
+	p.metrics = []strategies.Metric{
+		{Unit: "test-cpus", Value: float64(len(cpus))},
+		{Unit: "test-cpumask", Value: mask},
+		{Unit: "test-gomaxprocs", Value: float64(runtime.GOMAXPROCS(0))},
+		{Unit: "test-measureenv", Value: measureEnvSet},
+	}
+	return strategies.Serial{}.Run(ctx, w, workers)
+}
+
+func (p *probe) LastBatchMetrics() []strategies.Metric { return p.metrics }
+
+// leaking starts a process that outlives the measurement process and
+// holds its stdout and stderr open, as a worker a strategy forgot would.
+type leaking struct{}
+
+func (leaking) Name() string { return "test-leak" }
+
+func (leaking) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
+	cmd := exec.Command("sleep", "60")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return strategies.Serial{}.Run(ctx, w, workers)
+}
