@@ -95,12 +95,12 @@ func (f *BenchFile) write(partial bool) error {
 			return fmt.Errorf("%s: %w", f.path, err)
 		}
 	}
-	return writeFileAtomic(f.path, buf.Bytes())
+	return WriteFileAtomic(f.path, buf.Bytes())
 }
 
-// writeFileAtomic replaces path with data through a temporary file in the
+// WriteFileAtomic replaces path with data through a temporary file in the
 // same directory, so a reader sees the old file or the new one, whole.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err

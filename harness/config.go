@@ -90,6 +90,13 @@ func (c Config) WorkersFor(cores int) []int {
 	return []int{max(1, cores+c.WorkersDelta)}
 }
 
+// DefaultWorkers reports whether t runs the sweep's default worker count
+// for its cores (serial always does), so its files can have short names.
+func (c Config) DefaultWorkers(t Trial) bool {
+	ws := c.WorkersFor(t.Cores)
+	return len(ws) == 1 && (ws[0] == t.Workers || t.Strategy == "serial")
+}
+
 // Trial is one configuration: a strategy at a core count and worker count.
 type Trial struct {
 	Strategy string `json:"strategy"`

@@ -78,13 +78,6 @@ func ProfileName(kind string, t Trial, defaultWorkers bool) string {
 	return name + ".pprof"
 }
 
-// defaultWorkers reports whether t runs the sweep's default worker count
-// for its cores, so its files can have the short names.
-func defaultWorkers(c Config, t Trial) bool {
-	ws := c.WorkersFor(t.Cores)
-	return len(ws) == 1 && (ws[0] == t.Workers || t.Strategy == "serial")
-}
-
 // profileRequest asks a measurement process for the profiling pass of the
 // one trial of its fork instead of a timed batch.
 type profileRequest struct {
@@ -182,7 +175,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) err
 			Fork:     Fork{Round: -1, Cores: t.Cores, Trials: []Trial{t}},
 			Workload: c.Workload,
 			Warmup:   c.Warmup,
-			Profile: &profileRequest{Dir: r.ProfileDir, DefaultWorkers: defaultWorkers(c, t),
+			Profile: &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t),
 				CPU: c.Profile, Trace: c.Trace, Time: budget},
 		}
 		var got *TrialProfiles
@@ -302,7 +295,7 @@ func writeProfile(path string, p *profile.Profile) error {
 	if err := p.Write(&b); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b.Bytes())
+	return WriteFileAtomic(path, b.Bytes())
 }
 
 // trialLabels are the pprof labels of a trial's samples.
@@ -372,7 +365,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 	}
 	path := func(kind string) string { return filepath.Join(pr.Dir, ProfileName(kind, s.Trial, pr.DefaultWorkers)) }
 	save := func(kind string, data []byte, dst *string) {
-		if err := writeFileAtomic(path(kind), data); err != nil {
+		if err := WriteFileAtomic(path(kind), data); err != nil {
 			warn(kind, err)
 			return
 		}

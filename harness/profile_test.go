@@ -116,7 +116,7 @@ func TestDefaultWorkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := defaultWorkers(tt.c, tt.t); got != tt.want {
+			if got := tt.c.DefaultWorkers(tt.t); got != tt.want {
 				t.Errorf("defaultWorkers = %v, want %v", got, tt.want)
 			}
 		})

@@ -122,5 +122,5 @@ func SaveTimeline(path string, s Sample) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, b)
+	return WriteFileAtomic(path, b)
 }

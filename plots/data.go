@@ -131,6 +131,10 @@ type Chart struct {
 	// XScale is the scale of the cores axis; it does not apply to timelines
 	// or overhead charts.
 	XScale Scale
+	// XLabel names the x axis of the charts against cores when X is
+	// something else, such as workers at a fixed core count; "" means
+	// "cores". Point.X keeps its rules (positive, distinct).
+	XLabel string
 }
 
 // prepared is a validated copy of the input series, in legend order, with

@@ -110,7 +110,7 @@ func speedupChart(c Chart, s []Series) (*lineChart, error) {
 		return nil, err
 	}
 	xmin, xmax, _, yhigh := p.bounds()
-	x := coresAxis(c.XScale, xmin, xmax)
+	x := coresAxis(c, xmin, xmax)
 	y := zeroAxis("speedup", yhigh)
 	lc, err := newLineChart(c, p, x, y, 1)
 	if err != nil {
@@ -156,7 +156,7 @@ func efficiencyChart(c Chart, s []Series) (*lineChart, error) {
 		return nil, err
 	}
 	xmin, xmax, _, yhigh := p.bounds()
-	x := coresAxis(c.XScale, xmin, xmax)
+	x := coresAxis(c, xmin, xmax)
 	y := zeroAxis("efficiency (speedup / cores)", math.Max(yhigh, 1))
 	lc, err := newLineChart(c, p, x, y, 1)
 	if err != nil {
@@ -202,7 +202,7 @@ func throughputChart(c Chart, s []Series) (*lineChart, error) {
 	}
 	xmin, xmax, _, yhigh := p.bounds()
 	u := rateUnit(yhigh)
-	return newLineChart(c, p, coresAxis(c.XScale, xmin, xmax), zeroAxis("throughput ("+u.name+")", yhigh*u.factor), u.factor)
+	return newLineChart(c, p, coresAxis(c, xmin, xmax), zeroAxis("throughput ("+u.name+")", yhigh*u.factor), u.factor)
 }
 
 // Time draws the median batch time against cores. Values are in seconds;
@@ -231,7 +231,7 @@ func timeChart(c Chart, s []Series) (*lineChart, error) {
 		// Short: gonum shrinks the plot to fit a label longer than its axis.
 		y = logAxis("median batch time ("+u.name+", log)", ylow*u.factor, yhigh*u.factor)
 	}
-	return newLineChart(c, p, coresAxis(c.XScale, xmin, xmax), y, u.factor)
+	return newLineChart(c, p, coresAxis(c, xmin, xmax), y, u.factor)
 }
 
 // figure draws the chart.

@@ -32,7 +32,12 @@ type axis struct {
 // coresAxis is the x axis of the line charts: linear from 0 with integer
 // ticks, or log2 from the fewest to the most cores with ticks at powers of
 // two.
-func coresAxis(s Scale, xmin, xmax float64) axis {
+func coresAxis(c Chart, xmin, xmax float64) axis {
+	name := c.XLabel
+	if name == "" {
+		name = "cores"
+	}
+	s := c.XScale
 	if s == ScaleAuto {
 		s = ScaleLinear
 		if xmax >= 32*xmin {
@@ -40,9 +45,9 @@ func coresAxis(s Scale, xmin, xmax float64) axis {
 		}
 	}
 	if s == ScaleLog2 {
-		return axis{label: "cores (log scale)", scale: log2Axis, min: xmin, max: xmax, ticks: log2Ticks(xmin, xmax)}
+		return axis{label: name + " (log scale)", scale: log2Axis, min: xmin, max: xmax, ticks: log2Ticks(xmin, xmax)}
 	}
-	return axis{label: "cores", scale: linearAxis, min: 0, max: xmax, ticks: integerTicks(xmax)}
+	return axis{label: name, scale: linearAxis, min: 0, max: xmax, ticks: integerTicks(xmax)}
 }
 
 // integerTicks labels 1 and multiples of a power-of-two step up to max,

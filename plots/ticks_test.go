@@ -44,7 +44,7 @@ func TestCoresAxis(t *testing.T) {
 		{ScaleLog2, 3, 100, log2Axis, 3, "4 8 16 32 64 100"},
 	} {
 		t.Run(fmt.Sprintf("%v %g-%g", tc.scale, tc.xmin, tc.xmax), func(t *testing.T) {
-			a := coresAxis(tc.scale, tc.xmin, tc.xmax)
+			a := coresAxis(Chart{XScale: tc.scale}, tc.xmin, tc.xmax)
 			if a.scale != tc.wantScale || a.min != tc.wantMin || a.max != tc.xmax {
 				t.Errorf("got %v [%g, %g], want %v [%g, %g]", a.scale, a.min, a.max, tc.wantScale, tc.wantMin, tc.xmax)
 			}
@@ -125,5 +125,26 @@ func TestUnits(t *testing.T) {
 		if got := rateUnit(tc.v).name; got != tc.rate {
 			t.Errorf("rateUnit(%g): got %s, want %s", tc.v, got, tc.rate)
 		}
+	}
+}
+
+func TestCoresAxisLabel(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Chart
+		xmax float64
+		want string
+	}{
+		{"default linear", Chart{}, 8, "cores"},
+		{"default log", Chart{}, 128, "cores (log scale)"},
+		{"workers linear", Chart{XLabel: "workers"}, 8, "workers"},
+		{"workers log", Chart{XLabel: "workers"}, 64, "workers (log scale)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := coresAxis(tt.c, 1, tt.xmax).label; got != tt.want {
+				t.Errorf("label = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
