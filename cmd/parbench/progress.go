@@ -34,6 +34,9 @@ func (p *progressPrinter) update(pr harness.Progress) {
 	if pr.Round < 0 {
 		round = "timeline"
 	}
+	if pr.Pass != "" {
+		round = pr.Pass
+	}
 	eta := "ETA --"
 	if pr.ETA > 0 {
 		eta = "ETA " + fmtDuration(pr.ETA)

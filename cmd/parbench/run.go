@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/report"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -27,6 +29,11 @@ type runFlags struct {
 	out                    string
 	seed                   int64
 	timeline               bool
+	profile, trace         bool
+	profileTime            time.Duration
+	preset                 string
+	report                 bool
+	format, benchstat      string
 }
 
 func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
@@ -44,6 +51,13 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.out, "o", "results", "results root: the run goes into <root>/<UTC timestamp>-<host>/")
 	fs.Int64Var(&f.seed, "seed", 0, "seed for the shuffle of configurations (0: pick one and record it)")
 	fs.BoolVar(&f.timeline, "timeline", true, "after the sweep, record one untimed batch per configuration for timeline charts")
+	fs.BoolVar(&f.profile, "profile", false, "after the sweep, profile every configuration in an untimed pass: CPU, mutex, block and heap profiles and the overhead breakdown in <run>/profiles/")
+	fs.BoolVar(&f.trace, "trace", false, "after the sweep, record one batch per configuration with the execution tracer into <run>/profiles/ (go tool trace)")
+	fs.DurationVar(&f.profileTime, "profiletime", harness.DefaultProfileTime, "with -profile: CPU time to profile each configuration for (at most twice as much wall time)")
+	fs.BoolVar(&f.report, "report", true, "after the run, write the report and charts into the run folder (as parbench report does)")
+	fs.StringVar(&f.format, "format", "png", "chart formats, a comma list of png, svg and pdf")
+	fs.StringVar(&f.benchstat, "benchstat", "go tool benchstat", `command that runs benchstat for the report, split at spaces; "" skips benchstat.txt`)
+	fs.StringVar(&f.preset, "preset", "cpu", "a named scenario: "+strings.Join(presetNames(), ", ")+" (see below)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: parbench run [flags]
 
@@ -59,6 +73,7 @@ Strategies:
 		}
 		fmt.Fprintf(stderr, "\nFlags:\n")
 		fs.PrintDefaults()
+		printPresets(stderr)
 	}
 	return fs
 }
@@ -72,6 +87,13 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 		Workload: strategies.Workload{Jobs: f.jobs, N: f.n, Sleep: f.sleep, Gap: f.gap},
 		Seed:     f.seed,
 		Timeline: f.timeline,
+		Profile:  f.profile,
+		Trace:    f.trace,
+		// 0, from a runFlags made in code, means the default.
+		ProfileTime: f.profileTime,
+	}
+	if f.profileTime < 0 {
+		return c, usageErrorf("-profiletime %v: want a positive duration", f.profileTime)
 	}
 	var err error
 	if f.cpu == "" {
@@ -105,6 +127,9 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	return c, nil
 }
 
+// maxListValue bounds core and worker counts, far above any machine.
+const maxListValue = 1 << 20
+
 // parseIntList reads "1,2,4" and ranges "1-8"; duplicates are dropped.
 func parseIntList(s string) ([]int, error) {
 	var out []int
@@ -125,6 +150,10 @@ func parseIntList(s string) ([]int, error) {
 		if b-a > 4096 {
 			return nil, fmt.Errorf("%q is too long a range", part)
 		}
+		// The bound also keeps v++ below from wrapping around.
+		if b > maxListValue {
+			return nil, fmt.Errorf("%q is too large (want at most %d)", part, maxListValue)
+		}
 		for v := a; v <= b; v++ {
 			if !seen[v] {
 				seen[v] = true
@@ -137,18 +166,26 @@ func parseIntList(s string) ([]int, error) {
 
 func runMain(stdout, stderr io.Writer, args []string) error {
 	var f runFlags
-	fs := newRunFlagSet(stderr, &f)
+	// What the flag package prints goes to a buffer: a bad flag is one line
+	// on stderr like every other error, not that line and the whole usage,
+	// and the usage that -h asks for goes to stdout.
+	var usage bytes.Buffer
+	fs := newRunFlagSet(&usage, &f)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			_, _ = usage.WriteTo(stdout)
 			return err
 		}
-		return usageError{err}
+		return usageErrorf("%v (run 'parbench run -h' for usage)", err)
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf("run: unexpected argument %q", fs.Arg(0))
+		return usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
 	}
 	runner, err := harness.NewRunner()
 	if err != nil {
+		return err
+	}
+	if err := applyPreset(fs, f.preset, len(runner.CPUs)); err != nil {
 		return err
 	}
 	c, err := parseRunConfig(f, len(runner.CPUs))
@@ -157,6 +194,14 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()
+	}
+	formats, err := parseFormats(f.format)
+	if err != nil {
+		return err
+	}
+	var jobCompute time.Duration
+	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
+		jobCompute = measureJobCompute(c.Workload.N)
 	}
 
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -171,7 +216,8 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	header := harness.Header(c, runner, version, commit, nil)
+	env := append(harness.ProbeEnv().Config(), [2]string{"preset", f.preset})
+	header := harness.Header(c, runner, version, commit, env)
 	bf, err := harness.CreateBenchFile(filepath.Join(dir, "bench.txt"), header, c.Workload)
 	if err != nil {
 		return err
@@ -183,26 +229,46 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProgress = prog.update
 	runner.OnSample = bf.Add
 	runner.OnTimeline = func(s harness.Sample) error {
-		name := harness.TimelineName(s.Trial, isDefaultWorkers(c, s.Trial))
+		name := harness.TimelineName(s.Trial, c.DefaultWorkers(s.Trial))
 		return harness.SaveTimeline(filepath.Join(dir, name+".csv"), s)
 	}
+	var profileSet *harness.ProfileSet
+	runner.ProfileDir = filepath.Join(dir, "profiles")
+	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
 	runErr := runner.Run(ctx, c)
 	prog.finish()
-	if err := bf.Finish(runErr == nil); err != nil && runErr == nil {
+	// The timings are complete once every timed sample is in, even if the
+	// run stopped in a later, untimed pass.
+	want := c.Count * len(c.Trials())
+	if err := bf.Finish(bf.Len() == want); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
-		return fmt.Errorf("%w; %d samples kept in %s (marked partial)", runErr, bf.Len(), bf.Path())
+		mark := ""
+		if bf.Len() < want {
+			mark = " (marked partial)"
+		}
+		return fmt.Errorf("%w; %d of %d samples kept in %s%s", runErr, bf.Len(), want, bf.Path(), mark)
 	}
 	fmt.Fprintf(stderr, "parbench: %d samples in %s\n", bf.Len(), bf.Path())
-	return printRunSummary(stdout, stderr, bf)
-}
-
-// isDefaultWorkers reports whether t runs the sweep's default worker
-// count for its cores, so its timeline can have the short name.
-func isDefaultWorkers(c harness.Config, t harness.Trial) bool {
-	ws := c.WorkersFor(t.Cores)
-	return len(ws) == 1 && (ws[0] == t.Workers || t.Strategy == "serial")
+	if profileSet != nil {
+		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
+			return err
+		}
+	}
+	if !f.report {
+		return nil
+	}
+	inputs, err := report.FindInputs([]string{dir})
+	if err != nil {
+		return err
+	}
+	rep, err := writeReport(stdout, stderr, inputs, dir, f.benchstat, formats)
+	if err != nil {
+		return err
+	}
+	printArrivalBound(stdout, c.Workload, jobCompute, rep)
+	return nil
 }
 
 // newRunDir makes results/<UTC timestamp>-<host>/, never reusing one.

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// preset is a named workload and sweep: flag values that apply unless the
+// user sets the same flag.
+type preset struct {
+	name     string
+	question string
+	flags    [][2]string // flag name, value, in the order they are applied
+}
+
+// presets are the scenarios parbench ships; "cpu" is the default sweep.
+var presets = []preset{
+	{
+		name:     "cpu",
+		question: "How do the strategies scale on coarse CPU-bound jobs?",
+		flags:    nil, // the flag defaults are this preset
+	},
+	{
+		name:     "seed",
+		question: "The article's experiment: 10 jobs, a 2 s sleep each, 0.1 s apart, workers = cores - 1. How close does each strategy get to the bound the arrival schedule allows?",
+		flags: [][2]string{
+			{"jobs", "10"}, {"n", "500000"}, {"sleep", "2s"}, {"gap", "100ms"},
+			{"workers", "cores-1"}, {"cpu", "max"}, {"count", "6"}, {"warmup", "0"}, {"timeline", "true"},
+		},
+	},
+	{
+		name:     "fine",
+		question: "What does each strategy cost per job when jobs are tiny and dispatch dominates?",
+		flags:    [][2]string{{"jobs", "100000"}, {"n", "1000"}},
+	},
+	{
+		name:     "wait",
+		question: "Jobs that mostly sleep: do goroutines per job keep scaling past the core count while a pool of cores - 1 does not?",
+		flags: [][2]string{
+			{"jobs", "64"}, {"n", "1000"}, {"sleep", "10ms"}, {"workers", "cores-1"}, {"count", "6"},
+		},
+	},
+	{
+		name:     "oversub",
+		question: "What happens with more workers than cores? Throughput against workers at all cores.",
+		flags: [][2]string{
+			{"cpu", "max"}, {"workers", "1,2,4,8,16,32,64"}, {"strategy", "pool,perjob,procpool"}, {"count", "6"}, {"timeline", "false"},
+		},
+	},
+}
+
+func presetNames() []string {
+	var names []string
+	for _, p := range presets {
+		names = append(names, p.name)
+	}
+	return names
+}
+
+// applyPreset sets the preset's flags that the user did not set. "max" for
+// -cpu stands for every CPU this process may use.
+func applyPreset(fs *flag.FlagSet, name string, maxCPU int) error {
+	i := slices.IndexFunc(presets, func(p preset) bool { return p.name == name })
+	if i < 0 {
+		return usageErrorf("-preset %q: want one of %s", name, strings.Join(presetNames(), ", "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, kv := range presets[i].flags {
+		if set[kv[0]] {
+			continue
+		}
+		v := kv[1]
+		if kv[0] == "cpu" && v == "max" {
+			v = fmt.Sprint(maxCPU)
+		}
+		if err := fs.Set(kv[0], v); err != nil {
+			return fmt.Errorf("preset %s: -%s %s: %w", name, kv[0], v, err)
+		}
+	}
+	return nil
+}
+
+func printPresets(w io.Writer) {
+	fmt.Fprintf(w, "\nPresets (-preset NAME; flags you set win over the preset's):\n")
+	for _, p := range presets {
+		var fl []string
+		for _, kv := range p.flags {
+			fl = append(fl, "-"+kv[0]+" "+kv[1])
+		}
+		if len(fl) == 0 {
+			fl = []string{"the flag defaults"}
+		}
+		fmt.Fprintf(w, "  %-8s %s\n           %s\n", p.name, p.question, strings.Join(fl, " "))
+	}
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/plots"
+	"github.com/parbench/parbench/report"
+)
+
+// The files parbench report writes into the output folder.
+const (
+	summaryText   = "summary.txt"
+	summaryCSV    = "summary.csv"
+	summaryJSON   = "summary.json"
+	benchstatText = "benchstat.txt"
+)
+
+func newReportFlagSet(w io.Writer, out, benchstat, format *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first)")
+	fs.StringVar(benchstat, "benchstat", "go tool benchstat", `command that runs benchstat, split at spaces; "" skips benchstat.txt`)
+	fs.StringVar(format, "format", "png", "chart formats, a comma list of png, svg and pdf")
+	fs.Usage = func() {
+		fmt.Fprintf(w, `usage: parbench report [flags] DIR...
+
+Reads the bench.txt of each run folder DIR (or any file in the Go benchmark
+format, such as go test -bench output) and writes %s, %s,
+%s and %s: median times with %s intervals, speedup over
+serial on one core with a bootstrap interval, efficiency, Amdahl and USL
+fits, and warnings about whatever makes the numbers less trustworthy. With
+several runs, their machines sit side by side in every table.
+
+Flags:
+`, summaryText, summaryCSV, summaryJSON, benchstatText, "95%")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func reportMain(stdout, stderr io.Writer, args []string) error {
+	var out, benchstat, format string
+	// As for run: a bad flag is one line on stderr, -h prints to stdout.
+	var usage bytes.Buffer
+	fs := newReportFlagSet(&usage, &out, &benchstat, &format)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = usage.WriteTo(stdout)
+			return err
+		}
+		return usageErrorf("%v (run 'parbench report -h' for usage)", err)
+	}
+	if fs.NArg() == 0 {
+		return usageErrorf("report: no run folders given (run 'parbench report -h' for usage)")
+	}
+	inputs, err := report.FindInputs(fs.Args())
+	if err != nil {
+		return usageErrorf("report: %v", err)
+	}
+	formats, err := parseFormats(format)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = defaultReportDir(inputs, time.Now())
+	}
+	_, err = writeReport(stdout, stderr, inputs, out, benchstat, formats)
+	return err
+}
+
+// writeReport loads inputs and writes the summaries, benchstat.txt and
+// the charts into out, the tables on stdout and the warnings on stderr.
+// It is parbench report's work, and run's after a sweep.
+func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format) (*report.Report, error) {
+	rep, err := report.Load(inputs, nil)
+	if err != nil {
+		return rep, fmt.Errorf("report: %w", err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return rep, fmt.Errorf("report: %w", err)
+	}
+	var written []string
+	for _, f := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{summaryText, rep.WriteText},
+		{summaryCSV, rep.WriteCSV},
+		{summaryJSON, rep.WriteJSON},
+	} {
+		name, write := f.name, f.write
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return rep, fmt.Errorf("report: %s: %w", name, err)
+		}
+		if err := harness.WriteFileAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
+			return rep, fmt.Errorf("report: %w", err)
+		}
+		written = append(written, name)
+	}
+
+	var warnings []string
+	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
+		text, err := runBenchstat(cmd, rep.BenchstatViews())
+		switch {
+		case err != nil:
+			warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
+		case text != nil:
+			if err := harness.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
+				return rep, fmt.Errorf("report: %w", err)
+			}
+			written = append(written, benchstatText)
+		}
+	}
+	charts, err := writeCharts(out, rep, formats)
+	if err != nil {
+		for _, e := range strings.Split(err.Error(), "\n") {
+			warnings = append(warnings, "chart not drawn: "+e)
+		}
+	}
+	written = append(written, charts...)
+
+	if err := rep.WriteTables(stdout); err != nil {
+		return rep, err
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(stderr, "parbench: warning: %v\n", w)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "parbench: warning: %s\n", w)
+	}
+	fmt.Fprintf(stderr, "parbench: wrote %s in %s\n", strings.Join(written, ", "), out)
+	if n := len(rep.InputErrors); n > 0 {
+		return rep, fmt.Errorf("report: %d unreadable %s in the input (listed above); the report covers the rest", n, plural(n, "line", "lines"))
+	}
+	return rep, nil
+}
+
+// defaultReportDir is where a report goes without -o: the run's own folder
+// for one input; for several, a new folder named for the time beside the
+// first run, so that no report overwrites another.
+func defaultReportDir(inputs []report.Input, now time.Time) string {
+	if len(inputs) == 1 {
+		return inputs[0].Dir
+	}
+	parent := filepath.Dir(filepath.Clean(inputs[0].Dir))
+	return filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z"))
+}
+
+// runBenchstat runs the command once per view and returns the outputs,
+// each under a heading with the exact command, or nil for no views.
+func runBenchstat(command []string, views []report.BenchstatView) ([]byte, error) {
+	if len(views) == 0 {
+		return nil, nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var text bytes.Buffer
+	for i, v := range views {
+		args := append(command[1:len(command):len(command)], v.Args...)
+		var stdout, stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, command[0], args...)
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
+				err = fmt.Errorf("%w: %s", err, msg)
+			}
+			return nil, fmt.Errorf("%s: %w", strings.Join(command, " "), err)
+		}
+		if i > 0 {
+			text.WriteString("\n")
+		}
+		fmt.Fprintf(&text, "# %s\n# %s\n\n", v.Title, shellQuote(append(command[:len(command):len(command)], v.Args...)))
+		text.Write(stdout.Bytes())
+	}
+	return text.Bytes(), nil
+}
+
+// shellQuote writes args as one shell command line that can be pasted.
+func shellQuote(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n\"'\\$`()*?[]{}<>|&;#~!") {
+			quoted[i] = a
+		} else {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
