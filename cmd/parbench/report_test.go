@@ -111,7 +111,13 @@ func TestReportOneRun(t *testing.T) {
 	if !strings.Contains(stderr, "parbench: warning: alpha: USL fits need at least 6 core counts") {
 		t.Errorf("stderr does not warn that USL was not fitted:\n%s", stderr)
 	}
-	if want := "parbench: wrote summary.txt, summary.csv, summary.json in " + run; lastLine(stderr) != want {
+	charts := []string{"speedup.png", "efficiency.png", "time.png", "throughput.png"}
+	for _, name := range charts {
+		if _, err := os.Stat(filepath.Join(run, name)); err != nil {
+			t.Errorf("chart %s not written: %v", name, err)
+		}
+	}
+	if want := "parbench: wrote summary.txt, summary.csv, summary.json, " + strings.Join(charts, ", ") + " in " + run; lastLine(stderr) != want {
 		t.Errorf("last line of stderr %q, want %q", lastLine(stderr), want)
 	}
 	entries, _ := os.ReadDir(run)
@@ -160,7 +166,8 @@ func TestReportSeveralMachines(t *testing.T) {
 		if len(reports) != 1 {
 			t.Fatalf("summaries %v, want one in a new report-* folder beside the runs", reports)
 		}
-		if !strings.HasPrefix(lastLine(stderr), "parbench: wrote summary.txt, summary.csv, summary.json in "+filepath.Join(results, "report-")) {
+		if last := lastLine(stderr); !strings.HasPrefix(last, "parbench: wrote summary.txt, summary.csv, summary.json, ") ||
+			!strings.Contains(last, " in "+filepath.Join(results, "report-")) {
 			t.Errorf("stderr does not say where the report went: %q", lastLine(stderr))
 		}
 		for _, want := range []string{"machine  strategy", "\nalpha    pool          2", "\nbeta     pool          2"} {
