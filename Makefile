@@ -10,7 +10,7 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Extra flags for parbench run, e.g. make bench RUNFLAGS='-cpu 1,2,4 -count 20'.
 RUNFLAGS ?=
 
-.PHONY: all build test bench bench-quick check clean
+.PHONY: all build test bench bench-quick bench-all check clean
 
 all: build
 
@@ -20,14 +20,23 @@ build:
 test:
 	$(GO) test -race ./...
 
-# The main job: the full default sweep on this machine, then the report and
-# charts in the same run folder (results/latest points at it).
+# The main job: the full default sweep on this machine, then the profiling
+# pass, the report and the charts in the same run folder (results/latest
+# points at it).
 bench: build
-	$(BIN) run $(RUNFLAGS)
+	$(BIN) run -profile $(RUNFLAGS)
 
 # The same pipeline, small enough for under a minute on 2 cores.
 bench-quick: build
-	$(BIN) run -count 6 -jobs 128 $(RUNFLAGS)
+	$(BIN) run -count 6 -jobs 128 -profile -profiletime 500ms $(RUNFLAGS)
+
+# Every preset, each into a run folder of its own.
+PRESETS := cpu seed fine wait oversub
+bench-all: build
+	@for p in $(PRESETS); do \
+		echo "== preset $$p"; \
+		$(BIN) run -preset $$p $(RUNFLAGS) || exit 1; \
+	done
 
 check:
 	@out=$$(gofmt -l . | grep -v '^vendor/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -89,7 +89,16 @@ func benchBatches(b *testing.B, name string, w strategies.Workload, workers int)
 	b.ReportMetric(sec*1e9/jobs, "ns/job")
 }
 
+// TestMain serves procpool's worker mode, so that go test -bench runs
+// procpool with real worker processes: this test binary, re-executed.
 func TestMain(m *testing.M) {
+	if strategies.WorkerMode() {
+		if err := strategies.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	flag.Parse()
 	os.Exit(m.Run())
 }
