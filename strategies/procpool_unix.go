@@ -1,0 +1,77 @@
+//go:build unix
+
+package strategies
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// procpoolSupported says whether procpool can run here: it needs a shared
+// monotonic clock, rusage and process groups.
+const procpoolSupported = true
+
+// workerSysProcAttr puts a worker in a process group of its own, so a
+// terminal's Ctrl-C reaches only the parent, which then stops its workers
+// itself (or dies, and the workers see their stdin close).
+func workerSysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// selfCPU is this process's user+system time so far, all threads.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rawMonotonic reads CLOCK_MONOTONIC, which all processes on the machine
+// share, unlike the monotonic reading in a time.Time, which counts from
+// the start of its own process.
+func rawMonotonic() (int64, error) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return 0, fmt.Errorf("clock_gettime(CLOCK_MONOTONIC): %w", err)
+	}
+	return ts.Nano(), nil
+}
+
+// pollable returns a reader for in that waits in the runtime's poller
+// rather than in a blocking read(2). A worker runs with GOMAXPROCS=1, and a
+// goroutine blocked in read(2) keeps that only P until sysmon takes it back,
+// which can stall the computing goroutine for up to 10ms. For an *os.File
+// it reads from a non-blocking duplicate of the descriptor (which makes the
+// shared file description non-blocking too: nothing else may read in), and
+// closing that duplicate, as the returned function does, ends a pending
+// Read. Any other reader is returned as it is, with a no-op close.
+func pollable(in io.Reader) (r io.Reader, closeFn func() error, closable bool) {
+	noop := func() error { return nil }
+	f, ok := in.(*os.File)
+	if !ok {
+		return in, noop, false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return in, noop, false
+	}
+	dup := -1
+	var dupErr error
+	if err := rc.Control(func(fd uintptr) {
+		dup, dupErr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil || dupErr != nil {
+		return in, noop, false
+	}
+	if err := unix.SetNonblock(dup, true); err != nil {
+		unix.Close(dup)
+		return in, noop, false
+	}
+	nf := os.NewFile(uintptr(dup), f.Name())
+	return nf, nf.Close, true
+}
