@@ -32,9 +32,11 @@ func (Pool) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 	defer cancel(nil)
 
 	start := time.Now()
-	// A buffer of one job per worker keeps a worker from waiting on the
-	// feeder between jobs without hiding the arrival schedule.
-	jobs := make(chan int, workers)
+	// Room for every job: the feeder never blocks, so once a job is
+	// released no worker waits for the feeder to be scheduled (on a busy
+	// machine that wait is a context switch per job), and the release
+	// times still decide when a job can be taken.
+	jobs := make(chan int, w.Jobs)
 	results := make([]Result, w.Jobs) // job j is written only by the worker that took j
 	var wg sync.WaitGroup
 	wg.Go(func() {
