@@ -36,8 +36,9 @@ type Config struct {
 }
 
 // DefaultJobs makes one batch at 1 core take well over the timer's noise
-// (about 0.7 s on a 2020s x86 core at the default N) and leaves several
-// jobs per worker even at 128 cores, so the tail of a batch stays small.
+// (about 0.2 s on a 2020s x86 server core at the default N) and leaves
+// eight jobs per worker even at 128 cores, so the tail of a batch stays
+// small.
 const DefaultJobs = 1024
 
 // DefaultCount is the smallest repetition count for which benchstat gives

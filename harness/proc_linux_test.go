@@ -4,52 +4,19 @@ package harness
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/internal/proctest"
 )
 
-// proc is a live process as /proc/<pid>/stat shows it.
-type proc struct {
-	pid, ppid, pgrp int
-	state           string
-	comm            string
-}
-
-// procs lists the live processes; zombies are dead and left out.
-func procs(t *testing.T) []proc {
+// procs lists the live processes. It takes t for the helpers' sake but
+// never fails it: runner callbacks call it off the test's goroutine.
+func procs(t *testing.T) []proctest.Proc {
 	t.Helper()
-	// No t.Fatal: runner callbacks call this off the test's goroutine.
-	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
-	var ps []proc
-	for _, path := range paths {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue // gone since the glob
-		}
-		// pid (comm) state ppid pgrp ...; comm may hold spaces and parens.
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		if len(f) < 3 {
-			continue
-		}
-		p := proc{state: f[0], comm: s[open+1 : end]}
-		p.pid, _ = strconv.Atoi(strings.TrimSpace(s[:open]))
-		p.ppid, _ = strconv.Atoi(f[1])
-		p.pgrp, _ = strconv.Atoi(f[2])
-		if p.state != "Z" && p.state != "X" {
-			ps = append(ps, p)
-		}
-	}
-	return ps
+	return proctest.List()
 }
 
 // measurementGroups lists the process groups of this process's children:
@@ -58,8 +25,8 @@ func measurementGroups(t *testing.T) []int {
 	t.Helper()
 	var groups []int
 	for _, p := range procs(t) {
-		if p.ppid == os.Getpid() {
-			groups = append(groups, p.pgrp)
+		if p.PPID == os.Getpid() {
+			groups = append(groups, p.PGRP)
 		}
 	}
 	return groups
@@ -70,11 +37,11 @@ func measurementGroups(t *testing.T) []int {
 // over.
 func checkNoProcessesLeft(t *testing.T, groups []int) {
 	t.Helper()
-	var left []proc
+	var left []proctest.Proc
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
 		left = left[:0]
 		for _, p := range procs(t) {
-			if p.ppid == os.Getpid() || (p.pgrp != os.Getpid() && slices.Contains(groups, p.pgrp)) {
+			if p.PPID == os.Getpid() || (p.PGRP != os.Getpid() && slices.Contains(groups, p.PGRP)) {
 				left = append(left, p)
 			}
 		}
@@ -83,7 +50,7 @@ func checkNoProcessesLeft(t *testing.T, groups []int) {
 		}
 	}
 	for _, p := range left {
-		t.Errorf("process %d (%s, parent %d, group %d) outlived the run", p.pid, p.comm, p.ppid, p.pgrp)
+		t.Errorf("process %d (%s, parent %d, group %d) outlived the run", p.PID, p.Comm, p.PPID, p.PGRP)
 	}
 }
 

@@ -255,7 +255,7 @@ func mergeCPUProfiles(trials []TrialProfiles) (*profile.Profile, []error) {
 		if t.Files.CPU == "" {
 			continue
 		}
-		p, err := readProfile(t.Files.CPU)
+		p, err := ReadProfile(t.Files.CPU)
 		if err != nil {
 			warnings = append(warnings, err)
 			continue
@@ -275,8 +275,8 @@ func mergeCPUProfiles(trials []TrialProfiles) (*profile.Profile, []error) {
 	return merged, warnings
 }
 
-// readProfile parses a profile file; errors name the file.
-func readProfile(path string) (*profile.Profile, error) {
+// ReadProfile parses a profile file; errors name the file.
+func ReadProfile(path string) (*profile.Profile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

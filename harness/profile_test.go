@@ -362,7 +362,7 @@ func TestProfilePass(t *testing.T) {
 				}
 				continue
 			}
-			p, err := readProfile(path)
+			p, err := ReadProfile(path)
 			if err != nil {
 				t.Errorf("%v: %v", tp.Trial, err)
 				continue
@@ -375,7 +375,7 @@ func TestProfilePass(t *testing.T) {
 			t.Errorf("%v: %d batches in %v, want at least one", tp.Trial, f.Batches, tp.Wall)
 		}
 	}
-	merged, err := readProfile(set.Merged)
+	merged, err := ReadProfile(set.Merged)
 	if err != nil {
 		t.Fatalf("merged profile: %v", err)
 	}
@@ -504,7 +504,7 @@ func TestProfilePassMergesWorkerProfiles(t *testing.T) {
 	if f.Mutex != "" || f.Block != "" {
 		t.Errorf("mutex %q, block %q: want none for a strategy whose work runs in other processes", f.Mutex, f.Block)
 	}
-	p, err := readProfile(f.CPU)
+	p, err := ReadProfile(f.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,7 +540,7 @@ func TestProfilePassProcpool(t *testing.T) {
 	for _, w := range set.Warnings {
 		t.Errorf("warning: %v", w)
 	}
-	p, err := readProfile(set.Trials[0].Files.CPU)
+	p, err := ReadProfile(set.Trials[0].Files.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -328,7 +328,7 @@ func overheadRows(dir string) ([]profiles.Row, []error) {
 		if filepath.Base(path) == harness.MergedCPUProfile {
 			continue
 		}
-		p, err := readProfileFile(path)
+		p, err := harness.ReadProfile(path)
 		if err != nil {
 			problems = append(problems, err)
 			continue
@@ -347,19 +347,6 @@ func overheadRows(dir string) ([]profiles.Row, []error) {
 	}
 	sortProfileRows(rows)
 	return rows, problems
-}
-
-func readProfileFile(path string) (*profile.Profile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := profile.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }
 
 // profileTrial reads the configuration from a profile's sample labels.

@@ -71,7 +71,7 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 
 // breakdownRow splits the CPU time of the profile at path by category.
 func breakdownRow(path string, t harness.Trial) (profiles.Row, error) {
-	p, err := readProfileFile(path)
+	p, err := harness.ReadProfile(path)
 	if err != nil {
 		return profiles.Row{}, err
 	}

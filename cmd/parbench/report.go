@@ -43,6 +43,10 @@ serial on one core with a bootstrap interval, efficiency, Amdahl and USL
 fits, and warnings about whatever makes the numbers less trustworthy. With
 several runs, their machines sit side by side in every table.
 
+Charts: speedup, efficiency, throughput and time against cores (throughput
+against workers where a run varied them), a timeline per timeline-*.csv in
+a run folder, and the CPU overhead breakdown where it has profiles/.
+
 Flags:
 `, summaryText, summaryCSV, summaryJSON, benchstatText, "95%")
 		fs.PrintDefaults()

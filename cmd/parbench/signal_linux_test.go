@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/internal/proctest"
 )
 
 // buildParbench builds the command into a temporary folder.
@@ -65,9 +66,9 @@ func TestRunInterrupted(t *testing.T) {
 			var groups []int
 			bench := filepath.Join(root, "latest", "bench.txt")
 			for deadline := time.Now().Add(20 * time.Second); countSamples(bench) < 1; time.Sleep(20 * time.Millisecond) {
-				for _, p := range procs() {
-					if p.ppid == pid && !slices.Contains(groups, p.pgrp) {
-						groups = append(groups, p.pgrp)
+				for _, p := range proctest.List() {
+					if p.PPID == pid && !slices.Contains(groups, p.PGRP) {
+						groups = append(groups, p.PGRP)
 					}
 				}
 				select {
@@ -79,9 +80,9 @@ func TestRunInterrupted(t *testing.T) {
 					t.Fatalf("no sample in %s after 20s; stderr:\n%s", bench, stderr.Bytes())
 				}
 			}
-			for _, p := range procs() {
-				if p.ppid == pid && !slices.Contains(groups, p.pgrp) {
-					groups = append(groups, p.pgrp)
+			for _, p := range proctest.List() {
+				if p.PPID == pid && !slices.Contains(groups, p.PGRP) {
+					groups = append(groups, p.PGRP)
 				}
 			}
 			if len(groups) == 0 {
@@ -140,11 +141,11 @@ func TestRunInterrupted(t *testing.T) {
 // is still alive, after a short grace for SIGKILL to land.
 func checkGone(t *testing.T, pid int, groups []int) {
 	t.Helper()
-	var left []proc
+	var left []proctest.Proc
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
 		left = left[:0]
-		for _, p := range procs() {
-			if p.ppid == pid || slices.Contains(groups, p.pgrp) {
+		for _, p := range proctest.List() {
+			if p.PPID == pid || slices.Contains(groups, p.PGRP) {
 				left = append(left, p)
 			}
 		}
@@ -153,8 +154,8 @@ func checkGone(t *testing.T, pid int, groups []int) {
 		}
 	}
 	for _, p := range left {
-		t.Errorf("process %d (%s, parent %d, group %d) outlived parbench", p.pid, p.comm, p.ppid, p.pgrp)
-		_ = syscall.Kill(p.pid, syscall.SIGKILL)
+		t.Errorf("process %d (%s, parent %d, group %d) outlived parbench", p.PID, p.Comm, p.PPID, p.PGRP)
+		_ = syscall.Kill(p.PID, syscall.SIGKILL)
 	}
 }
 
