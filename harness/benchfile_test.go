@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/parbench/parbench/internal/golden"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -98,7 +99,7 @@ func TestBenchFileGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
 			got := writeBenchFile(t, t.TempDir(), tt.samples, tt.finish)
-			checkGolden(t, filepath.Join("testdata", tt.golden), got)
+			golden.Check(t, filepath.Join("testdata", tt.golden), got)
 			checkBenchText(t, got, tt.samples, tt.partial)
 		})
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/internal/golden"
 )
 
 func TestLineChartsGolden(t *testing.T) {
@@ -36,7 +39,7 @@ func TestLineChartsGolden(t *testing.T) {
 			}
 			var b bytes.Buffer
 			lc.dump(&b)
-			checkGolden(t, tc.name, b.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), b.Bytes())
 		})
 	}
 }

@@ -3,8 +3,11 @@ package plots
 import (
 	"bytes"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/internal/golden"
 )
 
 func TestOverheadGolden(t *testing.T) {
@@ -14,7 +17,7 @@ func TestOverheadGolden(t *testing.T) {
 	}
 	var b bytes.Buffer
 	oc.dump(&b)
-	checkGolden(t, "overhead", b.Bytes())
+	golden.Check(t, filepath.Join("testdata", "overhead"+".golden"), b.Bytes())
 }
 
 func TestOverheadLayout(t *testing.T) {

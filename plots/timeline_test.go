@@ -3,11 +3,14 @@ package plots
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"gonum.org/v1/plot/vg"
+
+	"github.com/parbench/parbench/internal/golden"
 )
 
 const ms = time.Millisecond
@@ -38,7 +41,7 @@ func TestTimelineGolden(t *testing.T) {
 			}
 			var b bytes.Buffer
 			tl.dump(&b)
-			checkGolden(t, tc.name, b.Bytes())
+			golden.Check(t, filepath.Join("testdata", tc.name+".golden"), b.Bytes())
 		})
 	}
 }

@@ -2,14 +2,11 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/parbench/parbench/internal/golden"
+)
 
 // TestGoldenText checks summary.txt for fixed inputs against
 // testdata/*.golden. Run go test -update to rewrite them after a
@@ -38,28 +35,7 @@ func TestGoldenText(t *testing.T) {
 			if err := rep.WriteText(&got); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", tt.name+".golden"), got.Bytes())
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), got.Bytes())
 		})
-	}
-}
-
-// golden compares got with the file at path, or rewrites it with -update.
-// On a mismatch it leaves got beside it as path.got-* for a diff.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gotPath := path + ".got-" + strings.ReplaceAll(t.Name(), "/", "-")
-		_ = os.WriteFile(gotPath, got, 0o644)
-		t.Errorf("%s differs from the golden file; diff %s %s, or go test -update if the change is meant", t.Name(), path, gotPath)
 	}
 }

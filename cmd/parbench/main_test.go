@@ -1,13 +1,10 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestMain lets the test binary play the roles parbench re-executes itself
 // in, so that parbench run, called in-process, starts real measurement

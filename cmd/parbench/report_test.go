@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/internal/golden"
 )
 
 // copyRun copies the run folder report/testdata/<name> into dir and returns
@@ -242,5 +244,5 @@ func TestReportHelp(t *testing.T) {
 	if status != 0 || stderr != "" {
 		t.Errorf("exit status %d, stderr %q, want 0 and nothing", status, stderr)
 	}
-	checkGolden(t, filepath.Join("testdata", "report-usage.golden"), []byte(stdout))
+	golden.Check(t, filepath.Join("testdata", "report-usage.golden"), []byte(stdout))
 }

@@ -2,12 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/internal/golden"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -126,7 +125,7 @@ func TestRunHelp(t *testing.T) {
 				}
 			})
 			if arg == "-h" {
-				checkGolden(t, filepath.Join("testdata", "run-usage.golden"), []byte(stdout))
+				golden.Check(t, filepath.Join("testdata", "run-usage.golden"), []byte(stdout))
 			}
 		})
 	}
@@ -411,47 +410,4 @@ func TestFmtDuration(t *testing.T) {
 			t.Errorf("fmtDuration(%v): got %q, want %q", tt.d, got, tt.want)
 		}
 	}
-}
-
-// checkGolden compares got with the golden file at path, or rewrites the
-// file with -update.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		gotPath := strings.TrimSuffix(path, ".golden") + ".got-test"
-		_ = os.WriteFile(gotPath, got, 0o644)
-		t.Errorf("%s differs from the golden file; got is in %s (diff them; go test -update rewrites the golden file)\n%s",
-			path, gotPath, firstDiff(string(want), string(got)))
-	}
-}
-
-// firstDiff shows the first line that differs.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return "line " + strconv.Itoa(i+1) + ":\n-" + wl + "\n+" + gl
-		}
-	}
-	return ""
 }
