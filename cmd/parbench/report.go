@@ -69,6 +69,11 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("report: no run folders given (run 'parbench report -h' for usage)")
 	}
+	for _, a := range fs.Args() {
+		if strings.HasPrefix(a, "-") {
+			return usageErrorf("report: flag %s after the run folders: flags go first (parbench report [flags] DIR...)", a)
+		}
+	}
 	inputs, err := report.FindInputs(fs.Args())
 	if err != nil {
 		return usageErrorf("report: %v", err)

@@ -52,6 +52,9 @@ func TestReportBadInput(t *testing.T) {
 		{"one good, one missing", func(dir string) []string {
 			return []string{copyRun(t, dir, "hostA"), filepath.Join(dir, "hostC")}
 		}, exitUsage, "hostC: no such file or folder"},
+		{"flag after the folders", func(dir string) []string {
+			return []string{copyRun(t, dir, "hostA"), "-format", "svg"}
+		}, exitUsage, "report: flag -format after the run folders: flags go first"},
 		{"same folder twice", func(dir string) []string {
 			a := copyRun(t, dir, "hostA")
 			return []string{a, a + "/"}
