@@ -99,7 +99,11 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]stri
 	for i, in := range rep.Inputs {
 		prefix := ""
 		if len(rep.Inputs) > 1 {
-			prefix = rep.Machines[min(i, len(rep.Machines)-1)].Label + "-"
+			slug := fileSlug(rep.Machines[min(i, len(rep.Machines)-1)].Label)
+			if slug == "" {
+				slug = fmt.Sprintf("machine%d", i+1)
+			}
+			prefix = slug + "-"
 		}
 		drawTimelines(cw, chart, in.Dir, prefix)
 		drawOverhead(cw, chart, in.Dir, prefix)
@@ -363,4 +367,23 @@ func profileTrial(p *profile.Profile) (harness.Trial, bool) {
 		}
 	}
 	return harness.Trial{}, false
+}
+
+// fileSlug makes a machine label usable in a file name: runs of anything
+// but letters, digits, dots and dashes become one underscore.
+func fileSlug(label string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range label {
+		ok := r == '.' || r == '-' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
+		switch {
+		case ok:
+			b.WriteRune(r)
+			under = false
+		case !under:
+			b.WriteByte('_')
+			under = true
+		}
+	}
+	return strings.Trim(b.String(), "_")
 }
