@@ -61,6 +61,22 @@ const (
 	legendRightShare = 0.3
 )
 
+// growForLegend makes the figure taller by the height of a legend that
+// goes below the plot, so that many series (several machines) add room
+// instead of squeezing the data into a strip.
+func (f *Figure) growForLegend() {
+	if len(f.legend) == 0 {
+		return
+	}
+	legend := newLegendLayout(f.legend)
+	width := f.width - 2*figMargin
+	if legend.width <= width*legendRightShare {
+		return // on the right, beside the plot
+	}
+	_, rows := legend.grid(width)
+	f.height += vg.Length(rows)*legend.rowHeight + legendPad
+}
+
 // Draw draws the figure on c, filling all of it.
 func (f *Figure) Draw(c draw.Canvas) {
 	c.SetColor(white)
