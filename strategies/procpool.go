@@ -426,7 +426,7 @@ func (p *Procpool) retire(pr *proc) {
 	}
 }
 
-// stopAll stops every worker. The slots stay, empty, for fill.
+// stopAll stops every worker and drops their slots.
 func (p *Procpool) stopAll() {
 	p.mu.Lock()
 	var procs []*proc
@@ -436,7 +436,9 @@ func (p *Procpool) stopAll() {
 			procs = append(procs, pr)
 		}
 	}
-	clear(p.procs)
+	// No slots are kept: the next fill makes as many as it is asked for,
+	// which may be fewer than before.
+	p.procs = p.procs[:0]
 	p.inbox = nil
 	p.mu.Unlock()
 	var wg sync.WaitGroup

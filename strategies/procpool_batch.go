@@ -295,8 +295,13 @@ func (b *batch) nextWakeLocked() (time.Time, bool) {
 			at, ok = t, true
 		}
 	}
+	// A release already past needs no timer: the job waits for a worker
+	// with room, and a worker gets room only by answering a frame, which
+	// wakes this goroutine anyway. Waking for it would spin.
 	if b.next < b.w.Jobs && b.w.Gap > 0 {
-		earliest(b.start.Add(b.w.Release(b.next)))
+		if at := b.start.Add(b.w.Release(b.next)); time.Until(at) > 0 {
+			earliest(at)
+		}
 	}
 	for _, pr := range b.p.procs {
 		if pr == nil || pr.dead {

@@ -459,9 +459,44 @@ func TestProcpoolWorkerEnvironment(t *testing.T) {
 				t.Errorf("worker %d: environment has %s, want it replaced", pid, kv)
 			}
 		}
-		if pgid, err := syscall.Getpgid(pid); err != nil || pgid != pid {
-			t.Errorf("worker %d: process group %d (%v), want its own", pid, pgid, err)
+		// In the parent's group, so that killing the group kills them.
+		if pgid, err := syscall.Getpgid(pid); err != nil || pgid != syscall.Getpgrp() {
+			t.Errorf("worker %d: process group %d (%v), want the parent's %d", pid, pgid, err, syscall.Getpgrp())
 		}
 	}
 	runVerified(t, p, w, 2)
+}
+
+// TestProcpoolFewerWorkersNextRun runs one unprepared pool with a
+// shrinking and then growing worker count: each Run gets exactly the
+// workers it asks for, and none panics on slots left from a larger run.
+func TestProcpoolFewerWorkersNextRun(t *testing.T) {
+	w := Workload{Jobs: 9, N: 100}
+	p := &Procpool{}
+	usePool(t, p, w, 4, true)
+	for _, workers := range []int{4, 2, 3} {
+		rs := runVerified(t, p, w, workers)
+		for _, r := range rs {
+			if r.Worker >= workers {
+				t.Errorf("workers=%d: job %d ran on worker %d", workers, r.Job, r.Worker)
+			}
+		}
+	}
+}
+
+// TestProcpoolWaitsWithoutSpinning: with a gap between releases and a
+// backlog behind one busy worker, the parent must sleep until a worker
+// answers, not poll; its own CPU time stays a small part of the batch.
+func TestProcpoolWaitsWithoutSpinning(t *testing.T) {
+	w := Workload{Jobs: 8, N: 100, Sleep: 40 * time.Millisecond, Gap: 5 * time.Millisecond}
+	p := &Procpool{Chunk: 1}
+	usePool(t, p, w, 1, false)
+	cpu0, begin := selfCPU(), time.Now()
+	runVerified(t, p, w, 1)
+	cpu, wall := selfCPU()-cpu0, time.Since(begin)
+	// Spinning burns the whole batch (about 320 ms here); sleeping costs a
+	// few milliseconds of frame handling.
+	if cpu > wall/3 {
+		t.Errorf("parent used %v of CPU in a %v batch, want it mostly asleep", cpu, wall)
+	}
 }

@@ -16,11 +16,13 @@ import (
 // monotonic clock, rusage and process groups.
 const procpoolSupported = true
 
-// workerSysProcAttr puts a worker in a process group of its own, so a
-// terminal's Ctrl-C reaches only the parent, which then stops its workers
-// itself (or dies, and the workers see their stdin close).
+// workerSysProcAttr leaves a worker in its parent's process group, so
+// whatever ends the group ends the workers with it: the harness kills a
+// measurement process's whole group on every path, and a terminal's Ctrl-C
+// reaches parent and workers alike. A worker whose parent dies alone sees
+// its stdin close and leaves.
 func workerSysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	return &syscall.SysProcAttr{}
 }
 
 // selfCPU is this process's user+system time so far, all threads.
