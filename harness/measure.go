@@ -127,12 +127,17 @@ func measureTrial(ctx context.Context, req forkRequest, t Trial) (s Sample, err 
 		return profileTrial(ctx, st, req, s)
 	}
 	runtime.GC() // a comparable heap for every timed batch
+	// Only Run is timed: checking the batch is serial work of the harness
+	// (a sizeable share of a batch of tiny jobs), not the strategy's.
 	cpu0 := processCPU()
 	begin := time.Now()
-	results, err := runBatch(ctx, st, req.Workload, t.Workers)
+	results, err := st.Run(ctx, req.Workload, t.Workers)
 	s.Wall = time.Since(begin)
 	s.CPU = processCPU() - cpu0
 	if err != nil {
+		return s, err
+	}
+	if err := strategies.Verify(req.Workload, results); err != nil {
 		return s, err
 	}
 	if wc, ok := st.(strategies.WorkerCPU); ok {
