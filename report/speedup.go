@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/binary"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -44,11 +45,18 @@ func SpeedupCI(base, x []float64, confidence float64, resamples int, rng *rand.R
 }
 
 // rowRand is the random source for one row's bootstrap: seeded by the
-// options and by the row's name, so a row's interval does not depend on
-// which other rows are in the report or in what order.
+// options and by what the row is (its configuration and its samples), not
+// by its machine's label, which changes with the other runs in a report;
+// so a row's interval does not depend on which other rows or runs are in
+// the report or in what order.
 func rowRand(seed uint64, r *Row) *rand.Rand {
 	h := fnv.New64a()
-	h.Write([]byte(r.Machine + "\x00" + r.Name()))
+	h.Write([]byte(r.Name()))
+	var b [8]byte
+	for _, v := range r.Samples {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
 	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }
 
@@ -60,6 +68,12 @@ func setSpeedups(rows []*Row, base *Row, o Options) {
 			r.Speedup, r.SpeedupLow, r.SpeedupHigh = 1, 1, 1
 		} else {
 			r.Speedup, r.SpeedupLow, r.SpeedupHigh = SpeedupCI(base.Samples, r.Samples, o.Confidence, o.Resamples, rowRand(o.Seed, r))
+			// As benchmath gives no median interval below its minimum,
+			// a bootstrap of a handful of samples has nowhere near its
+			// nominal coverage: no interval rather than a false one.
+			if min(len(base.Samples), len(r.Samples)) < o.MinSamples {
+				r.SpeedupLow, r.SpeedupHigh = 0, math.Inf(1)
+			}
 		}
 		r.Efficiency = r.Speedup / float64(r.Cores)
 	}

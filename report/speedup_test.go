@@ -90,3 +90,34 @@ func TestSpeedupCIEmpty(t *testing.T) {
 		t.Errorf("got %v [%v, %v] with no baseline, want NaN", s, lo, hi)
 	}
 }
+
+// TestSpeedupNoIntervalFromFewSamples: below Options.MinSamples on either
+// side the report gives no speedup interval, as benchmath gives no median
+// interval, rather than a bootstrap of a handful of values.
+func TestSpeedupNoIntervalFromFewSamples(t *testing.T) {
+	o := DefaultOptions
+	tests := []struct {
+		name     string
+		n        int
+		interval bool
+	}{
+		{"two samples", 2, false},
+		{"one below the minimum", o.MinSamples - 1, false},
+		{"the minimum", o.MinSamples, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := &Row{Strategy: "serial", Cores: 1, Workers: 1}
+			x := &Row{Strategy: "pool", Cores: 2, Workers: 2}
+			for i := range tt.n {
+				base.Samples = append(base.Samples, 1+float64(i)/100)
+				x.Samples = append(x.Samples, 0.5+float64(i)/100)
+			}
+			setSpeedups([]*Row{base, x}, base, o)
+			finite := !math.IsInf(x.SpeedupHigh, 0) && x.SpeedupLow > 0
+			if finite != tt.interval {
+				t.Errorf("n=%d: interval [%g, %g], want an interval: %v", tt.n, x.SpeedupLow, x.SpeedupHigh, tt.interval)
+			}
+		})
+	}
+}
