@@ -18,11 +18,15 @@ type Workload struct {
 	Gap   time.Duration // job i is released i*Gap after the batch starts
 }
 
+// MaxJobs bounds a batch: every job's result is kept in memory (and sent
+// between processes), so a batch past this is a typo, not an experiment.
+const MaxJobs = 1 << 24
+
 // Validate reports the first parameter that cannot describe a batch.
 func (w Workload) Validate() error {
 	switch {
-	case w.Jobs < 1:
-		return fmt.Errorf("jobs %d: want at least 1", w.Jobs)
+	case w.Jobs < 1 || w.Jobs > MaxJobs:
+		return fmt.Errorf("jobs %d: want 1..%d", w.Jobs, MaxJobs)
 	case w.N < 1:
 		return fmt.Errorf("n %d: want at least 1", w.N)
 	case w.Sleep < 0:

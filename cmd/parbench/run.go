@@ -92,7 +92,7 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 		// 0, from a runFlags made in code, means the default.
 		ProfileTime: f.profileTime,
 	}
-	if f.profileTime < 0 {
+	if f.profileTime <= 0 {
 		return c, usageErrorf("-profiletime %v: want a positive duration", f.profileTime)
 	}
 	var err error
@@ -212,12 +212,14 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		stopSignals()
 	}()
 
+	// The header (its checksum is a pass over every job) comes before the
+	// run folder, so nothing is created for a run that cannot start.
+	env := append(harness.ProbeEnv().Config(), [2]string{"preset", f.preset})
+	header := harness.Header(c, runner, version, commit, env)
 	dir, err := newRunDir(f.out, time.Now())
 	if err != nil {
 		return err
 	}
-	env := append(harness.ProbeEnv().Config(), [2]string{"preset", f.preset})
-	header := harness.Header(c, runner, version, commit, env)
 	bf, err := harness.CreateBenchFile(filepath.Join(dir, "bench.txt"), header, c.Workload)
 	if err != nil {
 		return err
