@@ -233,8 +233,6 @@ func (rep *Report) fitMachine(m Machine, rows []*Row, o Options) {
 		case len(xs) < 2:
 			oneCount = append(oneCount, strategy)
 			continue
-		case len(xs) == 2:
-			twoCounts = append(twoCounts, strategy)
 		}
 		models := []Model{Amdahl}
 		if len(xs) >= o.MinUSLCores {
@@ -252,7 +250,14 @@ func (rep *Report) fitMachine(m Machine, rows []*Row, o Options) {
 			for _, k := range []int{2 * machineCores, 4 * machineCores} {
 				f.Projections = append(f.Projections, Projection{Cores: k, Speedup: f.Speedup(float64(k))})
 			}
-			if f.R2 < o.MinR2 {
+			switch {
+			case len(xs) == 2 && f.R2 >= exactR2:
+				twoCounts = append(twoCounts, strategy)
+			case len(xs) == 2 && f.Sigma >= 1:
+				// The line through two points falls: σ is held at its
+				// bound and the model says nothing but "no scaling".
+				rep.warn(m.Label, CheckFit, "%s: speedup fell from %d to %d cores; Amdahl cannot fit a slowdown (σ held at 1), so its projections mean nothing", strategy, int(xs[0]), int(xs[1]))
+			case f.R2 < o.MinR2:
 				rep.warn(m.Label, CheckFit, "%s: %s fit is poor (R² %.2f): its parameters and projections explain little", strategy, model, f.R2)
 			}
 			rep.Fits = append(rep.Fits, f)
@@ -344,5 +349,9 @@ func coreCounts(rows []*Row, strategy string) []int {
 	slices.Sort(out)
 	return out
 }
+
+// exactR2 is the R² above which a fit through as many points as it has
+// parameters counts as exact, not as evidence for the model.
+const exactR2 = 0.999
 
 func clamp(x, lo, hi float64) float64 { return math.Min(math.Max(x, lo), hi) }

@@ -176,3 +176,42 @@ func TestFitModelDegenerate(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoCoreCountWarnings: a fit through two core counts is called exact
+// only when it is; a slowdown, which Amdahl cannot follow, is said to be one.
+func TestTwoCoreCountWarnings(t *testing.T) {
+	six := func(v float64) []float64 { return []float64{v, v * 1.001, v * 0.999, v * 1.002, v * 0.998, v} }
+	tests := []struct {
+		name    string
+		at2     float64 // pool's time at 2 cores; 1.0 at 1 core
+		want    string
+		notWant string
+	}{
+		{"speedup: exact", 0.6, "Amdahl fits through 2 core counts are exact", "slowdown"},
+		{"slowdown", 1.5, "speedup fell from 1 to 2 cores; Amdahl cannot fit a slowdown", "are exact"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := results(map[string]string{"host": "h", "jobs": "8", "n": "1000"}, map[string][]float64{
+				"strategy=serial/workers=1-1": six(1),
+				"strategy=pool/workers=1-1":   six(1),
+				"strategy=pool/workers=2-2":   six(tt.at2),
+			})
+			rep, err := FromResults(rs, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all []string
+			for _, w := range rep.Warnings {
+				all = append(all, w.Error())
+			}
+			text := strings.Join(all, "\n")
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("warnings\n%s\ndo not contain %q", text, tt.want)
+			}
+			if strings.Contains(text, tt.notWant) {
+				t.Errorf("warnings\n%s\ncontain %q", text, tt.notWant)
+			}
+		})
+	}
+}

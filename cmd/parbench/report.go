@@ -125,6 +125,9 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 		text, err := runBenchstat(cmd, rep.BenchstatViews())
 		switch {
 		case err != nil:
+			// An older benchstat.txt beside the new summaries would pass
+			// for this report's.
+			_ = os.Remove(filepath.Join(out, benchstatText))
 			warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
 		case text != nil:
 			if err := harness.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
@@ -164,8 +167,21 @@ func defaultReportDir(inputs []report.Input, now time.Time) string {
 	if len(inputs) == 1 {
 		return inputs[0].Dir
 	}
-	parent := filepath.Dir(filepath.Clean(inputs[0].Dir))
-	return filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z"))
+	// Beside the first run folder; for a results file given as such, in
+	// its folder.
+	parent := inputs[0].Dir
+	if inputs[0].Path == filepath.Join(inputs[0].Dir, report.BenchFile) {
+		parent = filepath.Dir(filepath.Clean(inputs[0].Dir))
+	}
+	base := filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z"))
+	dir := base
+	for i := 2; i < 100; i++ {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+	return dir
 }
 
 // runBenchstat runs the command once per view and returns the outputs,

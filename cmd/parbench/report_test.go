@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/report"
 )
 
 // copyRun copies the run folder report/testdata/<name> into dir and returns
@@ -248,4 +250,42 @@ func TestReportHelp(t *testing.T) {
 		t.Errorf("exit status %d, stderr %q, want 0 and nothing", status, stderr)
 	}
 	golden.Check(t, filepath.Join("testdata", "report-usage.golden"), []byte(stdout))
+}
+
+func TestDefaultReportDir(t *testing.T) {
+	root := t.TempDir()
+	now := time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
+	runA, runB := filepath.Join(root, "results", "a"), filepath.Join(root, "results", "b")
+	fileA, fileB := filepath.Join(root, "gt", "a.txt"), filepath.Join(root, "gt", "b.txt")
+	tests := []struct {
+		name   string
+		inputs []report.Input
+		want   string
+	}{
+		{"one run: its own folder", []report.Input{{Path: filepath.Join(runA, "bench.txt"), Dir: runA}}, runA},
+		{"runs: beside the first", []report.Input{
+			{Path: filepath.Join(runA, "bench.txt"), Dir: runA},
+			{Path: filepath.Join(runB, "bench.txt"), Dir: runB},
+		}, filepath.Join(root, "results", "report-20261125T160000Z")},
+		{"files: in the first file's folder", []report.Input{
+			{Path: fileA, Dir: filepath.Dir(fileA)},
+			{Path: fileB, Dir: filepath.Dir(fileB)},
+		}, filepath.Join(root, "gt", "report-20261125T160000Z")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := defaultReportDir(tt.inputs, now); got != tt.want {
+				t.Errorf("defaultReportDir = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	// A second report in the same second gets a folder of its own.
+	taken := filepath.Join(root, "results", "report-20261125T160000Z")
+	if err := os.MkdirAll(taken, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got := defaultReportDir(tests[1].inputs, now)
+	if want := taken + "-2"; got != want {
+		t.Errorf("with %s taken: defaultReportDir = %s, want %s", taken, got, want)
+	}
 }
