@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -311,6 +312,51 @@ func drawOverhead(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 	if len(rows) == 0 {
 		return
 	}
+	for _, g := range overheadGroups(rows) {
+		c := chart
+		c.Title = "Where the CPU time went: " + chart.Title + g.title
+		cw.save(prefix+"overhead"+g.suffix)(plots.Overhead(c, breakdowns(g.rows)))
+	}
+}
+
+// overheadGroup is the rows of one overhead chart.
+type overheadGroup struct {
+	suffix, title string // "-w4", ", 4 workers"; empty for the only chart
+	rows          []profiles.Row
+}
+
+// overheadGroups splits breakdown rows into charts. A bar is a strategy at
+// a core count, so a sweep that varied workers at one core count gets a
+// chart per worker count; otherwise there is one chart.
+func overheadGroups(rows []profiles.Row) []overheadGroup {
+	type config struct {
+		strategy string
+		cores    int
+	}
+	byWorkers := map[int][]profiles.Row{}
+	seen, varied := map[config]bool{}, false
+	for _, r := range rows {
+		byWorkers[r.Workers] = append(byWorkers[r.Workers], r)
+		k := config{r.Strategy, r.Cores}
+		varied = varied || seen[k]
+		seen[k] = true
+	}
+	if !varied {
+		return []overheadGroup{{rows: rows}}
+	}
+	var groups []overheadGroup
+	for _, w := range slices.Sorted(maps.Keys(byWorkers)) {
+		groups = append(groups, overheadGroup{
+			suffix: fmt.Sprintf("-w%d", w),
+			title:  fmt.Sprintf(", %d workers", w),
+			rows:   byWorkers[w],
+		})
+	}
+	return groups
+}
+
+// breakdowns turns breakdown rows into the chart's bars.
+func breakdowns(rows []profiles.Row) []plots.Breakdown {
 	bars := make([]plots.Breakdown, len(rows))
 	for i, r := range rows {
 		bars[i] = plots.Breakdown{Strategy: r.Strategy, Cores: r.Cores}
@@ -318,9 +364,7 @@ func drawOverhead(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 			bars[i].Share[c] = r.Shares.Of(cat)
 		}
 	}
-	c := chart
-	c.Title = "Where the CPU time went: " + chart.Title
-	cw.save(prefix + "overhead")(plots.Overhead(c, bars))
+	return bars
 }
 
 // overheadRows breaks down every per-configuration CPU profile in dir.
