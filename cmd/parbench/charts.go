@@ -315,7 +315,7 @@ func drawOverhead(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 	for _, g := range overheadGroups(rows) {
 		c := chart
 		c.Title = "Where the CPU time went: " + chart.Title + g.title
-		cw.save(prefix+"overhead"+g.suffix)(plots.Overhead(c, breakdowns(g.rows)))
+		cw.save(prefix + "overhead" + g.suffix)(plots.Overhead(c, breakdowns(g.rows)))
 	}
 }
 
