@@ -51,7 +51,7 @@ func (p *Procpool) StartWorkerProfiles(ctx context.Context) error {
 		return true, nil
 	})
 	if err != nil {
-		p.stopProfiles()
+		p.stopProfiles(ctx)
 		return err
 	}
 	p.profiling = true
@@ -99,9 +99,10 @@ func (p *Procpool) StopWorkerProfiles(ctx context.Context) (*profile.Profile, er
 }
 
 // stopProfiles tells every worker to stop profiling after a failed start,
-// and throws the answers away.
-func (p *Procpool) stopProfiles() {
-	ctx, cancel := context.WithTimeout(context.Background(), profileTimeout)
+// and throws the answers away. It waits no longer than ctx allows (the
+// start may have failed because ctx was cancelled: then it does not wait).
+func (p *Procpool) stopProfiles(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, profileTimeout)
 	defer cancel()
 	p.drainInbox()
 	profiling := p.liveProcs(func(pr *proc) bool { return pr.profiling })
