@@ -330,7 +330,7 @@ func TestParseRunConfigWorkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.workers, func(t *testing.T) {
-			f := runFlags{cpu: "1", count: 1, strategy: "serial", workers: tt.workers, jobs: 1, n: 1}
+			f := runFlags{cpu: "1", count: 1, strategy: "serial", workers: tt.workers, jobs: 1, n: 1, profileTime: harness.DefaultProfileTime}
 			c, err := parseRunConfig(f, 1)
 			if err != nil {
 				t.Fatal(err)
