@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 
+	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -16,41 +18,83 @@ var (
 	benchN    = flag.Int64("xorsum.n", strategies.DefaultN, "iterations per job in BenchmarkXORSum")
 )
 
-// BenchmarkXORSum runs every strategy with workers = GOMAXPROCS, one batch
-// per op, checking every batch. Its names match parbench run's, so
+// BenchmarkXORSum runs every strategy with workers = cores, one batch per
+// op, checking every batch. Its names match parbench run's, so
 //
-//	go test -bench XORSum -cpu 1,2 -count 10 | go tool benchstat -col /strategy -
+//	for c in 1 2; do go test -run '^$' -bench XORSum -cpu $c -count 10 .; done > gotest.txt
+//	go tool benchstat -col /strategy gotest.txt
 //
 // puts the strategies side by side at each core count.
+//
+// One -cpu value per go test: testing runs the parents of sub-benchmarks
+// once, under the default GOMAXPROCS, so a name that carries the worker
+// count can be right for one core count only; and with b.Loop a benchmark's
+// first -cpu value is measured under the GOMAXPROCS of before (the first
+// run is kept). So cores come from -cpu, and each batch runs with
+// GOMAXPROCS set to them.
 func BenchmarkXORSum(b *testing.B) {
+	cores, err := benchCores()
+	if err != nil {
+		b.Fatal(err)
+	}
 	w := strategies.Workload{Jobs: *benchJobs, N: *benchN}
+	printWorkload(w)
 	for _, name := range strategies.Names() {
-		b.Run("strategy="+name, func(b *testing.B) {
-			workers := runtime.GOMAXPROCS(0)
-			if name == "serial" {
-				workers = 1
-			}
-			b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-				benchBatches(b, name, w, workers)
-			})
+		workers := cores
+		if name == "serial" {
+			workers = 1
+		}
+		b.Run(fmt.Sprintf("strategy=%s/workers=%d", name, workers), func(b *testing.B) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
+			benchBatches(b, name, w, workers)
 		})
 	}
+}
+
+// benchCores is the one core count of -test.cpu, or GOMAXPROCS without it.
+func benchCores() (int, error) {
+	f := flag.Lookup("test.cpu")
+	if f == nil || f.Value.String() == "" {
+		return runtime.GOMAXPROCS(0), nil
+	}
+	v := f.Value.String()
+	cores, err := strconv.Atoi(v)
+	if err != nil || cores < 1 {
+		return 0, fmt.Errorf("-cpu %s: give one core count per go test (for c in 1 2; do go test -bench XORSum -cpu $c ...; done): sub-benchmark names carry workers = cores", v)
+	}
+	return cores, nil
 }
 
 // BenchmarkDispatch measures what a strategy adds per job when the job is
 // tiny (N = 1000): compare a strategy's ns/job at workers=1 with serial's,
 // whose ns/job is the kernel alone.
 func BenchmarkDispatch(b *testing.B) {
+	cores, err := benchCores()
+	if err != nil {
+		b.Fatal(err)
+	}
 	w := strategies.Workload{Jobs: 10000, N: 1000}
+	printWorkload(w)
 	for _, name := range strategies.Names() {
-		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
-			if name == "serial" && workers > 1 {
+		for _, workers := range []int{1, cores} {
+			if (name == "serial" || cores == 1) && workers > 1 {
 				continue
 			}
 			b.Run(fmt.Sprintf("strategy=%s/workers=%d", name, workers), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
 				benchBatches(b, name, w, workers)
 			})
 		}
+	}
+}
+
+// printWorkload writes the workload as config lines of the benchmark
+// format, the same lines parbench run writes, so the results that follow
+// say what they measured and parbench report can tell whether they compare
+// with a run's (it refuses different workloads).
+func printWorkload(w strategies.Workload) {
+	for _, kv := range (harness.Config{Workload: w}).WorkloadConfig() {
+		fmt.Printf("%s: %s\n", kv[0], kv[1])
 	}
 }
 
