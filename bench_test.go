@@ -67,7 +67,7 @@ func benchCores() (int, error) {
 
 // BenchmarkDispatch measures what a strategy adds per job when the job is
 // tiny (N = 1000): compare a strategy's ns/job at workers=1 with serial's,
-// whose ns/job is the kernel alone.
+// which is the kernel plus serial's own release-time check per job.
 func BenchmarkDispatch(b *testing.B) {
 	cores, err := benchCores()
 	if err != nil {
