@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -268,25 +269,13 @@ func TestMergeCPUProfiles(t *testing.T) {
 	for _, s := range merged.Sample {
 		count[s.Label[LabelStrategy][0]+"/"+s.Label[LabelCores][0]]++
 	}
-	if want := map[string]int{"pool/2": 2, "serial/1": 1}; !mapsEqual(count, want) {
+	if want := map[string]int{"pool/2": 2, "serial/1": 1}; !maps.Equal(count, want) {
 		t.Errorf("merged samples by label = %v, want %v", count, want)
 	}
 
 	if merged, warnings := mergeCPUProfiles(trials[2:]); merged != nil || len(warnings) != 2 {
 		t.Errorf("nothing readable: merged %v, warnings %v; want nil and 2 warnings", merged != nil, warnings)
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // newProfileRunner is a runner of this test binary that profiles into a

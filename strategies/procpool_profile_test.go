@@ -5,6 +5,7 @@ package strategies
 import (
 	"bytes"
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"syscall"
@@ -63,7 +64,7 @@ func TestProcpoolWorkerProfiles(t *testing.T) {
 	if err := back.CheckValid(); err != nil {
 		t.Fatalf("parsed profile is not valid: %v", err)
 	}
-	if got, want := samplesByPID(back), samplesByPID(merged); !equalCounts(got, want) {
+	if got, want := samplesByPID(back), samplesByPID(merged); !maps.Equal(got, want) {
 		t.Errorf("after a round trip, samples by pid = %v, want %v", got, want)
 	}
 
@@ -126,7 +127,7 @@ func TestMergeWorkerProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := samplesByPID(merged), map[string]int64{"101": 3, "202": 5}; !equalCounts(got, want) {
+	if got, want := samplesByPID(merged), map[string]int64{"101": 3, "202": 5}; !maps.Equal(got, want) {
 		t.Errorf("samples by pid = %v, want %v", got, want)
 	}
 	if _, err := MergeWorkerProfiles(nil); err == nil {
@@ -143,18 +144,6 @@ func samplesByPID(p *profile.Profile) map[string]int64 {
 		}
 	}
 	return got
-}
-
-func equalCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func hasFunction(p *profile.Profile, suffix string) bool {

@@ -14,16 +14,24 @@ import (
 // tests of its own that need real worker processes.
 var inProcess = []string{"serial", "pool", "perjob", "perjob-unbounded"}
 
+// closedFormWorkload is a named batch that every strategy's tests run and
+// check against the closed form.
+type closedFormWorkload struct {
+	name string
+	w    Workload
+}
+
+// closedFormWorkloads cover the shapes a strategy can get wrong: one job,
+// jobs not divisible by the workers, sleeps and an arrival schedule.
+var closedFormWorkloads = []closedFormWorkload{
+	{"one job", Workload{Jobs: 1, N: 1000}},
+	{"jobs not divisible by workers", Workload{Jobs: 37, N: 5000}},
+	{"with sleep", Workload{Jobs: 11, N: 100, Sleep: time.Millisecond}},
+	{"with gap", Workload{Jobs: 9, N: 100, Gap: 2 * time.Millisecond}},
+}
+
 func TestStrategiesAgainstClosedForm(t *testing.T) {
-	workloads := []struct {
-		name string
-		w    Workload
-	}{
-		{"one job", Workload{Jobs: 1, N: 1000}},
-		{"jobs not divisible by workers", Workload{Jobs: 37, N: 5000}},
-		{"with sleep", Workload{Jobs: 11, N: 100, Sleep: time.Millisecond}},
-		{"with gap", Workload{Jobs: 9, N: 100, Gap: 2 * time.Millisecond}},
-	}
+	workloads := closedFormWorkloads
 	for _, name := range inProcess {
 		for _, wl := range workloads {
 			for workers := 1; workers <= 8; workers++ {
