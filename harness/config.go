@@ -92,10 +92,10 @@ func (c Config) WorkersFor(cores int) []int {
 }
 
 // DefaultWorkers reports whether t runs the sweep's default worker count
-// for its cores (serial always does), so its files can have short names.
+// for its cores (a strategy that ignores workers always does), so its files can have short names.
 func (c Config) DefaultWorkers(t Trial) bool {
 	ws := c.WorkersFor(t.Cores)
-	return len(ws) == 1 && (ws[0] == t.Workers || t.Strategy == "serial")
+	return len(ws) == 1 && (ws[0] == t.Workers || strategies.IgnoresWorkers(t.Strategy))
 }
 
 // Trial is one configuration: a strategy at a core count and worker count.
@@ -125,8 +125,9 @@ type Fork struct {
 // Plan lays out a sweep: Count rounds, each running every configuration
 // once, with the order of core counts and of trials within a fork
 // shuffled anew every round so that drift spreads over all of them.
-// Serial runs with one worker whatever the worker setting, since it ignores
-// it; its other worker counts would only repeat the same measurement.
+// A strategy that ignores the worker count (serial) runs with one worker
+// whatever the setting; its other counts would only repeat the same
+// measurement.
 func Plan(c Config, shuffle func(n int, swap func(i, j int))) [][]Fork {
 	rounds := make([][]Fork, c.Count)
 	for r := range rounds {
@@ -148,7 +149,7 @@ func trialsAt(c Config, k int) []Trial {
 	var ts []Trial
 	for _, s := range c.Strategies {
 		ws := c.WorkersFor(k)
-		if s == "serial" {
+		if strategies.IgnoresWorkers(s) {
 			ws = []int{1}
 		}
 		for _, w := range ws {

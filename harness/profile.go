@@ -31,7 +31,7 @@ import (
 //     with something else), and at least one batch. The batches run under
 //     pprof.Do with the trial's labels.
 //  2. Contention, for strategies whose work runs in this process (not
-//     strategies.WorkerCPU): every mutex contention and blocking event
+//     registered OutOfProcess): every mutex contention and blocking event
 //     recorded, over batches for a third of ProfileTime, at least one.
 //  3. Trace: one batch under runtime/trace, when asked for.
 //
@@ -383,7 +383,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 			save(ProfileCPU, data, &files.CPU)
 		}
 
-		if _, remote := st.(strategies.WorkerCPU); !remote {
+		if !strategies.OutOfProcess(s.Strategy) {
 			mutex, block, err := contentionPhase(ctx, st, req, s.Workers, labels)
 			if err != nil {
 				return s, err

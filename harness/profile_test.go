@@ -20,10 +20,8 @@ import (
 )
 
 func init() {
-	strategies.Register("test-profile-fail", "serial, but fails every batch of the profiling pass",
-		func() strategies.Strategy { return profileFailing{} })
-	strategies.Register("test-worker-profiles", "serial, with made-up worker processes and their profiles",
-		func() strategies.Strategy { return &fakeWorkers{} })
+	strategies.Register(strategies.Info{Name: "test-profile-fail", Doc: "serial, but fails every batch of the profiling pass", New: func() strategies.Strategy { return profileFailing{} }})
+	strategies.Register(strategies.Info{Name: "test-worker-profiles", Doc: "serial, with made-up worker processes and their profiles", New: func() strategies.Strategy { return &fakeWorkers{} }, OutOfProcess: true})
 }
 
 // fakeWorkers runs serially and pretends to have worker processes, whose

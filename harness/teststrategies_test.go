@@ -13,11 +13,11 @@ import (
 // Strategies for the runner tests. The measurement processes the tests
 // start are this test binary, so they know these strategies too.
 func init() {
-	strategies.Register("test-fail", "fails every batch", func() strategies.Strategy { return failing{} })
-	strategies.Register("test-wrong", "returns a wrong sum for the last job", func() strategies.Strategy { return wrongSum{} })
-	strategies.Register("test-panic", "panics in its first batch", func() strategies.Strategy { return panicking{} })
-	strategies.Register("test-probe", "serial, reporting how its process was set up", func() strategies.Strategy { return &probe{} })
-	strategies.Register("test-leak", "serial, leaving a process that holds the output open", func() strategies.Strategy { return leaking{} })
+	strategies.Register(strategies.Info{Name: "test-fail", Doc: "fails every batch", New: func() strategies.Strategy { return failing{} }})
+	strategies.Register(strategies.Info{Name: "test-wrong", Doc: "returns a wrong sum for the last job", New: func() strategies.Strategy { return wrongSum{} }})
+	strategies.Register(strategies.Info{Name: "test-panic", Doc: "panics in its first batch", New: func() strategies.Strategy { return panicking{} }})
+	strategies.Register(strategies.Info{Name: "test-probe", Doc: "serial, reporting how its process was set up", New: func() strategies.Strategy { return &probe{} }})
+	strategies.Register(strategies.Info{Name: "test-leak", Doc: "serial, leaving a process that holds the output open", New: func() strategies.Strategy { return leaking{} }})
 }
 
 type failing struct{}

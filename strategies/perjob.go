@@ -7,8 +7,8 @@ import (
 )
 
 func init() {
-	Register("perjob", "a goroutine per job, at most workers running at once", func() Strategy { return PerJob{} })
-	Register("perjob-unbounded", "a goroutine per job, all started at their release time", func() Strategy { return PerJob{Unbounded: true} })
+	Register(Info{Name: "perjob", Doc: "a goroutine per job, at most workers running at once", New: func() Strategy { return PerJob{} }})
+	Register(Info{Name: "perjob-unbounded", Doc: "a goroutine per job, all started at their release time", New: func() Strategy { return PerJob{Unbounded: true} }})
 }
 
 // PerJob starts a goroutine for every job at its release time. Bounded, a

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	Register("pool", "a fixed set of worker goroutines pulling jobs from a channel", func() Strategy { return Pool{} })
+	Register(Info{Name: "pool", Doc: "a fixed set of worker goroutines pulling jobs from a channel", New: func() Strategy { return Pool{} }})
 }
 
 // Pool is the article's manager and workers without its polling loop and

@@ -16,7 +16,12 @@ import (
 
 func init() {
 	if procpoolSupported {
-		Register("procpool", "a pool of worker processes (this binary re-executed) fed jobs over pipes", func() Strategy { return &Procpool{} })
+		Register(Info{
+			Name:         "procpool",
+			Doc:          "a pool of worker processes (this binary re-executed) fed jobs over pipes",
+			New:          func() Strategy { return &Procpool{} },
+			OutOfProcess: true,
+		})
 	}
 }
 

@@ -6,7 +6,12 @@ import (
 )
 
 func init() {
-	Register("serial", "one job after another on the calling goroutine (the baseline)", func() Strategy { return Serial{} })
+	Register(Info{
+		Name:           "serial",
+		Doc:            "one job after another on the calling goroutine (the baseline)",
+		New:            func() Strategy { return Serial{} },
+		IgnoresWorkers: true,
+	})
 }
 
 // Serial runs the jobs one after another on the calling goroutine. It

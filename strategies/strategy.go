@@ -60,26 +60,45 @@ type BatchMetrics interface {
 // Factory makes a fresh strategy for one trial.
 type Factory func() Strategy
 
-type registration struct {
-	factory Factory
-	doc     string
+// Info is a strategy's registration: everything the harness, the command
+// line and the conformance tests need to know about it, so that none of
+// them matches a strategy by name. Adding a strategy is one file whose
+// init calls Register.
+type Info struct {
+	Name string
+	Doc  string // one line for -h text
+	New  Factory
+	// IgnoresWorkers: the strategy runs the same whatever the worker
+	// count (serial). The harness runs it at one worker only, since other
+	// counts would repeat the same measurement.
+	IgnoresWorkers bool
+	// OutOfProcess: its workers run outside the calling process, so the
+	// caller's mutex and block profiles cannot see them.
+	OutOfProcess bool
+	// Available, if set, reports whether the strategy can run on this
+	// machine, such as when it needs an external program. Its error is
+	// one line saying what is missing; nil means it can run.
+	Available func() error
 }
 
 // registry is filled by init functions only and read afterwards.
-var registry = map[string]registration{}
+var registry = map[string]Info{}
 
-// Register adds a strategy under name with a one-line description for -h
-// text. It is meant for init functions; a duplicate name is a programming
-// error and panics at start-up, never at run time.
-func Register(name, doc string, f Factory) {
-	if _, dup := registry[name]; dup {
-		panic("strategies: Register called twice for " + name)
+// Register adds a strategy. It is meant for init functions; a duplicate
+// or empty name, or a missing factory, is a programming error and panics
+// at start-up, never at run time.
+func Register(info Info) {
+	if info.Name == "" || info.New == nil {
+		panic("strategies: Register needs a name and a factory")
 	}
-	registry[name] = registration{factory: f, doc: doc}
+	if _, dup := registry[info.Name]; dup {
+		panic("strategies: Register called twice for " + info.Name)
+	}
+	registry[info.Name] = info
 }
 
-// Names lists the registered strategies in a fixed order: serial first,
-// then the rest by name.
+// Names lists the registered strategies in the one order used everywhere
+// (tables, legends, -h): serial first, then the rest by name.
 func Names() []string {
 	names := make([]string, 0, len(registry))
 	for n := range registry {
@@ -94,8 +113,14 @@ func Names() []string {
 	return names
 }
 
+// Lookup returns the registration of name.
+func Lookup(name string) (Info, bool) {
+	info, ok := registry[name]
+	return info, ok
+}
+
 // Doc is the one-line description of a registered strategy.
-func Doc(name string) string { return registry[name].doc }
+func Doc(name string) string { return registry[name].Doc }
 
 // New makes a fresh instance of the named strategy.
 func New(name string) (Strategy, error) {
@@ -103,11 +128,32 @@ func New(name string) (Strategy, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown strategy %q (have %s)", name, strings.Join(Names(), ", "))
 	}
-	return r.factory(), nil
+	return r.New(), nil
 }
 
 // Known reports whether name is registered.
 func Known(name string) bool {
 	_, ok := registry[name]
 	return ok
+}
+
+// IgnoresWorkers reports whether the named strategy runs the same at every
+// worker count; false for an unknown name.
+func IgnoresWorkers(name string) bool { return registry[name].IgnoresWorkers }
+
+// OutOfProcess reports whether the named strategy's workers run outside
+// the calling process; false for an unknown name.
+func OutOfProcess(name string) bool { return registry[name].OutOfProcess }
+
+// Available reports whether the named strategy can run on this machine:
+// nil, or one line saying what is missing.
+func Available(name string) error {
+	r, ok := registry[name]
+	if !ok {
+		return fmt.Errorf("unknown strategy %q", name)
+	}
+	if r.Available == nil {
+		return nil
+	}
+	return r.Available()
 }
