@@ -79,6 +79,10 @@ type Info struct {
 	// machine, such as when it needs an external program. Its error is
 	// one line saying what is missing; nil means it can run.
 	Available func() error
+	// Modules lists the module paths of the libraries the strategy runs
+	// on, so that their versions go on record with its results (see
+	// ModuleVersions).
+	Modules []string
 }
 
 // registry is filled by init functions only and read afterwards.
