@@ -24,6 +24,7 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 	}
 	h = append(h, env...)
 	h = append(h, c.WorkloadConfig()...)
+	h = append(h, ModuleConfig(c.Strategies)...)
 	h = append(h,
 		[2]string{"cores-enforcement", r.Enforcement},
 		[2]string{"warmup", strconv.Itoa(c.Warmup)},

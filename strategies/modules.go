@@ -1,0 +1,79 @@
+package strategies
+
+import (
+	"runtime/debug"
+	"slices"
+)
+
+// UnknownVersion is the version of a module the build info does not list,
+// as in a binary built without module support.
+const UnknownVersion = "unknown"
+
+// Modules lists the module paths that the named strategies declare in
+// their registrations, each once, in the order first declared. Unknown
+// names declare nothing.
+func Modules(names []string) []string {
+	var paths []string
+	for _, n := range names {
+		for _, m := range registry[n].Modules {
+			if !slices.Contains(paths, m) {
+				paths = append(paths, m)
+			}
+		}
+	}
+	return paths
+}
+
+// ModuleVersion is a module pair: a path and the version this binary was
+// built with.
+type ModuleVersion struct {
+	Path, Version string
+}
+
+// ModuleVersions resolves the versions of paths from this binary's build
+// information (runtime/debug.ReadBuildInfo): what was compiled in, not
+// what go.mod asks for, which can differ under a replace directive or a
+// workspace.
+func ModuleVersions(paths []string) []ModuleVersion {
+	bi, _ := debug.ReadBuildInfo() // nil without build info: every version unknown
+	return moduleVersions(bi, paths)
+}
+
+// moduleVersions looks paths up in bi. A replaced module has the version
+// of its replacement, and the replacement's path after "=>" when it is
+// another module; a local directory replacement has no version and says
+// so.
+func moduleVersions(bi *debug.BuildInfo, paths []string) []ModuleVersion {
+	out := make([]ModuleVersion, 0, len(paths))
+	for _, p := range paths {
+		v := ModuleVersion{Path: p, Version: UnknownVersion}
+		if bi != nil {
+			if i := slices.IndexFunc(bi.Deps, func(m *debug.Module) bool { return m.Path == p }); i >= 0 {
+				v.Version = describeModule(bi.Deps[i])
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func describeModule(m *debug.Module) string {
+	r := m.Replace
+	switch {
+	case r == nil:
+		return orUnknownVersion(m.Version)
+	case r.Path == m.Path:
+		return orUnknownVersion(r.Version)
+	case r.Version == "":
+		return "=> " + r.Path + " (local)"
+	default:
+		return "=> " + r.Path + " " + r.Version
+	}
+}
+
+func orUnknownVersion(v string) string {
+	if v == "" {
+		return UnknownVersion
+	}
+	return v
+}
