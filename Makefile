@@ -10,7 +10,12 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Extra flags for parbench run, e.g. make bench RUNFLAGS='-cpu 1,2,4 -count 20'.
 RUNFLAGS ?=
 
-.PHONY: all build test bench bench-quick bench-all check clean
+# The strategies make bench and bench-quick run, named so that a strategy
+# added later (the libraries) does not slip into their time budget;
+# bench-libs and bench-all run the rest.
+BENCH_STRATEGIES := serial,pool,perjob,perjob-unbounded,procpool
+
+.PHONY: all build test bench bench-quick bench-libs bench-all check clean
 
 all: build
 
@@ -24,19 +29,31 @@ test:
 # pass, the report and the charts in the same run folder (results/latest
 # points at it).
 bench: build
-	$(BIN) run -profile $(RUNFLAGS)
+	$(BIN) run -strategy $(BENCH_STRATEGIES) -profile $(RUNFLAGS)
 
 # The same pipeline, small enough for under a minute on 2 cores.
 bench-quick: build
-	$(BIN) run -count 6 -jobs 128 -profile -profiletime 500ms $(RUNFLAGS)
+	$(BIN) run -strategy $(BENCH_STRATEGIES) -count 6 -jobs 128 -profile -profiletime 500ms $(RUNFLAGS)
 
-# Every preset, each into a run folder of its own.
+# Which pool should I use? serial, pool, static and every library strategy
+# on the cpu and on the fine workload: two sweeps, since a report compares
+# one workload, each with its profiles and report in a run folder of its own.
+LIBS_PRESETS := libs-cpu libs-fine
+bench-libs: build
+	@for p in $(LIBS_PRESETS); do \
+		echo "== preset $$p"; \
+		$(BIN) run -preset $$p -profile $(RUNFLAGS) || exit 1; \
+	done
+
+# Every preset, each into a run folder of its own, then the libs presets
+# with their profiles.
 PRESETS := cpu seed fine wait oversub
 bench-all: build
 	@for p in $(PRESETS); do \
 		echo "== preset $$p"; \
 		$(BIN) run -preset $$p $(RUNFLAGS) || exit 1; \
 	done
+	@$(MAKE) --no-print-directory bench-libs
 
 check:
 	@out=$$(gofmt -l . | grep -v '^vendor/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // preset is a named workload and sweep: flag values that apply unless the
@@ -43,6 +45,18 @@ var presets = []preset{
 			{"jobs", "64"}, {"n", "1000"}, {"sleep", "10ms"}, {"workers", "cores-1"}, {"count", "6"},
 		},
 	},
+	// Two presets for one question, since a report compares one workload:
+	// make bench-libs runs both.
+	{
+		name:     "libs-cpu",
+		question: "Which pool should I use? On coarse CPU-bound jobs: how close does each library get to the machine's ceiling?",
+		flags:    [][2]string{{"strategy", libsStrategies}},
+	},
+	{
+		name:     "libs-fine",
+		question: "Which pool should I use? On tiny jobs, where dispatch dominates: what does each library cost per job?",
+		flags:    [][2]string{{"jobs", "100000"}, {"n", "1000"}, {"strategy", libsStrategies}},
+	},
 	{
 		name:     "oversub",
 		question: "What happens with more workers than cores? Throughput against workers at all cores.",
@@ -51,6 +65,14 @@ var presets = []preset{
 		},
 	},
 }
+
+// libsStrategies are the libs presets' strategies: every strategy that runs
+// on a library (it declares the library's module), next to serial, pool
+// and static, the baseline, the hand-written pool and no coordination.
+var libsStrategies = strings.Join(slices.DeleteFunc(strategies.Names(), func(n string) bool {
+	info, _ := strategies.Lookup(n)
+	return len(info.Modules) == 0 && n != "serial" && n != "pool" && n != "static"
+}), ",")
 
 func presetNames() []string {
 	var names []string
@@ -86,6 +108,10 @@ func applyPreset(fs *flag.FlagSet, name string, maxCPU int) error {
 
 func printPresets(w io.Writer) {
 	fmt.Fprintf(w, "\nPresets (-preset NAME; flags you set win over the preset's):\n")
+	width := 0
+	for _, p := range presets {
+		width = max(width, len(p.name))
+	}
 	for _, p := range presets {
 		var fl []string
 		for _, kv := range p.flags {
@@ -94,6 +120,6 @@ func printPresets(w io.Writer) {
 		if len(fl) == 0 {
 			fl = []string{"the flag defaults"}
 		}
-		fmt.Fprintf(w, "  %-8s %s\n           %s\n", p.name, p.question, strings.Join(fl, " "))
+		fmt.Fprintf(w, "  %-*s %s\n  %*s %s\n", width, p.name, p.question, width, "", strings.Join(fl, " "))
 	}
 }
