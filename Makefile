@@ -36,14 +36,11 @@ bench-quick: build
 	$(BIN) run -strategy $(BENCH_STRATEGIES) -count 6 -jobs 128 -profile -profiletime 500ms $(RUNFLAGS)
 
 # Which pool should I use? serial, pool, static and every library strategy
-# on the cpu and on the fine workload: two sweeps, since a report compares
-# one workload, each with its profiles and report in a run folder of its own.
-LIBS_PRESETS := libs-cpu libs-fine
+# on the cpu and on the fine workload: preset libs is two sweeps (libs-cpu,
+# libs-fine), since a report compares one workload, each with its profiles
+# and report in a run folder of its own.
 bench-libs: build
-	@for p in $(LIBS_PRESETS); do \
-		echo "== preset $$p"; \
-		$(BIN) run -preset $$p -profile $(RUNFLAGS) || exit 1; \
-	done
+	$(BIN) run -preset libs -profile $(RUNFLAGS)
 
 # Every preset, each into a run folder of its own, then the libs presets
 # with their profiles.

@@ -16,6 +16,10 @@ type preset struct {
 	name     string
 	question string
 	flags    [][2]string // flag name, value, in the order they are applied
+	// parts, if set, make the preset a sequence of other presets, each
+	// its own sweep with its own run folder and report: a question over
+	// more than one workload, since a report compares one.
+	parts []string
 }
 
 // presets are the scenarios parbench ships; "cpu" is the default sweep.
@@ -45,8 +49,11 @@ var presets = []preset{
 			{"jobs", "64"}, {"n", "1000"}, {"sleep", "10ms"}, {"workers", "cores-1"}, {"count", "6"},
 		},
 	},
-	// Two presets for one question, since a report compares one workload:
-	// make bench-libs runs both.
+	{
+		name:     "libs",
+		question: "Which pool should I use? The libs-cpu and the libs-fine sweep, one after the other.",
+		parts:    []string{"libs-cpu", "libs-fine"},
+	},
 	{
 		name:     "libs-cpu",
 		question: "Which pool should I use? On coarse CPU-bound jobs: how close does each library get to the machine's ceiling?",
@@ -117,9 +124,37 @@ func printPresets(w io.Writer) {
 		for _, kv := range p.flags {
 			fl = append(fl, "-"+kv[0]+" "+kv[1])
 		}
+		if len(p.parts) > 0 {
+			fl = []string{"-preset " + strings.Join(p.parts, ", then -preset ")}
+		}
 		if len(fl) == 0 {
 			fl = []string{"the flag defaults"}
 		}
 		fmt.Fprintf(w, "  %-*s %s\n  %*s %s\n", width, p.name, p.question, width, "", strings.Join(fl, " "))
 	}
+}
+
+// presetParts are the presets that the named one runs in turn, or nil for
+// a preset that is one sweep (or no preset at all).
+func presetParts(name string) []string {
+	i := slices.IndexFunc(presets, func(p preset) bool { return p.name == name })
+	if i < 0 {
+		return nil
+	}
+	return presets[i].parts
+}
+
+// runPresetParts runs each part of a preset as a run of its own, with the
+// user's flags (which win over every part's, as over any preset's): each
+// writes its own run folder and report. It stops at the first part that
+// fails; what earlier parts measured stays in their folders.
+func runPresetParts(stdout, stderr io.Writer, args []string, name string, parts []string) error {
+	for i, part := range parts {
+		fmt.Fprintf(stderr, "parbench: preset %s, part %d of %d: -preset %s\n", name, i+1, len(parts), part)
+		// A later -preset wins over the user's, which named this one.
+		if err := runMain(stdout, stderr, append(slices.Clip(args), "-preset", part)); err != nil {
+			return fmt.Errorf("preset %s: %w", part, err)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -61,4 +63,62 @@ func TestLibsPresets(t *testing.T) {
 func sameSet(a, b []string) bool {
 	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
 	return slices.Equal(a, b)
+}
+
+func TestRunPresetLibsRunsBothParts(t *testing.T) {
+	// -preset libs is the libs-cpu sweep, then the libs-fine sweep, each in
+	// a run folder of its own with its own workload; the user's flags apply
+	// to both.
+	root := filepath.Join(t.TempDir(), "results")
+	status, _, stderr := runParbench(t, "run", "-preset", "libs", "-cpu", "1", "-count", "1", "-warmup", "0",
+		"-n", "10", "-strategy", "serial,static", "-timeline=false", "-report=false", "-o", root)
+	if status != 0 {
+		t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{} // preset: jobs
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == "latest" {
+			continue
+		}
+		text, err := os.ReadFile(filepath.Join(root, e.Name(), "bench.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := readBench(t, text)
+		if len(rs) != 2 {
+			t.Errorf("%s: %d samples, want 2 (serial and static, one round)", e.Name(), len(rs))
+			continue
+		}
+		if n := rs[0].GetConfig("n"); n != "10" {
+			t.Errorf("%s: n %q, want the user's 10", e.Name(), n)
+		}
+		got[rs[0].GetConfig("preset")] = rs[0].GetConfig("jobs")
+	}
+	want := map[string]string{"libs-cpu": "1024", "libs-fine": "100000"}
+	if len(got) != len(want) || got["libs-cpu"] != want["libs-cpu"] || got["libs-fine"] != want["libs-fine"] {
+		t.Errorf("runs by preset (jobs) = %v, want %v", got, want)
+	}
+}
+
+func TestRunPresetLibsBadInput(t *testing.T) {
+	// A bad flag fails the first part before anything is measured: an
+	// error line naming the part and the flag, exit status 2, no run
+	// folder, and no second part.
+	root := filepath.Join(t.TempDir(), "results")
+	status, _, stderr := runParbench(t, "run", "-preset", "libs", "-cpu", "0", "-o", root)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1]
+	if status != exitUsage || !strings.Contains(last, "libs-cpu") || !strings.Contains(last, "-cpu") {
+		t.Errorf("exit status %d, stderr %q; want %d and an error naming libs-cpu and -cpu", status, stderr, exitUsage)
+	}
+	if strings.Contains(stderr, "libs-fine") {
+		t.Errorf("stderr %q: the second part ran after the first failed", stderr)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) > 0 {
+		t.Errorf("%d entries in %s after a usage error, want none", len(entries), root)
+	}
 }
