@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -49,15 +50,22 @@ type chartWriter struct {
 	formats  []plots.Format
 	written  []string
 	problems []error
+	pages    []report.Chart // every chart as SVG, for report.html
 }
 
 // save returns what stores a chart function's result under name, so that
 // a call reads cw.save("speedup")(plots.Speedup(chart, series)).
 func (cw *chartWriter) save(name string) func(*plots.Figure, error) {
-	return func(fig *plots.Figure, err error) { cw.saveFigure(name, fig, err) }
+	return cw.saveTimeline(name, "")
 }
 
-func (cw *chartWriter) saveFigure(name string, fig *plots.Figure, err error) {
+// saveTimeline is save for a timeline of the configuration config, under
+// which report.html folds it.
+func (cw *chartWriter) saveTimeline(name, config string) func(*plots.Figure, error) {
+	return func(fig *plots.Figure, err error) { cw.saveFigure(name, config, fig, err) }
+}
+
+func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err error) {
 	if err != nil {
 		cw.problems = append(cw.problems, fmt.Errorf("%s: %w", name, err))
 		return
@@ -70,14 +78,22 @@ func (cw *chartWriter) saveFigure(name string, fig *plots.Figure, err error) {
 		}
 		cw.written = append(cw.written, file)
 	}
+	var svg bytes.Buffer
+	if err := fig.Encode(&svg, plots.SVG, plots.Options{}); err != nil {
+		cw.problems = append(cw.problems, fmt.Errorf("%s in %s: %w", name, report.HTMLFile, err))
+		return
+	}
+	stem := strings.TrimSuffix(plots.Filename(name, plots.SVG), ".svg") // the name its files have
+	cw.pages = append(cw.pages, report.Chart{Name: stem, Config: config, SVG: svg.Bytes()})
 }
 
 // writeCharts draws rep's charts into dir: speedup, efficiency, throughput
 // and time against cores; throughput against workers where a sweep varied
 // workers at fixed cores; a timeline per recorded batch; and the overhead
-// breakdown where the run has CPU profiles. It returns the files written;
-// the error joins every chart that could not be drawn.
-func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]string, error) {
+// breakdown where the run has CPU profiles. It returns the files written
+// and every chart as SVG for report.html; the error joins every chart that
+// could not be drawn.
+func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]string, []report.Chart, error) {
 	cw := &chartWriter{dir: dir, formats: formats}
 	chart := plots.Chart{Title: workloadTitle(rep), Caption: machineCaption(rep)}
 
@@ -109,7 +125,7 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]stri
 		drawTimelines(cw, chart, in.Dir, prefix)
 		drawOverhead(cw, chart, in.Dir, prefix)
 	}
-	return cw.written, errors.Join(cw.problems...)
+	return cw.written, cw.pages, errors.Join(cw.problems...)
 }
 
 // curveSeries turns the report's curves (one row per core count) into
@@ -300,7 +316,11 @@ func drawTimelines(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 		}
 		c := chart
 		c.Title = fmt.Sprintf("%s, %d cores, %d workers", chart.Title, s.Cores, s.Workers)
-		cw.save(name)(plots.Timeline(c, s.Strategy, spans))
+		config := fmt.Sprintf("%s, %d cores, %d workers", s.Strategy, s.Cores, s.Workers)
+		if prefix != "" {
+			config = strings.TrimSuffix(prefix, "-") + ": " + config
+		}
+		cw.saveTimeline(name, config)(plots.Timeline(c, s.Strategy, spans))
 	}
 }
 

@@ -121,6 +121,7 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 	}
 
 	var warnings []string
+	var benchstatOut []byte
 	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
 		text, err := runBenchstat(cmd, rep.BenchstatViews())
 		switch {
@@ -134,15 +135,21 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 				return rep, fmt.Errorf("report: %w", err)
 			}
 			written = append(written, benchstatText)
+			benchstatOut = text
 		}
 	}
-	charts, err := writeCharts(out, rep, formats)
+	charts, svgs, err := writeCharts(out, rep, formats)
 	if err != nil {
 		for _, e := range strings.Split(err.Error(), "\n") {
 			warnings = append(warnings, "chart not drawn: "+e)
 		}
 	}
 	written = append(written, charts...)
+	if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
+		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
+	} else {
+		written = append(written, report.HTMLFile)
+	}
 
 	if err := rep.WriteTables(stdout); err != nil {
 		return rep, err

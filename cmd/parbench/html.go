@@ -1,0 +1,23 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+
+	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/report"
+)
+
+// writeHTML writes report.html into out, through a temporary file so that
+// a browser never opens half a page.
+func writeHTML(out string, rep *report.Report, page report.HTMLPage) error {
+	var buf bytes.Buffer
+	if err := rep.WriteHTML(&buf, page); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := harness.WriteFileAtomic(filepath.Join(out, report.HTMLFile), buf.Bytes()); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,453 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// HTMLFile is the name of the page WriteHTML writes in a report folder.
+const HTMLFile = "report.html"
+
+// An HTMLPage is what report.html shows besides the report itself: the
+// charts, the benchstat text, the problems met while writing the other
+// files, and where the page lies, so that its links reach the files
+// beside it.
+type HTMLPage struct {
+	// Dir is the folder report.html is written into. Links and the
+	// profile commands are relative to it.
+	Dir string
+	// Charts are shown in order; a chart with a Config is a timeline,
+	// folded under that heading.
+	Charts []Chart
+	// Benchstat is the text of benchstat.txt; nil if benchstat did not run.
+	Benchstat []byte
+	// Notes are problems met while writing the report's files, such as a
+	// chart that could not be drawn; they are shown with the warnings.
+	Notes []string
+	// Files are the names of the files written into Dir, linked at the
+	// end of the page and beside their charts.
+	Files []string
+}
+
+// A Chart is one figure, already drawn as SVG.
+type Chart struct {
+	// Name is the chart's file name without its extension: "speedup",
+	// "timeline-pool-2".
+	Name string
+	// Config is, for a timeline, the configuration it shows
+	// ("pool, 2 cores, 2 workers"); "" for every other chart.
+	Config string
+	SVG    []byte
+}
+
+// The page's style and script are fixed and carried inside it; the
+// Content-Security-Policy admits exactly these two by their hashes and
+// images from data: URLs, and nothing else. So the page fetches nothing
+// over any network, and a string from a file that somehow became markup
+// still could not run.
+var (
+	//go:embed page/page.tmpl page/page.css page/page.js
+	pageFiles embed.FS
+
+	pageTemplate *template.Template
+	pageCSS      string
+	pageJS       string
+	pageErr      error
+)
+
+func init() {
+	// The embedded files are part of the binary, so an error here is a
+	// programming error; WriteHTML returns it rather than panicking.
+	pageTemplate, pageCSS, pageJS, pageErr = parsePage()
+}
+
+func parsePage() (*template.Template, string, string, error) {
+	text, err := pageFiles.ReadFile("page/page.tmpl")
+	if err != nil {
+		return nil, "", "", err
+	}
+	css, err := pageFiles.ReadFile("page/page.css")
+	if err != nil {
+		return nil, "", "", err
+	}
+	js, err := pageFiles.ReadFile("page/page.js")
+	if err != nil {
+		return nil, "", "", err
+	}
+	policy := "default-src 'none'; img-src data:; style-src " + sourceHash(css) + "; script-src " + sourceHash(js) +
+		"; base-uri 'none'; form-action 'none'"
+	src := strings.Replace(string(text), "{{.Policy}}", policy, 1)
+	t, err := template.New("report.html").Option("missingkey=error").Parse(src)
+	return t, string(css), string(js), err
+}
+
+// sourceHash is the CSP source expression of an inline element's text.
+func sourceHash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// WriteHTML writes the report as one self-contained HTML page: the
+// question and the workload, the warnings, the machines, the summary
+// table, the charts, the fits with their caveats, benchstat's text, the
+// profiles with the commands that open them, and links to the files. It
+// is report.html.
+//
+// Every string that came from a file (host names, CPU models, strategy
+// names, benchstat's text) is escaped by html/template. Charts are SVG
+// images in data: URLs, which a browser draws without running any script
+// they might hold or fetching anything they name. The page needs no
+// network and no script; a small script sorts the summary table.
+func (r *Report) WriteHTML(w io.Writer, page HTMLPage) error {
+	if pageErr != nil {
+		return fmt.Errorf("report.html template: %w", pageErr)
+	}
+	d, err := r.htmlData(page)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, d); err != nil {
+		return fmt.Errorf("report.html: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// htmlData is what the template reads.
+type htmlData struct {
+	CSS         template.CSS
+	JS          template.JS
+	Title       string
+	Several     bool // more than one machine
+	Benchmark   string
+	Workload    [][2]string
+	Warnings    []Warning
+	Machines    []Machine
+	MachineRows []htmlMachineRow
+	TableNotes  []string
+	Rows        htmlTable
+	Charts      []htmlChart
+	Timelines   []htmlChart
+	Fits        *htmlTable
+	FitNotes    []string
+	FitCaveats  []string
+	Benchstat   string
+	Folder      string
+	Profiles    []htmlProfiles
+	Files       []htmlFile
+}
+
+type htmlMachineRow struct {
+	Name   string
+	Values []string
+}
+
+// An htmlTable is a text table's cells with their alignment: a column
+// the text aligns right holds figures.
+type htmlTable struct {
+	Head []htmlCell
+	Body [][]htmlCell
+}
+
+type htmlCell struct {
+	Text    string
+	Numeric bool
+}
+
+type htmlChart struct {
+	Name, Config string
+	Source       template.URL
+	Files        []string
+}
+
+type htmlProfiles struct {
+	Machine       string
+	Files         []htmlProfile
+	Breakdown     string
+	BreakdownLink string
+}
+
+type htmlProfile struct {
+	Name, Link, Command string
+}
+
+type htmlFile struct {
+	Name, Link, What string
+}
+
+func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
+	if page.Dir == "" {
+		return nil, errors.New("report.html: no folder to write it into")
+	}
+	dir, err := filepath.Abs(page.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("report.html: %w", err)
+	}
+	d := &htmlData{
+		CSS:       template.CSS(pageCSS),
+		JS:        template.JS(pageJS),
+		Title:     r.Benchmark,
+		Several:   len(r.Machines) > 1,
+		Benchmark: "Benchmark" + r.Benchmark,
+		Workload:  r.Workload,
+		Machines:  r.Machines,
+		Rows:      tableCells(r.rowTable()),
+		Benchstat: string(page.Benchstat),
+		Folder:    shellWord(dir),
+	}
+	var labels []string
+	for _, m := range r.Machines {
+		labels = append(labels, m.Label)
+	}
+	if len(labels) > 0 {
+		d.Title += " on " + strings.Join(labels, ", ")
+	}
+	for _, e := range r.Warnings {
+		var w *Warning
+		if errors.As(e, &w) {
+			d.Warnings = append(d.Warnings, *w)
+			if w.Check == CheckFit {
+				d.FitCaveats = append(d.FitCaveats, w.Error())
+			}
+		} else {
+			d.Warnings = append(d.Warnings, Warning{Msg: e.Error()})
+		}
+	}
+	for _, n := range page.Notes {
+		d.Warnings = append(d.Warnings, Warning{Check: "output", Msg: n})
+	}
+	d.MachineRows = r.machineRows(dir)
+
+	conf := pct(r.Confidence)
+	d.TableNotes = []string{
+		fmt.Sprintf("Times per batch: median ± half-width of its %s interval (benchmath, distribution-free).", conf),
+		fmt.Sprintf("Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine, with its %s percentile-bootstrap interval (%d resamples). Efficiency: speedup / cores.", Baseline, conf, r.Resamples),
+		"vs fewer cores: change of the median time from the next smaller core count, by the Mann-Whitney U test (~ when not significant).",
+	}
+	if len(r.Fits) > 0 {
+		fits := tableCells(r.fitTable())
+		d.Fits = &fits
+		d.FitNotes = []string{
+			"Fits to the median speedups, by weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1)), the Universal Scalability Law; Amdahl is κ = 0, with σ the serial fraction.",
+			"Peak: N* = sqrt((1-σ)/κ) and the speedup there.",
+		}
+	}
+
+	for _, c := range page.Charts {
+		hc := htmlChart{
+			Name:   c.Name,
+			Config: c.Config,
+			Source: template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(c.SVG)),
+		}
+		for _, f := range page.Files {
+			if strings.TrimSuffix(f, filepath.Ext(f)) == c.Name {
+				hc.Files = append(hc.Files, f)
+			}
+		}
+		if c.Config != "" {
+			d.Timelines = append(d.Timelines, hc)
+		} else {
+			d.Charts = append(d.Charts, hc)
+		}
+	}
+
+	d.Profiles = r.profileLists(dir)
+	for i, in := range r.Inputs {
+		what := "the samples, in the Go benchmark format"
+		if len(r.Inputs) > 1 {
+			what += " (" + r.inputLabel(i) + ")"
+		}
+		d.Files = append(d.Files, htmlFile{Name: relPath(dir, in.Path), Link: link(dir, in.Path), What: what})
+	}
+	for _, f := range page.Files {
+		d.Files = append(d.Files, htmlFile{Name: f, Link: link(dir, filepath.Join(dir, f)), What: fileWhat(f)})
+	}
+	return d, nil
+}
+
+// tableCells turns a text table into cells; its first row is the head.
+func tableCells(t *table) htmlTable {
+	var out htmlTable
+	for i, row := range t.rows {
+		cells := make([]htmlCell, len(row))
+		for j, c := range row {
+			cells[j] = htmlCell{Text: c, Numeric: j < len(t.align) && t.align[j] == 'r'}
+		}
+		if i == 0 {
+			out.Head = cells
+		} else {
+			out.Body = append(out.Body, cells)
+		}
+	}
+	return out
+}
+
+// machineRows lays the machines side by side, a row per property that
+// any of them recorded.
+func (r *Report) machineRows(dir string) []htmlMachineRow {
+	props := []struct {
+		name string
+		get  func(Machine) string
+	}{
+		{"results", func(m Machine) string {
+			if m.File == "" {
+				return ""
+			}
+			return relPath(dir, m.File)
+		}},
+		{"host", func(m Machine) string { return m.Host }},
+		{"CPU", func(m Machine) string { return m.CPU }},
+		{"CPUs online", func(m Machine) string {
+			if m.CPUsOnline == 0 {
+				return ""
+			}
+			return strconv.Itoa(m.CPUsOnline)
+		}},
+		{"memory", func(m Machine) string { return m.Memory }},
+		{"kernel", func(m Machine) string { return m.Kernel }},
+		{"virtualization", func(m Machine) string { return m.Virtualization }},
+		{"CPU quota", func(m Machine) string { return m.CPUQuota }},
+		{"governor", func(m Machine) string { return m.Governor }},
+		{"load average (1, 5, 15 min)", func(m Machine) string { return m.LoadAvg }},
+		{"busy CPUs before the run", func(m Machine) string { return m.BusyCPUs }},
+		{"cores enforced by", func(m Machine) string { return m.Enforcement }},
+		{"cores check", func(m Machine) string { return m.CoresCheck }},
+		{"Go", func(m Machine) string { return m.GoVersion }},
+		{"parbench", func(m Machine) string {
+			if m.Commit != "" {
+				return strings.TrimSpace(m.Version + " (" + m.Commit + ")")
+			}
+			return m.Version
+		}},
+		{"run", func(m Machine) string {
+			if m.Partial {
+				return "PARTIAL: interrupted before it finished"
+			}
+			return ""
+		}},
+	}
+	var rows []htmlMachineRow
+	for _, p := range props {
+		row := htmlMachineRow{Name: p.name}
+		seen := false
+		for _, m := range r.Machines {
+			v := p.get(m)
+			seen = seen || v != ""
+			if v == "" {
+				v = "-"
+			}
+			row.Values = append(row.Values, v)
+		}
+		if seen {
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// inputLabel names input i by its machine where the two line up.
+func (r *Report) inputLabel(i int) string {
+	if len(r.Machines) == len(r.Inputs) {
+		return r.Machines[i].Label
+	}
+	return r.Inputs[i].Dir
+}
+
+// maxBreakdown bounds how much of profiles/summary.txt the page shows.
+const maxBreakdown = 1 << 20
+
+// profileLists finds the profiles and traces in each input's profiles
+// folder, with the command that opens each.
+func (r *Report) profileLists(dir string) []htmlProfiles {
+	var out []htmlProfiles
+	for i, in := range r.Inputs {
+		pdir := filepath.Join(in.Dir, "profiles")
+		pprofs, _ := filepath.Glob(filepath.Join(pdir, "*.pprof"))
+		traces, _ := filepath.Glob(filepath.Join(pdir, "*.out"))
+		if len(pprofs)+len(traces) == 0 {
+			continue
+		}
+		p := htmlProfiles{Machine: r.inputLabel(i)}
+		for _, f := range slices.Concat(pprofs, traces) {
+			rel := relPath(dir, f)
+			cmd := "go tool pprof -http=:0 " + shellWord(rel)
+			if strings.HasSuffix(f, ".out") {
+				cmd = "go tool trace " + shellWord(rel)
+			}
+			p.Files = append(p.Files, htmlProfile{Name: rel, Link: link(dir, f), Command: cmd})
+		}
+		summary := filepath.Join(pdir, "summary.txt")
+		if f, err := os.Open(summary); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(f, maxBreakdown))
+			f.Close()
+			p.Breakdown, p.BreakdownLink = string(b), link(dir, summary)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// fileWhat says what a file of the report folder holds.
+func fileWhat(name string) string {
+	switch name {
+	case "summary.txt":
+		return "the tables and warnings, aligned for a terminal"
+	case "summary.csv":
+		return "a row per configuration, for spreadsheets"
+	case "summary.json":
+		return "rows, fits and warnings, for programs"
+	case "benchstat.txt":
+		return "go tool benchstat's tables"
+	}
+	switch filepath.Ext(name) {
+	case ".png", ".svg", ".pdf":
+		return "chart"
+	}
+	return ""
+}
+
+// relPath is path as seen from dir, with forward slashes; path itself if
+// it has no relative form.
+func relPath(dir, path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// link is the relative URL of path from a page in dir: every byte that
+// means something in a URL is escaped, so a file named "a#b" or "%41"
+// is reached as itself.
+func link(dir, path string) string {
+	rel := relPath(dir, path)
+	if filepath.IsAbs(filepath.FromSlash(rel)) {
+		return (&url.URL{Scheme: "file", Path: rel}).String()
+	}
+	return (&url.URL{Path: rel}).String()
+}
+
+// shellWord quotes s for a POSIX shell where it needs quoting.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n\"'\\$`()*?[]{}<>|&;#~!=%") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
