@@ -46,6 +46,7 @@ several runs, their machines sit side by side in every table.
 Charts: speedup, efficiency, throughput and time against cores (throughput
 against workers where a run varied them), a timeline per timeline-*.csv in
 a run folder, and the CPU overhead breakdown where it has profiles/.
+report.html holds all of it on one self-contained page.
 
 Flags:
 `, summaryText, summaryCSV, summaryJSON, benchstatText, "95%")

@@ -124,7 +124,7 @@ func TestReportOneRun(t *testing.T) {
 			t.Errorf("chart %s not written: %v", name, err)
 		}
 	}
-	if want := "parbench: wrote summary.txt, summary.csv, summary.json, " + strings.Join(charts, ", ") + " in " + run; lastLine(stderr) != want {
+	if want := "parbench: wrote summary.txt, summary.csv, summary.json, " + strings.Join(charts, ", ") + ", report.html in " + run; lastLine(stderr) != want {
 		t.Errorf("last line of stderr %q, want %q", lastLine(stderr), want)
 	}
 	entries, _ := os.ReadDir(run)
@@ -195,6 +195,23 @@ func TestReportSeveralMachines(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(out, summaryJSON)); err != nil {
 			t.Error(err)
+		}
+		page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Both machines, their charts, and links that reach each run's
+		// bench.txt from the report folder.
+		for _, want := range []string{"<th>alpha</th><th>beta</th>", `<img class="chart" src="data:image/svg&#43;xml;base64,`} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("%s lacks %q", report.HTMLFile, want)
+			}
+		}
+		for _, run := range []string{a, b} {
+			rel, _ := filepath.Rel(out, filepath.Join(run, "bench.txt"))
+			if !strings.Contains(string(page), `href="`+filepath.ToSlash(rel)+`"`) {
+				t.Errorf("%s does not link %s as %s", report.HTMLFile, run, rel)
+			}
 		}
 	})
 }
