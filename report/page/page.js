@@ -20,6 +20,10 @@
     if (typeof a === typeof b) return a < b ? -1 : a > b ? 1 : 0;
     return typeof a === "number" ? -1 : 1;
   }
+  // A printout shows the folded timelines too.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
   document.querySelectorAll("table.sortable").forEach(function (table) {
     var body = table.tBodies[0];
     var original = Array.prototype.slice.call(body.rows);
