@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
@@ -318,35 +319,77 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	})
 
 	t.Run("sorts", func(t *testing.T) {
-		coresCol := slices.Index(facts.Head, "cores")
-		read := func() []int {
-			t.Helper()
-			cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
-				`[...document.querySelectorAll("table.summary tbody tr")].map(tr => tr.cells[%d].textContent.trim())`, coresCol)))
+		// The medians of summary.json say which order is right, so the
+		// check does not read the SI prefixes the way the script does.
+		var summary struct {
+			Rows []struct {
+				Strategy string
+				Cores    int
+				Median   float64 `json:"median_s"`
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(run, summaryJSON))
+		if err == nil {
+			err = json.Unmarshal(b, &summary)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		median := map[string]float64{}
+		for _, r := range summary.Rows {
+			median[fmt.Sprintf("%s/%d", r.Strategy, r.Cores)] = r.Median
+		}
+		s, c := slices.Index(facts.Head, "strategy"), slices.Index(facts.Head, "cores")
+		tests := []struct {
+			column string
+			value  func(key string) float64
+		}{
+			{"cores", func(key string) float64 {
+				n, _ := strconv.Atoi(key[strings.LastIndex(key, "/")+1:])
+				return float64(n)
+			}},
+			{"time/batch", func(key string) float64 { return median[key] }},
+		}
+		keys := []struct {
+			cell string
+			want any // nil: no figure, sorts last
+		}{
+			{"14.04µs", 1.404e-5}, {"183.5ms", 0.1835}, {"2.5s", 2.5}, {"950ns", 9.5e-7},
+			{"1.140M", 1.14e6}, {"696.8k", 696.8e3}, {"5.90k", 5900.0}, {"±12%", 12.0}, {"96%", 96.0},
+			{"[1.64, 2.32]", 1.64}, {"1.00", 1.0}, {"-", nil}, {"", nil}, {"pool", nil},
+		}
+		for _, k := range keys {
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[any](fmt.Sprintf(`window.parbenchSortKey(%q, true)`, k.cell)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var out []int
-			for _, c := range cells {
-				n, _ := strconv.Atoi(c)
-				out = append(out, n)
+			if w, ok := k.want.(float64); ok {
+				if g, ok := got.(float64); !ok || math.Abs(g-w) > 1e-9*math.Abs(w) {
+					t.Errorf("sort key of %q = %v, want %v", k.cell, got, w)
+				}
+			} else if got != nil {
+				t.Errorf("sort key of %q = %v, want none", k.cell, got)
 			}
-			return out
 		}
-		click := fmt.Sprintf(`document.querySelectorAll("table.summary thead th")[%d].querySelector("button").click(), true`, coresCol)
-		for _, want := range []string{"ascending", "descending"} {
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click)); err != nil {
-				t.Fatal(err)
-			}
-			got := read()
-			sorted := slices.IsSorted(got)
-			if want == "descending" {
-				r := slices.Clone(got)
-				slices.Reverse(r)
-				sorted = slices.IsSorted(r)
-			}
-			if !sorted {
-				t.Errorf("cores after a click for %s order: %v", want, got)
+		for _, tt := range tests {
+			click := fmt.Sprintf(`document.querySelectorAll("table.summary thead th")[%d].querySelector("button").click(), true`,
+				slices.Index(facts.Head, tt.column))
+			for _, dir := range []float64{1, -1} { // ascending, then descending
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click)); err != nil {
+					t.Fatal(err)
+				}
+				keys, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+					`[...document.querySelectorAll("table.summary tbody tr")].map(tr => tr.cells[%d].textContent.trim() + "/" + tr.cells[%d].textContent.trim())`, s, c)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := 1; i < len(keys); i++ {
+					// A 0.1% tie is the same figure on the page.
+					if a, b := tt.value(keys[i-1]), tt.value(keys[i]); dir*(b-a) < -0.001*max(a, b) {
+						t.Errorf("by %s (direction %v): %v", tt.column, dir, keys)
+						break
+					}
+				}
 			}
 		}
 	})
