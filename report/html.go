@@ -381,7 +381,22 @@ func (r *Report) profileLists(dir string) []htmlProfiles {
 			continue
 		}
 		p := htmlProfiles{Machine: r.inputLabel(i)}
-		for _, f := range slices.Concat(pprofs, traces) {
+		files := slices.Concat(pprofs, traces)
+		// CPU profiles first, the merged one leading them: they answer
+		// "why" for most readers; then by kind as the profiling pass
+		// writes them.
+		kinds := []string{"cpu-merged", "cpu", "mutex", "block", "heap", "trace"}
+		rank := func(f string) int {
+			base := filepath.Base(f)
+			for i, k := range kinds {
+				if strings.HasPrefix(base, k+"-") || strings.HasPrefix(base, k+".") {
+					return i
+				}
+			}
+			return len(kinds)
+		}
+		slices.SortStableFunc(files, func(a, b string) int { return rank(a) - rank(b) })
+		for _, f := range files {
 			rel := relPath(dir, f)
 			cmd := "go tool pprof -http=:0 " + shellWord(rel)
 			if strings.HasSuffix(f, ".out") {
