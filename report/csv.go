@@ -12,6 +12,7 @@ var CSVHeader = []string{
 	"machine", "host", "cpu", "strategy", "cores", "workers", "n",
 	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s",
 	"speedup", "speedup_low", "speedup_high", "efficiency",
+	"loss_idle", "loss_overhead", "loss_slowdown", "loss_unexplained",
 	"vs_cores", "vs_change", "vs_p",
 }
 
@@ -34,8 +35,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			csvFloat(row.Median), csvFloat(row.Low), csvFloat(row.High), csvFloat(row.Confidence),
 			csvFloat(row.CPUSeconds), csvFloat(row.JobsPerSec),
 			csvFloat(row.Speedup), csvFloat(row.SpeedupLow), csvFloat(row.SpeedupHigh), csvFloat(row.Efficiency),
-			"", "", "",
 		}
+		rec = append(rec, lossCSV(row.Loss)...)
+		rec = append(rec, "", "", "")
 		if s := row.Step; s != nil {
 			rec[len(rec)-3], rec[len(rec)-2], rec[len(rec)-1] = strconv.Itoa(s.FromCores), csvFloat(s.Change), csvFloat(s.P)
 		}
@@ -45,6 +47,19 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// lossCSV is the loss columns of a row: empty where not measured. Without
+// a profile loss_overhead holds overhead and slowdown together and
+// loss_slowdown is empty.
+func lossCSV(l *Loss) []string {
+	out := make([]string, len(LossPartNames))
+	if l != nil {
+		for i, v := range l.Parts() {
+			out[i] = csvFloat(v)
+		}
+	}
+	return out
 }
 
 func csvFloat(v float64) string {

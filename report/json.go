@@ -42,6 +42,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			Speedup: num(row.Speedup), SpeedupLow: num(row.SpeedupLow), SpeedupHigh: num(row.SpeedupHigh),
 			Efficiency: num(row.Efficiency),
 		}
+		setJSONLoss(&jr, row.Loss)
 		if s := row.Step; s != nil {
 			jr.Step = &jsonStep{FromCores: s.FromCores, FromWorkers: s.FromWorkers, Change: num(s.Change), P: num(s.P), Significant: s.Significant}
 		}
@@ -118,22 +119,54 @@ type jsonMachine struct {
 }
 
 type jsonRow struct {
-	Machine     string    `json:"machine"`
-	Strategy    string    `json:"strategy"`
-	Cores       int       `json:"cores"`
-	Workers     int       `json:"workers"`
-	N           int       `json:"n"`
-	Median      *float64  `json:"median_s"`
-	Low         *float64  `json:"ci_low_s"`
-	High        *float64  `json:"ci_high_s"`
-	Confidence  *float64  `json:"confidence"`
-	CPU         *float64  `json:"cpu_s"`
-	JobsPerSec  *float64  `json:"jobs_per_s"`
-	Speedup     *float64  `json:"speedup"`
-	SpeedupLow  *float64  `json:"speedup_low"`
-	SpeedupHigh *float64  `json:"speedup_high"`
-	Efficiency  *float64  `json:"efficiency"`
-	Step        *jsonStep `json:"vs_fewer_cores"`
+	Machine     string   `json:"machine"`
+	Strategy    string   `json:"strategy"`
+	Cores       int      `json:"cores"`
+	Workers     int      `json:"workers"`
+	N           int      `json:"n"`
+	Median      *float64 `json:"median_s"`
+	Low         *float64 `json:"ci_low_s"`
+	High        *float64 `json:"ci_high_s"`
+	Confidence  *float64 `json:"confidence"`
+	CPU         *float64 `json:"cpu_s"`
+	JobsPerSec  *float64 `json:"jobs_per_s"`
+	Speedup     *float64 `json:"speedup"`
+	SpeedupLow  *float64 `json:"speedup_low"`
+	SpeedupHigh *float64 `json:"speedup_high"`
+	Efficiency  *float64 `json:"efficiency"`
+	jsonLossParts
+	Step *jsonStep `json:"vs_fewer_cores"`
+}
+
+// jsonLossParts are the losses next to the efficiency, null where not
+// measured; Loss says how they were measured.
+type jsonLossParts struct {
+	LossIdle        *float64  `json:"loss_idle"`
+	LossOverhead    *float64  `json:"loss_overhead"`
+	LossSlowdown    *float64  `json:"loss_slowdown"`
+	LossUnexplained *float64  `json:"loss_unexplained"`
+	Loss            *jsonLoss `json:"loss,omitempty"`
+}
+
+type jsonLoss struct {
+	IdleTail         *float64 `json:"idle_tail"`
+	IdleCPU          *float64 `json:"idle_cpu"`
+	IdleFromTimeline bool     `json:"idle_from_timeline"`
+	// Profiled false: loss_overhead holds overhead and slowdown together.
+	Profiled     bool     `json:"profiled"`
+	KernelRatio  *float64 `json:"kernel_per_job_ratio"`
+	CeilingRatio *float64 `json:"ceiling_slowdown_ratio"`
+}
+
+func setJSONLoss(jr *jsonRow, l *Loss) {
+	if l == nil {
+		return
+	}
+	jr.LossIdle, jr.LossOverhead, jr.LossSlowdown, jr.LossUnexplained = num(l.Idle), num(l.Overhead), num(l.Slowdown), num(l.Unexplained)
+	jr.Loss = &jsonLoss{
+		IdleTail: num(l.IdleTail), IdleCPU: num(l.IdleCPU), IdleFromTimeline: l.IdleFromTimeline,
+		Profiled: l.Profiled, KernelRatio: num(l.KernelRatio), CeilingRatio: num(l.CeilingRatio),
+	}
 }
 
 type jsonStep struct {

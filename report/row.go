@@ -42,6 +42,10 @@ type Row struct {
 	// next smaller core count measured; nil if there is none.
 	Step *Step
 
+	// Loss splits the gap between Efficiency and 1; nil until
+	// Report.Explain finds something to split it with.
+	Loss *Loss
+
 	// Samples are the wall times, ascending.
 	Samples []float64
 	// Warnings are benchmath's, such as too few samples for an interval.

@@ -31,6 +31,9 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 	if err := r.rowTable().write(bw); err != nil {
 		return err
 	}
+	if err := r.writeLoss(bw); err != nil {
+		return err
+	}
 	if len(r.Fits) > 0 {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, "Scalability fits to the median speedups, weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1));")

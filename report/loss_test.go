@@ -1,0 +1,460 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"maps"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/profiles"
+)
+
+// plantedTimeline is a batch on cores whose workers each run n jobs of
+// length job, every one after a hand-off gap of gap (the first after the
+// batch's start), and then worker 0 alone runs one more job of length
+// tail. Its idle time is cores × n × gap in the gaps, plus (cores − 1) ×
+// tail once the last job has started; the capacity is cores × (n × (job
+// + gap) + tail). Workers beyond cores are left out of neither: pass
+// workers = cores.
+func plantedTimeline(strategy string, cores, n int, job, gap, tail time.Duration) Timeline {
+	tl := Timeline{Strategy: strategy, Cores: cores, Workers: cores}
+	for w := range cores {
+		for i := range n {
+			start := time.Duration(i)*(job+gap) + gap
+			tl.Jobs = append(tl.Jobs, Span{Worker: w, Start: start, End: start + job})
+		}
+	}
+	if tail > 0 {
+		end := time.Duration(n) * (job + gap)
+		tl.Jobs = append(tl.Jobs, Span{Worker: 0, Start: end, End: end + tail})
+	}
+	return tl
+}
+
+func TestTimelineIdle(t *testing.T) {
+	const us = time.Microsecond
+	tests := []struct {
+		name       string
+		tl         Timeline
+		idle, tail float64
+	}{
+		// 10 jobs of 86 µs after 6 µs gaps on each of 2 workers, then an
+		// 80 µs last job on one: wall 1000 µs, capacity 2000 µs·core,
+		// gaps 2 × 10 × 6 = 120, tail 80.
+		{"planted gaps and tail", plantedTimeline("pool", 2, 10, 86*us, 6*us, 80*us), 0.10, 0.04},
+		{"planted tail only", plantedTimeline("pool", 2, 10, 92*us, 0, 80*us), 0.04, 0.04},
+		{"planted gaps only", plantedTimeline("pool", 4, 10, 95*us, 5*us, 0), 0.05, 0},
+		{"no idle", plantedTimeline("serial", 1, 10, 100*us, 0, 0), 0, 0},
+		{"a core without a worker", Timeline{Strategy: "pool", Cores: 4, Workers: 3, Jobs: []Span{
+			{0, 0, 100 * us}, {1, 0, 100 * us}, {2, 0, 100 * us},
+		}}, 0.25, 0},
+		{"more jobs running than cores", Timeline{Strategy: "perjob", Cores: 2, Workers: 4, Jobs: []Span{
+			{0, 0, 100 * us}, {1, 0, 100 * us}, {2, 0, 100 * us}, {3, 0, 100 * us},
+		}}, 0, 0},
+		// One core: jobs 0-40 and 60-100 µs, a 20 µs wait for a release.
+		{"waiting for a release", Timeline{Strategy: "serial", Cores: 1, Workers: 1, Jobs: []Span{
+			{0, 0, 40 * us}, {0, 60 * us, 100 * us},
+		}}, 0.2, 0},
+		// The first job starts 10 µs after the batch: 10 of 2 × 100.
+		{"batch start", Timeline{Strategy: "pool", Cores: 2, Workers: 2, Jobs: []Span{
+			{0, 0, 100 * us}, {1, 10 * us, 100 * us},
+		}}, 0.05, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			idle, tail, ok := TimelineIdle(tt.tl)
+			if !ok {
+				t.Fatal("TimelineIdle: not ok")
+			}
+			if math.Abs(idle-tt.idle) > 1e-9 || math.Abs(tail-tt.tail) > 1e-9 {
+				t.Errorf("idle %.6f, tail %.6f; want %.6f, %.6f", idle, tail, tt.idle, tt.tail)
+			}
+		})
+	}
+	for _, bad := range []Timeline{
+		{Cores: 2},
+		{Cores: 0, Jobs: []Span{{0, 0, 1}}},
+		{Cores: 1, Jobs: []Span{{0, 0, 0}}},
+		{Cores: 1, Jobs: []Span{{0, 5, 1}}},
+	} {
+		if _, _, ok := TimelineIdle(bad); ok {
+			t.Errorf("TimelineIdle(%+v) ok, want not ok", bad)
+		}
+	}
+}
+
+// plantedProfile is a CPU profile of the given CPU time per function,
+// each a one-frame stack.
+func plantedProfile(t *testing.T, cpu map[string]time.Duration) *profile.Profile {
+	t.Helper()
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
+		Period:     int64(10 * time.Millisecond),
+	}
+	for i, name := range slices.Sorted(maps.Keys(cpu)) {
+		fn := &profile.Function{ID: uint64(i + 1), Name: name}
+		loc := &profile.Location{ID: uint64(i + 1), Line: []profile.Line{{Function: fn}}}
+		p.Function = append(p.Function, fn)
+		p.Location = append(p.Location, loc)
+		d := cpu[name]
+		p.Sample = append(p.Sample, &profile.Sample{Location: []*profile.Location{loc}, Value: []int64{int64(d / (10 * time.Millisecond)), int64(d)}})
+	}
+	if err := p.CheckValid(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// kernelShareOf runs the profile through the breakdown as parbench report
+// does and keeps the kernel's share.
+func kernelShareOf(t *testing.T, strategy string, cores, workers int, cpu map[string]time.Duration) KernelShare {
+	t.Helper()
+	s, err := profiles.Breakdown(plantedProfile(t, cpu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return KernelShare{Strategy: strategy, Cores: cores, Workers: workers, Kernel: s.Of(profiles.Kernel)}
+}
+
+// lossResults is seven identical batches per configuration, of the given
+// wall and CPU seconds, so that every median is exact.
+func lossResults(configs map[string][2]float64) []*benchfmt.Result {
+	var cfg []benchfmt.Config
+	for _, k := range slices.Sorted(maps.Keys(machineConfig)) {
+		cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(machineConfig[k]), File: true})
+	}
+	var out []*benchfmt.Result
+	for _, name := range slices.Sorted(maps.Keys(configs)) {
+		v := configs[name]
+		for range 7 {
+			r := &benchfmt.Result{Config: slices.Clone(cfg), Name: benchfmt.Name("XORSum/" + name), Iters: 1,
+				Values: []benchfmt.Value{{Value: v[0], Unit: "sec/op"}}}
+			if v[1] > 0 {
+				r.Values = append(r.Values, benchfmt.Value{Value: v[1], Unit: "cpu-sec/op"})
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestExplainRecoversPlantedLosses(t *testing.T) {
+	const (
+		us     = time.Microsecond
+		ms     = time.Millisecond
+		kernel = profiles.KernelFunc
+		sched  = "runtime.schedule"
+		chans  = "runtime.chansend"
+		other  = "main.main"
+		serial = "strategy=serial/workers=1-1"
+		pool   = "strategy=pool/workers=2-2"
+		nan    = -1 // in want: the part is not measured
+	)
+	// The baseline: 1.000 s of wall and of CPU time, 98% of it in the
+	// kernel and 2% in its own loop; no idle time.
+	baseTimeline := plantedTimeline("serial", 1, 100, 10*us, 0, 0)
+	baseProfile := kernelShareOf(t, "serial", 1, 1, map[string]time.Duration{kernel: 980 * ms, other: 20 * ms})
+
+	// Pool on 2 cores: 0.625 s of wall, so 1.25 s of capacity and an
+	// efficiency of 0.8. Planted: idle 0.125 s (10 points; a timeline
+	// with 6 points of hand-off gaps and a 4-point tail), so 1.125 s of
+	// CPU; of that 1.040 s in the kernel (0.06 s beyond the baseline's
+	// 0.98: a slowdown of 4.8 points, kernel per job ×1.0612) and 0.085 s
+	// in the scheduler and channels (0.065 s beyond the baseline's
+	// overhead: 5.2 points).
+	poolTimeline := plantedTimeline("pool", 2, 10, 86*us, 6*us, 80*us)
+	poolProfile := kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{kernel: 1040 * ms, sched: 50 * ms, chans: 35 * ms})
+	// The same batch, timeline with the gaps but not the tail: 6 points of
+	// idle where the CPU time says 10.
+	gapsOnly := plantedTimeline("pool", 2, 10, 94*us, 6*us, 0)
+	// Pool again with the same overhead CPU as the baseline and a kernel
+	// 20% slower: 1.196 s of CPU, no idle.
+	slowTimeline := plantedTimeline("pool", 2, 10, 100*us, 0, 0)
+	slowProfile := kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{kernel: 1176 * ms, other: 20 * ms})
+
+	type parts struct{ idle, tail, overhead, slowdown, unexplained, kernelRatio, ceilingRatio float64 }
+	tests := []struct {
+		name     string
+		configs  map[string][2]float64 // wall s, CPU s
+		evidence Evidence
+		want     parts
+		profiled bool
+		timeline bool
+		warn     bool // unexplained beyond 5 points
+	}{
+		{
+			name:     "idle, overhead and slowdown",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []KernelShare{baseProfile, poolProfile}},
+			want:     parts{0.10, 0.04, 0.052, 0.048, 0, 1.04 / 0.98, nan},
+			profiled: true, timeline: true,
+		},
+		{
+			name:    "a ceiling row to compare the slowdown with",
+			configs: map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}, "strategy=ceiling/workers=2-2": {1 / 1.9, 2}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline},
+				Profiles: []KernelShare{baseProfile, poolProfile}},
+			want:     parts{0.10, 0.04, 0.052, 0.048, 0, 1.04 / 0.98, 2 / 1.9},
+			profiled: true, timeline: true,
+		},
+		{
+			name:     "a planted slowdown alone",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.598, 1.196}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, slowTimeline}, Profiles: []KernelShare{baseProfile, slowProfile}},
+			want:     parts{0, 0, 0, 0.196 / 1.196, 0, 1.2, nan},
+			profiled: true, timeline: true,
+		},
+		{
+			name:     "no profile: overhead and slowdown as one part",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}},
+			want:     parts{0.10, 0.04, 0.10, nan, 0, nan, nan},
+			timeline: true,
+		},
+		{
+			name:     "a profile of the row but not of the baseline",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []KernelShare{poolProfile}},
+			want:     parts{0.10, 0.04, 0.10, nan, 0, nan, nan},
+			timeline: true,
+		},
+		{
+			name:     "no timeline: idle from CPU time, nothing unexplained to measure",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
+			evidence: Evidence{Profiles: []KernelShare{baseProfile, poolProfile}},
+			want:     parts{0.10, nan, 0.052, 0.048, nan, 1.04 / 0.98, nan},
+			profiled: true,
+		},
+		{
+			name:     "timeline misses 4 points of idle: unexplained, within bounds",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, gapsOnly}, Profiles: []KernelShare{baseProfile, poolProfile}},
+			want:     parts{0.06, 0, 0.052, 0.048, 0.04, 1.04 / 0.98, nan},
+			profiled: true, timeline: true,
+		},
+		{
+			// 0.7 s of wall, 1.4 s capacity, E = 1/1.4; CPU 1.05 s, so
+			// cores × wall − CPU says 0.35 s idle (25 points), the
+			// timeline 6.
+			name:     "timeline misses 19 points of idle: a warning",
+			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.7, 1.05}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, gapsOnly}},
+			want:     parts{0.06, 0, 0.05 / 1.4, nan, 0.19, nan, nan},
+			timeline: true, warn: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := FromResults(lossResults(tt.configs), fastOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := tt.evidence
+			ev.Machine = rep.Machines[0].Label
+			rep.Explain([]Evidence{ev})
+			base := rep.Rows[0]
+			if base.Strategy != Baseline || base.Loss == nil {
+				t.Fatalf("baseline row %s has loss %+v", base.Name(), base.Loss)
+			}
+			for i, v := range base.Loss.Parts() {
+				if !math.IsNaN(v) && math.Abs(v) > 1e-9 {
+					t.Errorf("baseline's %s = %v, want 0", LossPartNames[i], v)
+				}
+			}
+			i := slices.IndexFunc(rep.Rows, func(r Row) bool { return r.Strategy == "pool" })
+			row := rep.Rows[i]
+			l := row.Loss
+			if l == nil {
+				t.Fatalf("%s: no loss", row.Name())
+			}
+			const tol = 0.001 // a tenth of a point
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{
+				{"idle", l.Idle, tt.want.idle},
+				{"idle tail", l.IdleTail, tt.want.tail},
+				{"overhead", l.Overhead, tt.want.overhead},
+				{"slowdown", l.Slowdown, tt.want.slowdown},
+				{"unexplained", l.Unexplained, tt.want.unexplained},
+				{"kernel ratio", l.KernelRatio, tt.want.kernelRatio},
+				{"ceiling ratio", l.CeilingRatio, tt.want.ceilingRatio},
+			} {
+				switch {
+				case c.want == nan && !math.IsNaN(c.got):
+					t.Errorf("%s = %.4f, want not measured (NaN)", c.name, c.got)
+				case c.want != nan && !(math.Abs(c.got-c.want) <= tol):
+					t.Errorf("%s = %.4f, want %.4f ± %.3f", c.name, c.got, c.want, tol)
+				}
+			}
+			sum := row.Efficiency
+			for _, v := range l.Parts() {
+				if !math.IsNaN(v) {
+					sum += v
+				}
+			}
+			if math.Abs(sum-1) > 1e-9 {
+				t.Errorf("efficiency %.4f + parts %v = %.6f, want 1", row.Efficiency, l.Parts(), sum)
+			}
+			if l.Profiled != tt.profiled || l.IdleFromTimeline != tt.timeline {
+				t.Errorf("profiled %v, from timeline %v; want %v, %v", l.Profiled, l.IdleFromTimeline, tt.profiled, tt.timeline)
+			}
+			var warned []string
+			for _, e := range rep.Warnings {
+				if w, ok := e.(*Warning); ok && w.Check == CheckLoss {
+					warned = append(warned, w.Msg)
+				}
+			}
+			if tt.warn != (len(warned) == 1) || tt.warn && !strings.Contains(warned[0], row.Name()) {
+				t.Errorf("loss warnings %q, want %v naming %s", warned, tt.warn, row.Name())
+			}
+			rep.Explain([]Evidence{ev})
+			if n := countCheck(rep.Warnings, CheckLoss); n != len(warned) {
+				t.Errorf("Explain twice: %d loss warnings, want %d", n, len(warned))
+			}
+		})
+	}
+}
+
+func countCheck(errs []error, check string) int {
+	n := 0
+	for _, e := range errs {
+		if w, ok := e.(*Warning); ok && w.Check == check {
+			n++
+		}
+	}
+	return n
+}
+
+func TestExplainWithoutEvidence(t *testing.T) {
+	// Without CPU times or a timeline there is nothing to split with;
+	// with CPU times alone, idle and overhead+slowdown still are.
+	tests := []struct {
+		name    string
+		cpu     float64
+		hasLoss bool
+	}{
+		{"no CPU times", 0, false},
+		{"CPU times only", 1.125, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := 0.0
+			if tt.cpu > 0 {
+				base = 1
+			}
+			rep, err := FromResults(lossResults(map[string][2]float64{
+				"strategy=serial/workers=1-1": {1, base}, "strategy=pool/workers=2-2": {0.625, tt.cpu},
+			}), fastOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep.Explain(nil)
+			for _, row := range rep.Rows {
+				if (row.Loss != nil) != tt.hasLoss {
+					t.Errorf("%s: loss %+v, want one: %v", row.Name(), row.Loss, tt.hasLoss)
+				}
+			}
+		})
+	}
+}
+
+// TestLossOutputs checks that the losses reach summary.txt, summary.csv
+// and summary.json next to the efficiency.
+func TestLossOutputs(t *testing.T) {
+	rep, err := FromResults(lossResults(map[string][2]float64{
+		"strategy=serial/workers=1-1": {1, 1},
+		"strategy=pool/workers=2-2":   {0.625, 1.125},
+		"strategy=perjob/workers=2-2": {0.7, 1.05},
+	}), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const us = time.Microsecond
+	rep.Explain([]Evidence{{
+		Machine: rep.Machines[0].Label,
+		Timelines: []Timeline{
+			plantedTimeline("serial", 1, 100, 10*us, 0, 0),
+			plantedTimeline("pool", 2, 10, 86*us, 6*us, 80*us),
+		},
+		Profiles: []KernelShare{
+			kernelShareOf(t, "serial", 1, 1, map[string]time.Duration{profiles.KernelFunc: 980 * time.Millisecond, "main.main": 20 * time.Millisecond}),
+			kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{profiles.KernelFunc: 1040 * time.Millisecond, "runtime.schedule": 85 * time.Millisecond}),
+		},
+	}})
+
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "loss.golden"), text.Bytes())
+
+	var c bytes.Buffer
+	if err := rep.WriteCSV(&c); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&c).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := slices.Index(recs[0], "efficiency")
+	if got, want := recs[0][e+1:e+5], []string{"loss_idle", "loss_overhead", "loss_slowdown", "loss_unexplained"}; !slices.Equal(got, want) {
+		t.Fatalf("columns after efficiency %q, want %q", got, want)
+	}
+	wantCSV := map[string][]string{
+		"serial": {"0", "0", "0", "0"},
+		"pool":   {"0.1", "0.052", "0.048", "0"},
+		"perjob": {"0.25", "0.0357", "", ""}, // no timeline, no profile
+	}
+	for _, rec := range recs[1:] {
+		want := wantCSV[rec[3]]
+		for i, w := range want {
+			if !csvNear(rec[e+1+i], w) {
+				t.Errorf("%s %s = %q, want %q", rec[3], recs[0][e+1+i], rec[e+1+i], w)
+			}
+		}
+	}
+
+	var j bytes.Buffer
+	if err := rep.WriteJSON(&j); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	pool := doc.Rows[slices.IndexFunc(doc.Rows, func(r map[string]any) bool { return r["strategy"] == "pool" })]
+	for key, want := range map[string]float64{"efficiency": 0.8, "loss_idle": 0.1, "loss_overhead": 0.052, "loss_slowdown": 0.048, "loss_unexplained": 0} {
+		if got, ok := pool[key].(float64); !ok || math.Abs(got-want) > 1e-6 {
+			t.Errorf("pool %s = %v, want %v", key, pool[key], want)
+		}
+	}
+	perjob := doc.Rows[slices.IndexFunc(doc.Rows, func(r map[string]any) bool { return r["strategy"] == "perjob" })]
+	if perjob["loss_slowdown"] != nil || perjob["loss"].(map[string]any)["profiled"] != false {
+		t.Errorf("perjob without a profile: loss_slowdown %v, loss %v; want null and profiled false", perjob["loss_slowdown"], perjob["loss"])
+	}
+}
+
+// csvNear compares a CSV number with a wanted one to 4 decimals; "" with "".
+func csvNear(got, want string) bool {
+	if got == "" || want == "" {
+		return got == want
+	}
+	g, err1 := strconv.ParseFloat(got, 64)
+	w, err2 := strconv.ParseFloat(want, 64)
+	return err1 == nil && err2 == nil && math.Abs(g-w) < 1e-4
+}
