@@ -98,6 +98,7 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
+	explainLosses(rep)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}

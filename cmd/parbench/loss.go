@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/report"
+)
+
+// explainLosses gives the report what its loss accounting reads besides
+// bench.txt: each run folder's timeline batches (timeline-*.csv) and the
+// kernel's share of each CPU profile (profiles/cpu-*.pprof). A file that
+// cannot be read is left out here; the charts, which read the same files,
+// name it in their warnings.
+func explainLosses(rep *report.Report) {
+	var evidence []report.Evidence
+	for _, in := range rep.Inputs {
+		label := ""
+		for _, m := range rep.Machines {
+			if m.File == in.Path {
+				label = m.Label
+			}
+		}
+		if label == "" {
+			continue
+		}
+		evidence = append(evidence, report.Evidence{
+			Machine:   label,
+			Timelines: readTimelines(in.Dir),
+			Profiles:  kernelShares(filepath.Join(in.Dir, "profiles")),
+		})
+	}
+	rep.Explain(evidence)
+}
+
+// readTimelines reads every timeline CSV in a run folder.
+func readTimelines(dir string) []report.Timeline {
+	files, _ := filepath.Glob(filepath.Join(dir, "timeline-*.csv"))
+	var out []report.Timeline
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		s, err := harness.ReadTimelineCSV(f, path)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		tl := report.Timeline{Strategy: s.Strategy, Cores: s.Cores, Workers: s.Workers, Jobs: make([]report.Span, len(s.Jobs))}
+		for i, j := range s.Jobs {
+			tl.Jobs[i] = report.Span{Worker: j.Worker, Start: j.Start, End: j.End}
+		}
+		out = append(out, tl)
+	}
+	return out
+}
+
+// kernelShares is the kernel's share of every per-configuration CPU
+// profile in dir.
+func kernelShares(dir string) []report.KernelShare {
+	rows, _ := overheadRows(dir)
+	out := make([]report.KernelShare, len(rows))
+	for i, r := range rows {
+		out[i] = report.KernelShare{Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Kernel: r.Shares.Of(profiles.Kernel)}
+	}
+	return out
+}
