@@ -243,8 +243,12 @@ func (r *Report) Explain(evidence []Evidence) {
 			}
 			row.Loss = l
 			if math.Abs(l.Unexplained) > MaxUnexplained {
-				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained (idle %s points from the timeline, %s from cores × wall − CPU time): the timeline batch and the timed batches disagree, or the jobs sleep",
-					row.Name(), fmtPoints(l.Unexplained), fmtPoints(l.Idle), fmtPoints(l.IdleCPU))
+				cause := "jobs that sleep or wait inside their interval (a sleep, or descheduled among more workers than cores), or a timeline batch faster than the timed ones"
+				if l.Unexplained < 0 {
+					cause = "CPU work between jobs on cores without a job (hand-offs: scheduler, channels, pipes) counted both as idle and as overhead, or a timeline batch slower than the timed ones"
+				}
+				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained: idle is %s points in the timeline but %s from cores × wall − CPU time; likely %s",
+					row.Name(), fmtPoints(l.Unexplained), fmtPoints(l.Idle), fmtPoints(l.IdleCPU), cause)
 			}
 		}
 	}

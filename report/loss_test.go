@@ -458,3 +458,26 @@ func csvNear(got, want string) bool {
 	w, err2 := strconv.ParseFloat(want, 64)
 	return err1 == nil && err2 == nil && math.Abs(g-w) < 1e-4
 }
+
+// FuzzTimelineIdle checks the bounds of TimelineIdle on any spans: idle
+// and tail are fractions of the capacity, and the tail is part of idle.
+func FuzzTimelineIdle(f *testing.F) {
+	f.Add(uint8(2), []byte{0, 10, 0, 20, 5, 30})
+	f.Add(uint8(1), []byte{0, 0})
+	f.Add(uint8(4), []byte{3, 1, 200, 7, 7, 9, 0, 255})
+	f.Fuzz(func(t *testing.T, cores uint8, data []byte) {
+		tl := Timeline{Strategy: "pool", Cores: int(cores%16) + 1, Workers: 2}
+		for i := 0; i+1 < len(data); i += 2 {
+			start := time.Duration(data[i])
+			tl.Jobs = append(tl.Jobs, Span{Worker: i % 3, Start: start, End: start + time.Duration(data[i+1])})
+		}
+		idle, tail, ok := TimelineIdle(tl)
+		if !ok {
+			return
+		}
+		const eps = 1e-9
+		if idle < -eps || idle > 1+eps || tail < -eps || tail > idle+eps {
+			t.Fatalf("idle %v, tail %v: want 0 <= tail <= idle <= 1", idle, tail)
+		}
+	})
+}

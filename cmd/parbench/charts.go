@@ -101,6 +101,7 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]stri
 	if len(speedup) > 0 {
 		cw.save("speedup")(plots.Speedup(chart, speedup))
 		cw.save("efficiency")(plots.Efficiency(chart, plots.EfficiencyFromSpeedup(speedup)))
+		drawEfficiencyLoss(cw, chart, rep)
 	} else {
 		cw.problems = append(cw.problems, errors.New("speedup, efficiency: no serial baseline on 1 core in these results"))
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
 )
@@ -67,4 +69,38 @@ func kernelShares(dir string) []report.KernelShare {
 		out[i] = report.KernelShare{Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Kernel: r.Shares.Of(profiles.Kernel)}
 	}
 	return out
+}
+
+// drawEfficiencyLoss draws efficiency-loss: for each machine, the rows
+// whose gap to ideal the report could split. With several machines, each
+// gets a chart of its own, named as the per-machine timelines are.
+func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) {
+	for i, m := range rep.Machines {
+		var bars []plots.LossBar
+		for _, r := range rep.Rows {
+			l := r.Loss
+			if r.Machine != m.Label || l == nil {
+				continue
+			}
+			bars = append(bars, plots.LossBar{
+				Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: r.Efficiency,
+				Idle: l.Idle, Overhead: l.Overhead, Slowdown: l.Slowdown, Unexplained: l.Unexplained,
+				Combined: !l.Profiled,
+			})
+		}
+		if len(bars) == 0 {
+			continue
+		}
+		name, c := "efficiency-loss", chart
+		if len(rep.Machines) > 1 {
+			slug := fileSlug(m.Label)
+			if slug == "" {
+				slug = fmt.Sprintf("machine%d", i+1)
+			}
+			name = slug + "-" + name
+			c.Caption = m.Label
+		}
+		c.Title = "Where the efficiency went: " + chart.Title
+		cw.save(name)(plots.EfficiencyLoss(c, bars))
+	}
 }
