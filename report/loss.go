@@ -32,6 +32,9 @@ type Loss struct {
 	// worker, and the tail after the last job started. It comes from the
 	// timeline batch where there is one (IdleFromTimeline), else from
 	// cores × wall − CPU time (IdleCPU), and then Unexplained is NaN.
+	// With a profile, the CPU that worked outside jobs (the hand-offs'
+	// scheduler, channel and pipe work) is overhead and is taken out of
+	// the timeline's idle, so that no time counts twice.
 	Idle float64
 	// IdleTail is the part of Idle after the last job of the timeline
 	// started, when some cores had nothing left to take; NaN without a
@@ -80,7 +83,7 @@ var LossPartNames = [4]string{"idle", "overhead", "slowdown", "unexplained"}
 type Evidence struct {
 	Machine   string // Machine.Label
 	Timelines []Timeline
-	Profiles  []KernelShare
+	Profiles  []CPUShares
 }
 
 // A Timeline is one batch's per-job busy intervals, as the harness records
@@ -97,12 +100,16 @@ type Span struct {
 	Start, End time.Duration
 }
 
-// KernelShare is the fraction of one configuration's profiled CPU time
-// spent in the XOR-sum kernel, from 0 to 1.
-type KernelShare struct {
+// CPUShares splits one configuration's profiled CPU time, each share from
+// 0 to 1.
+type CPUShares struct {
 	Strategy       string
 	Cores, Workers int
-	Kernel         float64
+	// Kernel is the share spent in the XOR-sum kernel.
+	Kernel float64
+	// OutsideJobs is the share spent outside any job (profiles.OutsideJobs):
+	// work on cores that a timeline shows without a job.
+	OutsideJobs float64
 }
 
 // TimelineIdle is how much of the core capacity of a timeline batch, cores
@@ -198,15 +205,16 @@ func (r *Report) Explain(evidence []Evidence) {
 			}
 			return 0, 0, false
 		}
-		kernel := func(row *Row) (float64, bool) {
+		shares := func(row *Row) (CPUShares, bool) {
 			for _, e := range ev {
 				for _, p := range e.Profiles {
-					if p.Strategy == row.Strategy && p.Cores == row.Cores && p.Workers == row.Workers && p.Kernel >= 0 && p.Kernel <= 1 {
-						return p.Kernel, true
+					if p.Strategy == row.Strategy && p.Cores == row.Cores && p.Workers == row.Workers &&
+						p.Kernel >= 0 && p.Kernel <= 1 && p.OutsideJobs >= 0 && p.OutsideJobs <= 1 {
+						return p, true
 					}
 				}
 			}
-			return 0, false
+			return CPUShares{}, false
 		}
 		ceiling := map[int]float64{}
 		for _, row := range rows {
@@ -216,7 +224,7 @@ func (r *Report) Explain(evidence []Evidence) {
 		}
 
 		baseIdle, baseTail, baseTimeline := timeline(base)
-		baseKernel, baseProfiled := kernel(base)
+		baseShares, baseProfiled := shares(base)
 		for _, row := range rows {
 			if row.Strategy == ceilingRowStrategy || math.IsNaN(row.Efficiency) {
 				continue
@@ -230,8 +238,9 @@ func (r *Report) Explain(evidence []Evidence) {
 			if !baseTimeline {
 				in.baseIdle, in.baseTail = 0, 0 // a serial loop hands off without gaps
 			}
-			if k, ok := kernel(row); ok && baseProfiled {
-				in.kernel, in.baseKernel, in.profiled = k, baseKernel, true
+			if sh, ok := shares(row); ok && baseProfiled {
+				in.kernel, in.baseKernel, in.profiled = sh.Kernel, baseShares.Kernel, true
+				in.outside, in.baseOutside = sh.OutsideJobs, baseShares.OutsideJobs
 			}
 			l := in.loss()
 			if l == nil {
@@ -270,8 +279,9 @@ type lossInput struct {
 	idle, tail, baseIdle, baseTail float64
 	timeline                       bool
 
-	kernel, baseKernel float64 // the kernel's shares of CPU time
-	profiled           bool
+	kernel, baseKernel   float64 // the kernel's shares of CPU time
+	outside, baseOutside float64 // the shares outside any job
+	profiled             bool
 }
 
 // loss applies the accounting to one row; nil when there is nothing to
@@ -284,9 +294,10 @@ type lossInput struct {
 //	1 − E = (k·T − T₁)/(k·T) = [(I−I₁) + (C(1−K) − C₁(1−K₁)) + (CK − C₁K₁) + (X−X₁)] / (k·T)
 //
 // idle, overhead, slowdown and unexplained in that order. The timeline
-// gives I as a fraction of its own batch's capacity, which is scaled to
-// the timed batches'; then X is what the timeline's idle misses against
-// cores × wall − CPU.
+// gives the capacity with no job as a fraction of its own batch's, which
+// is scaled to the timed batches'; with a profile, the CPU spent outside
+// jobs (C·outside) is taken out of it, being overhead, to give I. Then X
+// is what the timeline's idle misses against cores × wall − CPU.
 func (in lossInput) loss() *Loss {
 	if !(in.capacity > 0) || !(in.baseWall > 0) {
 		return nil
@@ -299,8 +310,16 @@ func (in lossInput) loss() *Loss {
 		Slowdown: math.NaN(), KernelRatio: math.NaN(), CeilingRatio: math.NaN(), Unexplained: math.NaN()}
 	// The baseline's idle time I₁ = baseIdle·T₁, over k·T, is baseIdle·E.
 	if in.timeline {
-		l.Idle = in.idle - in.baseIdle*in.efficiency
-		l.IdleTail = in.tail - in.baseTail*in.efficiency
+		idle, baseIdle := in.idle, in.baseIdle*in.efficiency
+		if in.profiled && cpuKnown {
+			// CPU that works outside jobs does so while the timeline
+			// shows no job: it is overhead, so it is not idle as well.
+			// What is left is capacity with neither a job nor work.
+			idle = max(0, idle-in.cpu*in.outside/in.capacity)
+			baseIdle = max(0, baseIdle-in.baseCPU*in.baseOutside/in.capacity)
+		}
+		l.Idle = idle - baseIdle
+		l.IdleTail = min(in.tail-in.baseTail*in.efficiency, max(0, l.Idle))
 		l.IdleFromTimeline = true
 	}
 	if cpuKnown {
@@ -412,9 +431,10 @@ func (r *Report) writeLoss(w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Where the efficiency went, in points of ideal (efficiency + idle + overhead + slowdown + unexplained = 100),")
-	fmt.Fprintf(w, "each beyond %s on 1 core's own. idle: cores with no job running, from the timeline batch; overhead: CPU\n", Baseline)
-	fmt.Fprintln(w, "outside the kernel, from the CPU profile; slowdown: the kernel's extra CPU; kernel/job: kernel CPU per job over")
-	fmt.Fprintln(w, "1 core's; ceiling: the same for independent serial copies (k / attainable speedup).")
+	fmt.Fprintf(w, "each beyond %s on 1 core's own. idle: cores with no job running in the timeline batch, less the CPU work\n", Baseline)
+	fmt.Fprintln(w, "between jobs that the profile counts as overhead; overhead: CPU outside the kernel (profile share × CPU time);")
+	fmt.Fprintln(w, "slowdown: kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's; ceiling: the machine's own")
+	fmt.Fprintln(w, "slowdown, k / the ceiling's attainable speedup.")
 	if err := t.write(w); err != nil {
 		return err
 	}

@@ -94,8 +94,8 @@ func TestTimelineIdle(t *testing.T) {
 	}
 }
 
-// plantedProfile is a CPU profile of the given CPU time per function,
-// each a one-frame stack.
+// plantedProfile is a CPU profile of the given CPU time per stack, each
+// stack its functions leaf first, joined by ";".
 func plantedProfile(t *testing.T, cpu map[string]time.Duration) *profile.Profile {
 	t.Helper()
 	p := &profile.Profile{
@@ -103,13 +103,21 @@ func plantedProfile(t *testing.T, cpu map[string]time.Duration) *profile.Profile
 		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
 		Period:     int64(10 * time.Millisecond),
 	}
-	for i, name := range slices.Sorted(maps.Keys(cpu)) {
-		fn := &profile.Function{ID: uint64(i + 1), Name: name}
-		loc := &profile.Location{ID: uint64(i + 1), Line: []profile.Line{{Function: fn}}}
-		p.Function = append(p.Function, fn)
-		p.Location = append(p.Location, loc)
-		d := cpu[name]
-		p.Sample = append(p.Sample, &profile.Sample{Location: []*profile.Location{loc}, Value: []int64{int64(d / (10 * time.Millisecond)), int64(d)}})
+	locs := map[string]*profile.Location{}
+	for _, stack := range slices.Sorted(maps.Keys(cpu)) {
+		smp := &profile.Sample{Value: []int64{int64(cpu[stack] / (10 * time.Millisecond)), int64(cpu[stack])}}
+		for _, name := range strings.Split(stack, ";") {
+			loc, ok := locs[name]
+			if !ok {
+				fn := &profile.Function{ID: uint64(len(p.Function) + 1), Name: name}
+				loc = &profile.Location{ID: uint64(len(p.Location) + 1), Line: []profile.Line{{Function: fn}}}
+				locs[name] = loc
+				p.Function = append(p.Function, fn)
+				p.Location = append(p.Location, loc)
+			}
+			smp.Location = append(smp.Location, loc)
+		}
+		p.Sample = append(p.Sample, smp)
 	}
 	if err := p.CheckValid(); err != nil {
 		t.Fatal(err)
@@ -117,15 +125,55 @@ func plantedProfile(t *testing.T, cpu map[string]time.Duration) *profile.Profile
 	return p
 }
 
-// kernelShareOf runs the profile through the breakdown as parbench report
-// does and keeps the kernel's share.
-func kernelShareOf(t *testing.T, strategy string, cores, workers int, cpu map[string]time.Duration) KernelShare {
+// Stacks of a planted profile: in a job (under strategies.Compute) or
+// between jobs.
+const (
+	kernelInJob    = profiles.KernelFunc + ";" + profiles.ComputeFunc
+	preemptedInJob = "runtime.gopreempt_m;" + profiles.ComputeFunc
+	loopInJob      = "github.com/parbench/parbench/strategies.Sleep;" + profiles.ComputeFunc
+	schedBetween   = "runtime.schedule;runtime.park_m"
+	chanBetween    = "runtime.chanrecv;runtime.chanrecv2"
+	loopBetween    = "github.com/parbench/parbench/strategies.Serial.Run"
+)
+
+// sharesOf runs the profile through the breakdown as parbench report does.
+func sharesOf(t *testing.T, strategy string, cores, workers int, cpu map[string]time.Duration) CPUShares {
 	t.Helper()
-	s, err := profiles.Breakdown(plantedProfile(t, cpu))
+	p := plantedProfile(t, cpu)
+	s, err := profiles.Breakdown(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return KernelShare{Strategy: strategy, Cores: cores, Workers: workers, Kernel: s.Of(profiles.Kernel)}
+	out, err := profiles.OutsideJobs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return CPUShares{Strategy: strategy, Cores: cores, Workers: workers, Kernel: s.Of(profiles.Kernel), OutsideJobs: out}
+}
+
+// The planted runs. The baseline: 1.000 s of wall and of CPU time, 0.98 s
+// in the kernel and 0.02 s in its own loop between jobs, which its
+// timeline shows as 2% without a job.
+//
+// Pool on 2 cores: 0.625 s of wall, so 1.25 s of capacity and an
+// efficiency of 0.8. Planted: 0.125 s idle (10 points), so 1.125 s of
+// CPU: 1.040 s in the kernel (0.06 s beyond the baseline's 0.98: a
+// slowdown of 4.8 points, kernel per job ×1.0612) and 0.085 s of
+// overhead (0.065 s beyond the baseline's: 5.2 points), of which 0.01 s
+// is a preempted kernel inside its job and 0.075 s the scheduler and
+// channels between jobs. The timeline shows no job for 0.125 + 0.075 s,
+// 16% of the capacity: 12 points of hand-off gaps, a 4-point tail.
+func plantedBaseline(t *testing.T) (Timeline, CPUShares) {
+	return plantedTimeline("serial", 1, 10, 98*time.Microsecond, 2*time.Microsecond, 0),
+		sharesOf(t, "serial", 1, 1, map[string]time.Duration{kernelInJob: 980 * time.Millisecond, loopBetween: 20 * time.Millisecond})
+}
+
+func plantedPool(t *testing.T) (Timeline, CPUShares) {
+	return plantedTimeline("pool", 2, 16, 50*time.Microsecond, 7500*time.Nanosecond, 80*time.Microsecond),
+		sharesOf(t, "pool", 2, 2, map[string]time.Duration{
+			kernelInJob: 1040 * time.Millisecond, preemptedInJob: 10 * time.Millisecond,
+			schedBetween: 40 * time.Millisecond, chanBetween: 35 * time.Millisecond,
+		})
 }
 
 // lossResults is seven identical batches per configuration, of the given
@@ -154,35 +202,19 @@ func TestExplainRecoversPlantedLosses(t *testing.T) {
 	const (
 		us     = time.Microsecond
 		ms     = time.Millisecond
-		kernel = profiles.KernelFunc
-		sched  = "runtime.schedule"
-		chans  = "runtime.chansend"
-		other  = "main.main"
 		serial = "strategy=serial/workers=1-1"
 		pool   = "strategy=pool/workers=2-2"
 		nan    = -1 // in want: the part is not measured
 	)
-	// The baseline: 1.000 s of wall and of CPU time, 98% of it in the
-	// kernel and 2% in its own loop; no idle time.
-	baseTimeline := plantedTimeline("serial", 1, 100, 10*us, 0, 0)
-	baseProfile := kernelShareOf(t, "serial", 1, 1, map[string]time.Duration{kernel: 980 * ms, other: 20 * ms})
-
-	// Pool on 2 cores: 0.625 s of wall, so 1.25 s of capacity and an
-	// efficiency of 0.8. Planted: idle 0.125 s (10 points; a timeline
-	// with 6 points of hand-off gaps and a 4-point tail), so 1.125 s of
-	// CPU; of that 1.040 s in the kernel (0.06 s beyond the baseline's
-	// 0.98: a slowdown of 4.8 points, kernel per job ×1.0612) and 0.085 s
-	// in the scheduler and channels (0.065 s beyond the baseline's
-	// overhead: 5.2 points).
-	poolTimeline := plantedTimeline("pool", 2, 10, 86*us, 6*us, 80*us)
-	poolProfile := kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{kernel: 1040 * ms, sched: 50 * ms, chans: 35 * ms})
-	// The same batch, timeline with the gaps but not the tail: 6 points of
-	// idle where the CPU time says 10.
-	gapsOnly := plantedTimeline("pool", 2, 10, 94*us, 6*us, 0)
-	// Pool again with the same overhead CPU as the baseline and a kernel
-	// 20% slower: 1.196 s of CPU, no idle.
+	baseTimeline, baseProfile := plantedBaseline(t)
+	poolTimeline, poolProfile := plantedPool(t)
+	// The same batch, its timeline with 12 points of gaps and no tail:
+	// 4 points less idle than the CPU time says.
+	gapsOnly := plantedTimeline("pool", 2, 10, 88*us, 12*us, 0)
+	// Pool again with the same overhead CPU as the baseline, inside the
+	// jobs, and a kernel 20% slower: 1.196 s of CPU, no idle.
 	slowTimeline := plantedTimeline("pool", 2, 10, 100*us, 0, 0)
-	slowProfile := kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{kernel: 1176 * ms, other: 20 * ms})
+	slowProfile := sharesOf(t, "pool", 2, 2, map[string]time.Duration{kernelInJob: 1176 * ms, loopInJob: 20 * ms})
 
 	type parts struct{ idle, tail, overhead, slowdown, unexplained, kernelRatio, ceilingRatio float64 }
 	tests := []struct {
@@ -197,7 +229,7 @@ func TestExplainRecoversPlantedLosses(t *testing.T) {
 		{
 			name:     "idle, overhead and slowdown",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
-			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []KernelShare{baseProfile, poolProfile}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []CPUShares{baseProfile, poolProfile}},
 			want:     parts{0.10, 0.04, 0.052, 0.048, 0, 1.04 / 0.98, nan},
 			profiled: true, timeline: true,
 		},
@@ -205,53 +237,56 @@ func TestExplainRecoversPlantedLosses(t *testing.T) {
 			name:    "a ceiling row to compare the slowdown with",
 			configs: map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}, "strategy=ceiling/workers=2-2": {1 / 1.9, 2}},
 			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline},
-				Profiles: []KernelShare{baseProfile, poolProfile}},
+				Profiles: []CPUShares{baseProfile, poolProfile}},
 			want:     parts{0.10, 0.04, 0.052, 0.048, 0, 1.04 / 0.98, 2 / 1.9},
 			profiled: true, timeline: true,
 		},
 		{
 			name:     "a planted slowdown alone",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.598, 1.196}},
-			evidence: Evidence{Timelines: []Timeline{baseTimeline, slowTimeline}, Profiles: []KernelShare{baseProfile, slowProfile}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, slowTimeline}, Profiles: []CPUShares{baseProfile, slowProfile}},
 			want:     parts{0, 0, 0, 0.196 / 1.196, 0, 1.2, nan},
 			profiled: true, timeline: true,
 		},
 		{
+			// Without a profile the hand-offs' CPU cannot be told from idle
+			// time: idle is the timeline's 16 points less the baseline's
+			// 2 × 0.8, and they show as 4.4 points counted twice.
 			name:     "no profile: overhead and slowdown as one part",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
 			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}},
-			want:     parts{0.10, 0.04, 0.10, nan, 0, nan, nan},
+			want:     parts{0.144, 0.04, 0.10, nan, -0.044, nan, nan},
 			timeline: true,
 		},
 		{
 			name:     "a profile of the row but not of the baseline",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
-			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []KernelShare{poolProfile}},
-			want:     parts{0.10, 0.04, 0.10, nan, 0, nan, nan},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, poolTimeline}, Profiles: []CPUShares{poolProfile}},
+			want:     parts{0.144, 0.04, 0.10, nan, -0.044, nan, nan},
 			timeline: true,
 		},
 		{
 			name:     "no timeline: idle from CPU time, nothing unexplained to measure",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
-			evidence: Evidence{Profiles: []KernelShare{baseProfile, poolProfile}},
+			evidence: Evidence{Profiles: []CPUShares{baseProfile, poolProfile}},
 			want:     parts{0.10, nan, 0.052, 0.048, nan, 1.04 / 0.98, nan},
 			profiled: true,
 		},
 		{
 			name:     "timeline misses 4 points of idle: unexplained, within bounds",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.625, 1.125}},
-			evidence: Evidence{Timelines: []Timeline{baseTimeline, gapsOnly}, Profiles: []KernelShare{baseProfile, poolProfile}},
+			evidence: Evidence{Timelines: []Timeline{baseTimeline, gapsOnly}, Profiles: []CPUShares{baseProfile, poolProfile}},
 			want:     parts{0.06, 0, 0.052, 0.048, 0.04, 1.04 / 0.98, nan},
 			profiled: true, timeline: true,
 		},
 		{
 			// 0.7 s of wall, 1.4 s capacity, E = 1/1.4; CPU 1.05 s, so
 			// cores × wall − CPU says 0.35 s idle (25 points), the
-			// timeline 6.
-			name:     "timeline misses 19 points of idle: a warning",
+			// timeline 12 less the baseline's 2/1.4.
+			name:     "timeline misses 14 points of idle: a warning",
 			configs:  map[string][2]float64{serial: {1, 1}, pool: {0.7, 1.05}},
 			evidence: Evidence{Timelines: []Timeline{baseTimeline, gapsOnly}},
-			want:     parts{0.06, 0, 0.05 / 1.4, nan, 0.19, nan, nan},
+			want:     parts{0.12 - 0.02/1.4, 0, 0.05 / 1.4, nan, 0.37/1.4 - 0.12, nan, nan},
 			timeline: true, warn: true,
 		},
 	}
@@ -382,17 +417,12 @@ func TestLossOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const us = time.Microsecond
+	baseTimeline, baseProfile := plantedBaseline(t)
+	poolTimeline, poolProfile := plantedPool(t)
 	rep.Explain([]Evidence{{
-		Machine: rep.Machines[0].Label,
-		Timelines: []Timeline{
-			plantedTimeline("serial", 1, 100, 10*us, 0, 0),
-			plantedTimeline("pool", 2, 10, 86*us, 6*us, 80*us),
-		},
-		Profiles: []KernelShare{
-			kernelShareOf(t, "serial", 1, 1, map[string]time.Duration{profiles.KernelFunc: 980 * time.Millisecond, "main.main": 20 * time.Millisecond}),
-			kernelShareOf(t, "pool", 2, 2, map[string]time.Duration{profiles.KernelFunc: 1040 * time.Millisecond, "runtime.schedule": 85 * time.Millisecond}),
-		},
+		Machine:   rep.Machines[0].Label,
+		Timelines: []Timeline{baseTimeline, poolTimeline},
+		Profiles:  []CPUShares{baseProfile, poolProfile},
 	}})
 
 	var text bytes.Buffer

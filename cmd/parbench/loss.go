@@ -13,7 +13,8 @@ import (
 
 // explainLosses gives the report what its loss accounting reads besides
 // bench.txt: each run folder's timeline batches (timeline-*.csv) and the
-// kernel's share of each CPU profile (profiles/cpu-*.pprof). A file that
+// shares of each CPU profile (profiles/cpu-*.pprof) in the kernel and
+// outside any job. A file that
 // cannot be read is left out here; the charts, which read the same files,
 // name it in their warnings.
 func explainLosses(rep *report.Report) {
@@ -31,7 +32,7 @@ func explainLosses(rep *report.Report) {
 		evidence = append(evidence, report.Evidence{
 			Machine:   label,
 			Timelines: readTimelines(in.Dir),
-			Profiles:  kernelShares(filepath.Join(in.Dir, "profiles")),
+			Profiles:  cpuShares(filepath.Join(in.Dir, "profiles")),
 		})
 	}
 	rep.Explain(evidence)
@@ -60,13 +61,34 @@ func readTimelines(dir string) []report.Timeline {
 	return out
 }
 
-// kernelShares is the kernel's share of every per-configuration CPU
-// profile in dir.
-func kernelShares(dir string) []report.KernelShare {
-	rows, _ := overheadRows(dir)
-	out := make([]report.KernelShare, len(rows))
-	for i, r := range rows {
-		out[i] = report.KernelShare{Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Kernel: r.Shares.Of(profiles.Kernel)}
+// cpuShares splits every per-configuration CPU profile in dir into the
+// kernel's share and the share outside any job. Each profile names its
+// configuration in its sample labels.
+func cpuShares(dir string) []report.CPUShares {
+	files, _ := filepath.Glob(filepath.Join(dir, "cpu-*.pprof"))
+	var out []report.CPUShares
+	for _, path := range files {
+		if filepath.Base(path) == harness.MergedCPUProfile {
+			continue
+		}
+		p, err := harness.ReadProfile(path)
+		if err != nil {
+			continue
+		}
+		t, ok := profileTrial(p)
+		if !ok {
+			continue
+		}
+		shares, err := profiles.Breakdown(p)
+		if err != nil {
+			continue
+		}
+		outside, err := profiles.OutsideJobs(p)
+		if err != nil {
+			continue
+		}
+		out = append(out, report.CPUShares{Strategy: t.Strategy, Cores: t.Cores, Workers: t.Workers,
+			Kernel: shares.Of(profiles.Kernel), OutsideJobs: outside})
 	}
 	return out
 }
