@@ -252,9 +252,14 @@ func (r *Report) Explain(evidence []Evidence) {
 			}
 			row.Loss = l
 			if math.Abs(l.Unexplained) > MaxUnexplained {
-				cause := "jobs that sleep or wait inside their interval (a sleep, or descheduled among more workers than cores), or a timeline batch faster than the timed ones"
-				if l.Unexplained < 0 {
-					cause = "CPU work between jobs on cores without a job (hand-offs: scheduler, channels, pipes) counted both as idle and as overhead, or a timeline batch slower than the timed ones"
+				cause := "jobs that wait inside their interval (descheduled among more workers than cores, or sleeping where the baseline did not), overhead that preempted jobs instead of filling the gaps between them, or a timeline batch faster than the timed ones"
+				switch {
+				case row.Efficiency > 1:
+					cause = "an efficiency above ideal, which no loss can explain: jobs that sleep overlapped their sleeps beyond the cores, or the baseline was timed in a slow moment"
+				case l.Unexplained < 0 && !l.Profiled:
+					cause = "CPU work between jobs (hand-offs: scheduler, channels, pipes) counted both as idle and as overhead, which a profile (-profile) would tell apart, or a timeline batch slower than the timed ones"
+				case l.Unexplained < 0:
+					cause = "a timeline batch that waited more than the timed ones (noise between one untimed batch and the medians)"
 				}
 				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained: idle is %s points in the timeline but %s from cores × wall − CPU time; likely %s",
 					row.Name(), fmtPoints(l.Unexplained), fmtPoints(l.Idle), fmtPoints(l.IdleCPU), cause)
@@ -367,8 +372,8 @@ func fmtPoints(v float64) string {
 // lossTable is the text table of the losses, nil if no row has any.
 func (r *Report) lossTable() (*table, []string) {
 	multi := len(r.Machines) > 1
-	t := &table{align: "lrrrrrrrrrr"}
-	head := []string{"strategy", "cores", "workers", "efficiency", "idle", "of it tail", "overhead", "slowdown", "unexplained", "kernel/job", "ceiling"}
+	t := &table{align: "lrrrrrrrrrrr"}
+	head := []string{"strategy", "cores", "workers", "efficiency", "idle", "of it tail", "by CPU", "overhead", "slowdown", "unexplained", "kernel/job", "ceiling"}
 	if multi {
 		t.align = "l" + t.align
 		head = append([]string{"machine"}, head...)
@@ -395,7 +400,7 @@ func (r *Report) lossTable() (*table, []string) {
 		}
 		cells := []string{
 			row.Strategy, fmt.Sprint(row.Cores), workersText(row.Workers),
-			fmtPoints(row.Efficiency), idle, fmtPoints(l.IdleTail), over, slow, fmtPoints(l.Unexplained),
+			fmtPoints(row.Efficiency), idle, fmtPoints(l.IdleTail), fmtPoints(l.IdleCPU), over, slow, fmtPoints(l.Unexplained),
 			ratioText(l.KernelRatio), ratioText(l.CeilingRatio),
 		}
 		if multi {
@@ -430,11 +435,14 @@ func (r *Report) writeLoss(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Where the efficiency went, in points of ideal (efficiency + idle + overhead + slowdown + unexplained = 100),")
-	fmt.Fprintf(w, "each beyond %s on 1 core's own. idle: cores with no job running in the timeline batch, less the CPU work\n", Baseline)
-	fmt.Fprintln(w, "between jobs that the profile counts as overhead; overhead: CPU outside the kernel (profile share × CPU time);")
-	fmt.Fprintln(w, "slowdown: kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's; ceiling: the machine's own")
-	fmt.Fprintln(w, "slowdown, k / the ceiling's attainable speedup.")
+	fmt.Fprintln(w, "Where the efficiency went, in points of ideal: efficiency + idle + overhead + slowdown + unexplained = 100,")
+	fmt.Fprintf(w, "each part beyond %s on 1 core's own.\n", Baseline)
+	fmt.Fprintln(w, "  idle         cores with no job running in the timeline batch, less the CPU work between jobs that the")
+	fmt.Fprintln(w, "               profile counts as overhead; by CPU: the same from cores × wall − CPU time (the check)")
+	fmt.Fprintln(w, "  overhead     CPU outside the kernel: the profile's share of it applied to the median CPU time")
+	fmt.Fprintln(w, "  slowdown     kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's")
+	fmt.Fprintln(w, "  ceiling      the machine's own slowdown at these cores: cores / the ceiling's attainable speedup")
+	fmt.Fprintf(w, "  unexplained  what no measurement accounts for; warned about past ±%s points\n", fmtPoints(MaxUnexplained))
 	if err := t.write(w); err != nil {
 		return err
 	}
