@@ -261,7 +261,7 @@ func (r *Report) Explain(evidence []Evidence) {
 				case l.Unexplained < 0:
 					cause = "a timeline batch that waited more than the timed ones (noise between one untimed batch and the medians)"
 				}
-				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained: idle is %s points in the timeline but %s from cores × wall − CPU time; likely %s",
+				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained: idle is %s points from the timeline but %s from cores × wall − CPU time; likely %s",
 					row.Name(), fmtPoints(l.Unexplained), fmtPoints(l.Idle), fmtPoints(l.IdleCPU), cause)
 			}
 		}
