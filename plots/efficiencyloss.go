@@ -186,14 +186,34 @@ func efficiencyLossChart(c Chart, in []LossBar) (*lossChart, error) {
 	for _, t := range ticks {
 		widest = max(widest, float64(textStyle(tickSize).Width(t.Label)))
 	}
-	lc.rotate = widest+3 > lossDataWidth/(lc.x.max-lc.x.min)
+	lc.rotate = widest+3 > float64(lc.dataWidth())/(lc.x.max-lc.x.min)
 	return lc, nil
 }
 
-// lossDataWidth is about the width of the data area, in points: the
-// figure less its margins and the y axis (the legend, too wide to sit
-// beside the plot, goes below it).
-const lossDataWidth = 6.5*72 - 2*figMargin - 45
+const lossFigureWidth = 6.5 * vg.Inch
+
+// legend is the chart's legend, top of the stack first, with only the
+// parts some bar has.
+func (lc *lossChart) legend() []legendEntry {
+	var out []legendEntry
+	for part := numLossParts - 1; part >= 0; part-- {
+		if lc.parts[part] {
+			out = append(out, legendEntry{text: lossPartNames[part], thumb: swatch{lossPartColors[part]}})
+		}
+	}
+	return out
+}
+
+// dataWidth is about the width of the data area: the figure less its
+// margins and the y axis, and less the legend where it fits beside the
+// plot (Figure puts it there when it is narrow enough).
+func (lc *lossChart) dataWidth() vg.Length {
+	w := lossFigureWidth - 2*figMargin - 45
+	if l := newLegendLayout(lc.legend()); l.width <= (lossFigureWidth-2*figMargin)*legendRightShare {
+		w -= l.width + legendPad
+	}
+	return w
+}
 
 func (lc *lossChart) figure() (*Figure, error) {
 	p := newPlot()
@@ -214,12 +234,7 @@ func (lc *lossChart) figure() (*Figure, error) {
 	}
 	setAxes(p, lc.x, lc.y)
 	f := &Figure{title: lc.title, caption: lc.caption, yLabel: lc.y.label, groups: lc.groups, plot: p,
-		width: 6.5 * vg.Inch, height: 4 * vg.Inch}
-	for part := numLossParts - 1; part >= 0; part-- { // top of the legend is top of the stack
-		if lc.parts[part] {
-			f.legend = append(f.legend, legendEntry{text: lossPartNames[part], thumb: swatch{lossPartColors[part]}})
-		}
-	}
+		width: lossFigureWidth, height: 4 * vg.Inch, legend: lc.legend()}
 	return f, nil
 }
 
@@ -228,7 +243,7 @@ func (lc *lossChart) figure() (*Figure, error) {
 // consecutive, so XMin places them.
 func (lc *lossChart) barCharts() ([]*plotter.BarChart, error) {
 	var out []*plotter.BarChart
-	width := vg.Length(barWidth * lossDataWidth / (lc.x.max - lc.x.min))
+	width := vg.Length(barWidth * float64(lc.dataWidth()) / (lc.x.max - lc.x.min))
 	for i := 0; i < len(lc.bars); {
 		j := i
 		for j < len(lc.bars) && lc.bars[j].x == lc.bars[i].x+float64(j-i) {

@@ -146,6 +146,42 @@ func TestEfficiencyLossStacks(t *testing.T) {
 	}
 }
 
+// TestEfficiencyLossBarWidth checks that bars leave a gap between them
+// whether the legend sits beside the plot (four parts) or below it (the
+// long name of the combined part).
+func TestEfficiencyLossBarWidth(t *testing.T) {
+	full := lossFigureWidth - 2*figMargin - 45
+	for _, tt := range []struct {
+		name   string
+		bars   []LossBar
+		beside bool
+	}{
+		{"legend beside the plot", []LossBar{
+			{Strategy: "pool", Cores: 1, Workers: 1, Efficiency: 0.9, Idle: 0.05, Overhead: 0.03, Slowdown: 0.02},
+			{Strategy: "pool", Cores: 2, Workers: 2, Efficiency: 0.8, Idle: 0.1, Overhead: 0.05, Slowdown: 0.05},
+		}, true},
+		{"legend below the plot", sampleLossBars([]int{1, 2}), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lc, err := efficiencyLossChart(Chart{}, tt.bars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := lc.dataWidth() < full; got != tt.beside {
+				t.Errorf("data width %v of %v: legend beside %v, want %v", lc.dataWidth(), full, got, tt.beside)
+			}
+			charts, err := lc.barCharts()
+			if err != nil {
+				t.Fatal(err)
+			}
+			slot := lc.dataWidth() / vg.Length(lc.x.max-lc.x.min)
+			if w := charts[0].Width; !(w < slot) || w < slot/2 {
+				t.Errorf("bar width %v for a slot of %v: want a bar that leaves a gap and fills half or more", w, slot)
+			}
+		})
+	}
+}
+
 func TestEfficiencyLossErrors(t *testing.T) {
 	good := func() LossBar { return LossBar{Strategy: "pool", Cores: 4, Workers: 4, Efficiency: 0.9, Idle: 0.1} }
 	with := func(f func(*LossBar)) []LossBar {
