@@ -36,6 +36,16 @@ type runFlags struct {
 	format, benchstat      string
 }
 
+// strategyList is the usage text's list of strategies, one a line, made
+// from the registry so that a new strategy file shows up with no edit.
+func strategyList() string {
+	var b strings.Builder
+	for _, n := range strategies.Names() {
+		fmt.Fprintf(&b, "  %-18s %s\n", n, strategies.Doc(n))
+	}
+	return b.String()
+}
+
 func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -68,9 +78,7 @@ the Go benchmark format (go tool benchstat reads it).
 
 Strategies:
 `)
-		for _, n := range strategies.Names() {
-			fmt.Fprintf(stderr, "  %-18s %s\n", n, strategies.Doc(n))
-		}
+		io.WriteString(stderr, strategyList())
 		fmt.Fprintf(stderr, "\nFlags:\n")
 		fs.PrintDefaults()
 		printPresets(stderr)

@@ -127,10 +127,19 @@ func TestRunHelp(t *testing.T) {
 				}
 			})
 			if arg == "-h" {
-				golden.Check(t, filepath.Join("testdata", "run-usage.golden"), []byte(stdout))
+				golden.Check(t, filepath.Join("testdata", "run-usage.golden"), []byte(usageWithoutRegistry(stdout)))
 			}
 		})
 	}
+}
+
+// usageWithoutRegistry puts placeholders where the usage text lists the
+// registered strategies, so that adding a strategy leaves the golden file
+// as it is; TestRunHelp checks that every strategy is listed.
+func usageWithoutRegistry(usage string) string {
+	usage = strings.Replace(usage, strategyList(), "  <strategies.Names(), each with its Doc>\n", 1)
+	return strings.Replace(usage, `(default "`+strings.Join(strategies.Names(), ",")+`")`,
+		`(default "<strategies.Names(), joined by commas>")`, 1)
 }
 
 func TestTopLevelUsage(t *testing.T) {
