@@ -4,12 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/internal/testmain"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -140,13 +140,5 @@ func benchBatches(b *testing.B, name string, w strategies.Workload, workers int)
 // TestMain serves procpool's worker mode, so that go test -bench runs
 // procpool with real worker processes: this test binary, re-executed.
 func TestMain(m *testing.M) {
-	if strategies.WorkerMode() {
-		if err := strategies.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	flag.Parse()
-	os.Exit(m.Run())
+	testmain.Main(m, testmain.Serve(strategies.WorkerMode, strategies.ServeWorker))
 }
