@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -17,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // Check compares got with the golden file at path, or rewrites the file
 // with -update. On a mismatch it writes got beside the file, as path with
 // ".golden" replaced by ".got-test" (git ignores *.got-*), and reports the
-// first lines that differ.
+// difference as a unified diff.
 func Check(t testing.TB, path string, got []byte) {
 	t.Helper()
 	if *update {
@@ -37,25 +36,4 @@ func Check(t testing.TB, path string, got []byte) {
 	_ = os.WriteFile(gotPath, got, 0o644)
 	t.Errorf("%s differs from the golden file; got is in %s (diff them; go test -update rewrites the golden file)\n%s",
 		path, gotPath, Diff(string(want), string(got)))
-}
-
-// Diff shows up to ten lines that differ, as -want and +got.
-func Diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + strconv.Itoa(i+1) + ":\n-" + wl + "\n+" + gl + "\n")
-			shown++
-		}
-	}
-	return b.String()
 }
