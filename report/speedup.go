@@ -67,13 +67,15 @@ func setSpeedups(rows []*Row, base *Row, o Options) {
 		if r == base {
 			r.Speedup, r.SpeedupLow, r.SpeedupHigh = 1, 1, 1
 		} else {
-			r.Speedup, r.SpeedupLow, r.SpeedupHigh = SpeedupCI(base.Samples, r.Samples, o.Confidence, o.Resamples, rowRand(o.Seed, r))
 			// As benchmath gives no median interval below its minimum,
 			// a bootstrap of a handful of samples has nowhere near its
-			// nominal coverage: no interval rather than a false one.
+			// nominal coverage: no interval rather than a false one, and
+			// no resamples spent on it.
+			resamples := o.Resamples
 			if min(len(base.Samples), len(r.Samples)) < o.MinSamples {
-				r.SpeedupLow, r.SpeedupHigh = 0, math.Inf(1)
+				resamples = 0
 			}
+			r.Speedup, r.SpeedupLow, r.SpeedupHigh = SpeedupCI(base.Samples, r.Samples, o.Confidence, resamples, rowRand(o.Seed, r))
 		}
 		r.Efficiency = r.Speedup / float64(r.Cores)
 	}

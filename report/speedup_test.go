@@ -121,3 +121,16 @@ func TestSpeedupNoIntervalFromFewSamples(t *testing.T) {
 		})
 	}
 }
+
+// Below the minimum the bootstrap is not run at all: with a resample count
+// no slice can hold, running it would panic in make.
+func TestSpeedupSkipsBootstrapForFewSamples(t *testing.T) {
+	o := DefaultOptions
+	o.Resamples = math.MaxInt
+	base := &Row{Strategy: "serial", Cores: 1, Workers: 1, Samples: []float64{1, 1.1, 1.2}}
+	x := &Row{Strategy: "pool", Cores: 2, Workers: 2, Samples: []float64{0.5, 0.6, 0.7}}
+	setSpeedups([]*Row{base, x}, base, o)
+	if want := 1.1 / 0.6; x.SpeedupLow != 0 || !math.IsInf(x.SpeedupHigh, 1) || math.Abs(x.Speedup-want) > 1e-12 {
+		t.Errorf("speedup %g [%g, %g], want %g [0, +Inf] (the medians 1.1 / 0.6)", x.Speedup, x.SpeedupLow, x.SpeedupHigh, 1.1/0.6)
+	}
+}
