@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"golang.org/x/term"
 )
 
 // progressPrinter shows where a sweep is on stderr: one line rewritten in
@@ -21,10 +22,10 @@ type progressPrinter struct {
 
 func newProgressPrinter(w io.Writer) *progressPrinter {
 	p := &progressPrinter{w: w}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.terminal = true
-		}
+	// A character device is not enough: /dev/null is one too, and a line
+	// rewritten in place there is only noise for whatever reads it.
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.terminal = true
 	}
 	return p
 }

@@ -422,3 +422,16 @@ func TestFmtDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressPrinterDevNullIsNoTerminal(t *testing.T) {
+	// /dev/null is a character device, but nothing reads a rewritten line
+	// there: it gets the plain lines a log gets.
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if p := newProgressPrinter(f); p.terminal {
+		t.Errorf("progress on %s drawn as on a terminal, want plain lines", os.DevNull)
+	}
+}
