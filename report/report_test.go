@@ -5,11 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/parbench/parbench/internal/golden"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -392,5 +395,30 @@ func TestPooledResultsWarn(t *testing.T) {
 	}
 	if !hasWarning(rep, "alpha", CheckPooled) || !strings.Contains(fmt.Sprint(rep.Warnings), "differ in go") {
 		t.Errorf("no warning that pooled results differ in go: %v", rep.Warnings)
+	}
+}
+
+// The column and key names of summary.csv and summary.json are a contract
+// with whatever reads them: a golden file of each makes a renamed, moved
+// or swapped field (ci_low_s for ci_high_s) a visible change.
+func TestSummaryGolden(t *testing.T) {
+	rep, err := load(t, "testdata/hostA", "testdata/hostB")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		golden string
+		write  func(io.Writer) error
+	}{
+		{"summary.csv.golden", rep.WriteCSV},
+		{"summary.json.golden", rep.WriteJSON},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.write(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", tt.golden), buf.Bytes())
+		})
 	}
 }
