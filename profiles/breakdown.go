@@ -3,6 +3,7 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -345,6 +346,9 @@ func Breakdown(p *profile.Profile) (Shares, error) {
 		v := smp.Value[cpu]
 		if v < 0 {
 			return s, fmt.Errorf("sample %d has negative cpu %d (a difference of profiles?)", i, v)
+		}
+		if v > math.MaxInt64-total {
+			return s, fmt.Errorf("sample %d: cpu adds up past %d ns, more than a profile can hold", i, int64(math.MaxInt64))
 		}
 		if samples >= 0 && samples < len(smp.Value) {
 			s.Samples += smp.Value[samples]

@@ -92,7 +92,7 @@ type weighted struct {
 // cpuProfile builds a CPU profile as Go writes one, at 100 Hz, with a
 // location per stack frame; a frame "a+b" is one location with a inlined
 // into b.
-func cpuProfile(t *testing.T, stacks ...weighted) *profile.Profile {
+func cpuProfile(t testing.TB, stacks ...weighted) *profile.Profile {
 	t.Helper()
 	const period = 10 * time.Millisecond
 	p := &profile.Profile{
@@ -204,6 +204,8 @@ func TestBreakdownRejects(t *testing.T) {
 	micro := cpuProfile(t, weighted{kernelInPool, time.Second})
 	micro.SampleType[1].Unit = "microseconds"
 	zero := cpuProfile(t, weighted{kernelInPool, 0})
+	overflow := cpuProfile(t, weighted{kernelInPool, time.Second}, weighted{schedIdle, time.Second})
+	overflow.Sample[0].Value[1], overflow.Sample[1].Value[1] = math.MaxInt64, math.MaxInt64
 	tests := []struct {
 		name string
 		p    *profile.Profile
@@ -215,6 +217,7 @@ func TestBreakdownRejects(t *testing.T) {
 		{"wrong unit", micro, `cpu samples in "microseconds"`},
 		{"no samples at all", cpuProfile(t), "no CPU samples"},
 		{"samples of no time", zero, "no CPU samples"},
+		{"cpu past int64", overflow, "sample 1: cpu adds up past"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
