@@ -28,6 +28,8 @@ type Report struct {
 	// Workload is the recorded workload, as key/value pairs in
 	// WorkloadKeys order; keys not recorded are left out.
 	Workload [][2]string
+	// Params is Workload, typed.
+	Params Workload
 	// Confidence is the level of every interval; Resamples is the
 	// number of bootstrap resamples behind each speedup interval.
 	Confidence float64
@@ -228,9 +230,14 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 
 	labelMachines(machines)
 	rep.Machines = machines
+	params, err := parseWorkload(rep.Workload)
+	if err != nil {
+		rep.warn("", CheckWorkload, "%v", err)
+	}
+	rep.Params = params
 	jobs := math.NaN()
-	if len(work[0]) > 0 {
-		jobs, _ = strconv.ParseFloat(work[0][0].value, 64)
+	if rep.Params.Jobs > 0 {
+		jobs = float64(rep.Params.Jobs)
 	}
 	slices.SortStableFunc(order, func(a, b *group) int {
 		return cmp.Or(strategyCmp(a.strategy, b.strategy), cmp.Compare(a.cores, b.cores),
