@@ -10,7 +10,7 @@ import (
 // CSVHeader names the columns of WriteCSV. Times are seconds.
 var CSVHeader = []string{
 	"machine", "host", "cpu", "strategy", "cores", "workers", "n",
-	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s",
+	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s", "jobs_per_s_low", "jobs_per_s_high",
 	"speedup", "speedup_low", "speedup_high", "efficiency",
 	"loss_idle", "loss_overhead", "loss_slowdown", "loss_unexplained",
 	"vs_cores", "vs_change", "vs_p",
@@ -33,7 +33,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		rec := []string{
 			row.Machine, m.Host, m.CPU, row.Strategy, strconv.Itoa(row.Cores), strconv.Itoa(row.Workers), strconv.Itoa(row.N),
 			csvFloat(row.Median), csvFloat(row.Low), csvFloat(row.High), csvFloat(row.Confidence),
-			csvFloat(row.CPUSeconds), csvFloat(row.JobsPerSec),
+			csvFloat(row.CPUSeconds), csvFloat(row.JobsPerSec), csvFloat(row.JobsPerSecLow), csvFloat(row.JobsPerSecHigh),
 			csvFloat(row.Speedup), csvFloat(row.SpeedupLow), csvFloat(row.SpeedupHigh), csvFloat(row.Efficiency),
 		}
 		rec = append(rec, lossCSV(row.Loss)...)

@@ -39,6 +39,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			Machine: row.Machine, Strategy: row.Strategy, Cores: row.Cores, Workers: row.Workers, N: row.N,
 			Median: num(row.Median), Low: num(row.Low), High: num(row.High), Confidence: num(row.Confidence),
 			CPU: num(row.CPUSeconds), JobsPerSec: num(row.JobsPerSec),
+			JobsPerSecLow: num(row.JobsPerSecLow), JobsPerSecHigh: num(row.JobsPerSecHigh),
 			Speedup: num(row.Speedup), SpeedupLow: num(row.SpeedupLow), SpeedupHigh: num(row.SpeedupHigh),
 			Efficiency: num(row.Efficiency),
 		}
@@ -136,6 +137,10 @@ type jsonRow struct {
 	Efficiency  *float64 `json:"efficiency"`
 	jsonLossParts
 	Step *jsonStep `json:"vs_fewer_cores"`
+
+	// The interval of jobs_per_s that [ci_low_s, ci_high_s] gives.
+	JobsPerSecLow  *float64 `json:"jobs_per_s_low"`
+	JobsPerSecHigh *float64 `json:"jobs_per_s_high"`
 }
 
 // jsonLossParts are the losses next to the efficiency, null where not

@@ -29,8 +29,11 @@ type Row struct {
 	Confidence        float64
 	// CPUSeconds is the median CPU time of a batch, workers included.
 	CPUSeconds float64
-	// JobsPerSec is the median throughput.
-	JobsPerSec float64
+	// JobsPerSec is the median throughput, and [JobsPerSecLow,
+	// JobsPerSecHigh] the interval that [Low, High] gives it: jobs per
+	// batch over the bounds of the time, swapped, and [0, +Inf] when the
+	// time interval is unbounded; NaN when jobs per batch is unknown.
+	JobsPerSec, JobsPerSecLow, JobsPerSecHigh float64
 
 	// Speedup is T(Baseline, 1 core) / Median on the same machine, and
 	// [SpeedupLow, SpeedupHigh] its bootstrap interval.
@@ -93,6 +96,7 @@ func (r *Row) summarize(secs, cpuSecs, jobsPerSec []float64, jobs float64, confi
 	if math.IsNaN(r.JobsPerSec) && jobs > 0 {
 		r.JobsPerSec = jobs / r.Median
 	}
+	r.JobsPerSecLow, r.JobsPerSecHigh = throughputInterval(jobs, r.Low, r.High)
 	r.Speedup, r.SpeedupLow, r.SpeedupHigh, r.Efficiency = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 }
 
@@ -122,4 +126,16 @@ func (r *Row) compare(prev *Row) {
 		P:           c.P,
 		Significant: c.P < c.Alpha,
 	}
+}
+
+// throughputInterval turns an interval of batch times into one of jobs/s:
+// the throughput falls as the time rises, so the bounds swap.
+func throughputInterval(jobs, low, high float64) (lo, hi float64) {
+	switch {
+	case !(jobs > 0):
+		return math.NaN(), math.NaN()
+	case !(low > 0) || math.IsInf(high, 0) || math.IsNaN(high):
+		return 0, math.Inf(1)
+	}
+	return jobs / high, jobs / low
 }

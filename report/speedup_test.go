@@ -134,3 +134,32 @@ func TestSpeedupSkipsBootstrapForFewSamples(t *testing.T) {
 		t.Errorf("speedup %g [%g, %g], want %g [0, +Inf] (the medians 1.1 / 0.6)", x.Speedup, x.SpeedupLow, x.SpeedupHigh, 1.1/0.6)
 	}
 }
+
+func TestThroughputInterval(t *testing.T) {
+	inf := math.Inf(1)
+	tests := []struct {
+		name            string
+		jobs, low, high float64
+		wantLo, wantHi  float64
+		wantNaN         bool
+	}{
+		{"bounds swap", 100, 2, 4, 25, 50, false},
+		{"unbounded time: unbounded throughput", 100, math.Inf(-1), inf, 0, inf, false},
+		{"unbounded above only", 100, 2, inf, 0, inf, false},
+		{"jobs unknown", math.NaN(), 2, 4, 0, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lo, hi := throughputInterval(tt.jobs, tt.low, tt.high)
+			if tt.wantNaN {
+				if !math.IsNaN(lo) || !math.IsNaN(hi) {
+					t.Errorf("got [%g, %g], want NaN", lo, hi)
+				}
+				return
+			}
+			if lo != tt.wantLo || hi != tt.wantHi {
+				t.Errorf("got [%g, %g], want [%g, %g]", lo, hi, tt.wantLo, tt.wantHi)
+			}
+		})
+	}
+}
