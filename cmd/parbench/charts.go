@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,9 +94,10 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 // could not be drawn.
 func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]string, []report.Chart, error) {
 	cw := &chartWriter{dir: dir, formats: formats}
-	chart := plots.Chart{Title: workloadTitle(rep), Caption: machineCaption(rep)}
+	chart := plots.Chart{Title: rep.Params.Title(), Caption: rep.Caption()}
 
-	speedup, times, throughput := curveSeries(rep)
+	curves := rep.Curves()
+	speedup, times, throughput := plotSeries(curves.Speedup), plotSeries(curves.Time), plotSeries(curves.Throughput)
 	if len(speedup) > 0 {
 		cw.save("speedup")(plots.Speedup(chart, speedup))
 		cw.save("efficiency")(plots.Efficiency(chart, plots.EfficiencyFromSpeedup(speedup)))
@@ -109,10 +109,10 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]stri
 		cw.save("time")(plots.Time(chart, times))
 		cw.save("throughput")(plots.Throughput(chart, throughput))
 	}
-	if ws := workerSeries(rep); len(ws) > 0 {
+	if ws := rep.WorkerSeries(); len(ws) > 0 {
 		c := chart
 		c.XLabel = "workers"
-		cw.save("throughput-workers")(plots.Throughput(c, ws))
+		cw.save("throughput-workers")(plots.Throughput(c, plotSeries(ws)))
 	}
 	for i, in := range rep.Inputs {
 		prefix := ""
@@ -129,170 +129,20 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]stri
 	return cw.written, cw.pages, errors.Join(cw.problems...)
 }
 
-// curveSeries turns the report's curves (one row per core count) into
-// speedup, time and throughput series, one per machine and strategy.
-func curveSeries(rep *report.Report) (speedup, times, throughput []plots.Series) {
-	jobs, _ := strconv.ParseFloat(workloadValue(rep, "jobs"), 64)
-	for _, m := range rep.Machines {
-		for _, s := range rep.Strategies() {
-			rows := rep.Curve(m.Label, s)
-			if len(rows) == 0 {
-				continue
-			}
-			machine := ""
-			if len(rep.Machines) > 1 {
-				machine = m.Label
-			}
-			sp := plots.Series{Strategy: s, Machine: machine}
-			tm := plots.Series{Strategy: s, Machine: machine}
-			tp := plots.Series{Strategy: s, Machine: machine}
-			for _, r := range rows {
-				x := float64(r.Cores)
-				tm.Points = append(tm.Points, interval(x, r.Median, r.Low, r.High))
-				tp.Points = append(tp.Points, throughputPoint(x, r, jobs))
-				if finite(r.Speedup) {
-					sp.Points = append(sp.Points, interval(x, r.Speedup, r.SpeedupLow, r.SpeedupHigh))
-				}
-			}
-			if f, ok := bestFit(rep, m.Label, s); ok {
-				sp.Fit, sp.FitLabel = f.Speedup, fitLabel(f)
-			}
-			if len(sp.Points) == len(rows) {
-				speedup = append(speedup, sp)
-			}
-			times = append(times, tm)
-			throughput = append(throughput, tp)
+// plotSeries hands the report's series to plots.
+func plotSeries(ss []report.Series) []plots.Series {
+	out := make([]plots.Series, len(ss))
+	for i, s := range ss {
+		p := plots.Series{Strategy: s.Strategy, Machine: s.Machine, Points: make([]plots.Point, len(s.Points))}
+		for j, pt := range s.Points {
+			p.Points[j] = plots.Point(pt)
 		}
-	}
-	return speedup, times, throughput
-}
-
-// workerSeries is throughput against workers for every machine, strategy
-// and core count measured with more than one worker count.
-func workerSeries(rep *report.Report) []plots.Series {
-	jobs, _ := strconv.ParseFloat(workloadValue(rep, "jobs"), 64)
-	type key struct {
-		machine, strategy string
-		cores             int
-	}
-	byKey := map[key][]report.Row{}
-	var order []key
-	for _, r := range rep.Rows {
-		if r.Workers < 1 {
-			continue
+		if s.Fit != nil {
+			p.Fit, p.FitLabel = s.Fit.Speedup, s.Fit.Label()
 		}
-		k := key{r.Machine, r.Strategy, r.Cores}
-		if _, ok := byKey[k]; !ok {
-			order = append(order, k)
-		}
-		byKey[k] = append(byKey[k], r)
-	}
-	cores := map[string]bool{}
-	for _, k := range order {
-		if len(byKey[k]) > 1 {
-			cores[k.machine+"/"+strconv.Itoa(k.cores)] = true
-		}
-	}
-	var out []plots.Series
-	for _, k := range order {
-		rows := byKey[k]
-		if len(rows) < 2 {
-			continue
-		}
-		s := plots.Series{Strategy: k.strategy}
-		if len(rep.Machines) > 1 || len(cores) > 1 {
-			s.Machine = fmt.Sprintf("%s %d cores", k.machine, k.cores)
-		}
-		for _, r := range rows {
-			s.Points = append(s.Points, throughputPoint(float64(r.Workers), r, jobs))
-		}
-		out = append(out, s)
+		out[i] = p
 	}
 	return out
-}
-
-// throughputPoint is jobs/s with the interval that the time interval gives:
-// jobs/s falls as time rises, so the bounds swap.
-func throughputPoint(x float64, r report.Row, jobs float64) plots.Point {
-	if jobs <= 0 {
-		return interval(x, r.JobsPerSec, math.NaN(), math.NaN())
-	}
-	return interval(x, r.JobsPerSec, jobs/r.High, jobs/r.Low)
-}
-
-// interval makes a point, dropping an interval that is not finite or does
-// not contain y (too few samples for a confidence interval).
-func interval(x, y, lo, hi float64) plots.Point {
-	if !finite(lo) || !finite(hi) || lo > y || hi < y {
-		lo, hi = y, y
-	}
-	return plots.Point{X: x, Y: y, Low: lo, High: hi}
-}
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// bestFit prefers the USL, which needs six core counts, over Amdahl.
-func bestFit(rep *report.Report, machine, strategy string) (report.Fit, bool) {
-	if f, ok := rep.FitOf(machine, strategy, report.USL); ok {
-		return f, true
-	}
-	return rep.FitOf(machine, strategy, report.Amdahl)
-}
-
-func fitLabel(f report.Fit) string {
-	if f.Model == report.USL {
-		return fmt.Sprintf("USL σ=%.2g κ=%.2g", f.Sigma, f.Kappa)
-	}
-	return fmt.Sprintf("Amdahl serial fraction %.2g", f.SerialFraction)
-}
-
-func workloadValue(rep *report.Report, key string) string {
-	for _, kv := range rep.Workload {
-		if kv[0] == key {
-			return kv[1]
-		}
-	}
-	return ""
-}
-
-// workloadTitle names the workload: "XOR-sum: 1024 jobs × 500000 iterations".
-func workloadTitle(rep *report.Report) string {
-	t := "XOR-sum"
-	if j, n := workloadValue(rep, "jobs"), workloadValue(rep, "n"); j != "" && n != "" {
-		t += fmt.Sprintf(": %s jobs × %s iterations", j, n)
-	}
-	if s := workloadValue(rep, "sleep"); s != "" && s != "0s" {
-		t += ", sleep " + s
-	}
-	if g := workloadValue(rep, "gap"); g != "" && g != "0s" {
-		t += ", gap " + g
-	}
-	return t
-}
-
-// machineCaption names each machine: CPU model, CPUs, how cores were held.
-func machineCaption(rep *report.Report) string {
-	var parts []string
-	for _, m := range rep.Machines {
-		p := m.CPU
-		if p == "" {
-			p = "unknown CPU"
-		}
-		if m.CPUsOnline > 0 {
-			p += fmt.Sprintf(", %d CPUs", m.CPUsOnline)
-		}
-		if len(rep.Machines) > 1 {
-			p = m.Label + ": " + p
-		}
-		if m.GoVersion != "" {
-			p += " · " + m.GoVersion
-		}
-		if m.Enforcement != "" {
-			p += " · cores by " + m.Enforcement
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, "; ")
 }
 
 // drawTimelines draws every timeline CSV a run folder holds.
