@@ -280,11 +280,11 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
+	if bound, ok := rep.ArrivalBound(jobCompute); ok {
 		// The bound needs the compute time measured here, which
 		// bench.txt does not hold: keep the table beside the report.
 		var b bytes.Buffer
-		printArrivalBound(&b, c.Workload, jobCompute, rep)
+		printArrivalBound(&b, bound)
 		stdout.Write(b.Bytes())
 		if err := harness.WriteFileAtomic(filepath.Join(dir, "arrival-bound.txt"), bytes.TrimLeft(b.Bytes(), "\n")); err != nil {
 			return err

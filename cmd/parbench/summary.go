@@ -21,19 +21,13 @@ func measureJobCompute(n int64) time.Duration {
 	return best
 }
 
-// printArrivalBound prints, for a workload with an arrival schedule or a
-// sleep, the shortest time any strategy could take (the last job's release
-// plus its compute and sleep) and how close each configuration came.
-func printArrivalBound(w io.Writer, wl strategies.Workload, compute time.Duration, rep *report.Report) {
-	if wl.Sleep <= 0 && wl.Gap <= 0 {
-		return
-	}
-	bound := wl.LowerBound(compute)
+// printArrivalBound prints the arrival bound and how close each
+// configuration came.
+func printArrivalBound(w io.Writer, b report.ArrivalBound) {
 	fmt.Fprintf(w, "\nArrival-schedule lower bound: %v (last job released at %v, then %v of compute and %v of sleep)\n",
-		bound.Round(time.Millisecond), wl.Release(wl.Jobs-1), compute.Round(time.Microsecond), wl.Sleep)
+		b.Bound.Round(time.Millisecond), b.LastRelease, b.Compute.Round(time.Microsecond), b.Sleep)
 	fmt.Fprintf(w, "%-18s %5s %7s %12s %10s\n", "strategy", "cores", "workers", "median", "x bound")
-	for _, r := range rep.Rows {
-		med := time.Duration(r.Median * float64(time.Second))
-		fmt.Fprintf(w, "%-18s %5d %7d %12v %9.2fx\n", r.Strategy, r.Cores, r.Workers, med.Round(time.Millisecond), r.Median/bound.Seconds())
+	for _, r := range b.Rows {
+		fmt.Fprintf(w, "%-18s %5d %7d %12v %9.2fx\n", r.Strategy, r.Cores, r.Workers, r.Median.Round(time.Millisecond), r.Ratio)
 	}
 }
