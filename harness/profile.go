@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -295,7 +296,7 @@ func writeProfile(path string, p *profile.Profile) error {
 	if err := p.Write(&b); err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, b.Bytes())
+	return runfiles.WriteFileAtomic(path, b.Bytes())
 }
 
 // trialLabels are the pprof labels of a trial's samples.
@@ -365,7 +366,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 	}
 	path := func(kind string) string { return filepath.Join(pr.Dir, ProfileName(kind, s.Trial, pr.DefaultWorkers)) }
 	save := func(kind string, data []byte, dst *string) {
-		if err := WriteFileAtomic(path(kind), data); err != nil {
+		if err := runfiles.WriteFileAtomic(path(kind), data); err != nil {
 			warn(kind, err)
 			return
 		}

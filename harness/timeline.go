@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -122,5 +123,5 @@ func SaveTimeline(path string, s Sample) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, b)
+	return runfiles.WriteFileAtomic(path, b)
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // writeHTML writes report.html into out, through a temporary file so that
@@ -16,7 +16,7 @@ func writeHTML(out string, rep *report.Report, page report.HTMLPage) error {
 	if err := rep.WriteHTML(&buf, page); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := harness.WriteFileAtomic(filepath.Join(out, report.HTMLFile), buf.Bytes()); err != nil {
+	if err := runfiles.WriteFileAtomic(filepath.Join(out, report.HTMLFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -102,5 +103,5 @@ func writeSummary(path string, rows []profiles.Row) error {
 	if err := profiles.WriteSummary(&b, rows); err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, b.Bytes())
+	return runfiles.WriteFileAtomic(path, b.Bytes())
 }

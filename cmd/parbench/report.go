@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // The files parbench report writes into the output folder.
@@ -116,7 +116,7 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 		if err := write(&buf); err != nil {
 			return rep, fmt.Errorf("report: %s: %w", name, err)
 		}
-		if err := harness.WriteFileAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
+		if err := runfiles.WriteFileAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
 			return rep, fmt.Errorf("report: %w", err)
 		}
 		written = append(written, name)
@@ -133,7 +133,7 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 			_ = os.Remove(filepath.Join(out, benchstatText))
 			warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
 		case text != nil:
-			if err := harness.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
+			if err := runfiles.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
 				return rep, fmt.Errorf("report: %w", err)
 			}
 			written = append(written, benchstatText)

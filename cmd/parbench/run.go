@@ -17,6 +17,7 @@ import (
 
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -286,7 +287,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		var b bytes.Buffer
 		printArrivalBound(&b, bound)
 		stdout.Write(b.Bytes())
-		if err := harness.WriteFileAtomic(filepath.Join(dir, "arrival-bound.txt"), bytes.TrimLeft(b.Bytes(), "\n")); err != nil {
+		if err := runfiles.WriteFileAtomic(filepath.Join(dir, "arrival-bound.txt"), bytes.TrimLeft(b.Bytes(), "\n")); err != nil {
 			return err
 		}
 	}
