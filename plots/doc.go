@@ -15,7 +15,7 @@
 // no figure is returned with an error. A chart function returns a *Figure,
 // which lays out the title, the plot, a legend that never covers data
 // (beside the plot, or below it in columns when its entries are wide) and
-// a caption. Figure.Encode and Figure.WriteFile write it as PNG (at
+// a caption. Figure.Encode writes it as PNG (at
 // DefaultDPI, 200 dots per inch, with the resolution recorded in the file),
 // SVG or PDF. Vector formats draw text as glyph outlines so that they look
 // the same everywhere without fonts.

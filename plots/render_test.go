@@ -7,8 +7,6 @@ import (
 	"errors"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -248,41 +246,6 @@ func TestEncodeErrors(t *testing.T) {
 				t.Errorf("wrote %d bytes with the error", b.Len())
 			}
 		})
-	}
-}
-
-func TestWriteFile(t *testing.T) {
-	f, err := Throughput(chart, throughputFrom(oneMachine(), 150))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, format := range Formats() {
-		path := filepath.Join(dir, Filename("throughput", format))
-		if err := f.WriteFile(path, Options{DPI: testDPI}); err != nil {
-			t.Fatal(err)
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Size() == 0 || fi.Mode().Perm() != 0o644 {
-			t.Errorf("%s: size %d, mode %v; want some bytes and 0644", path, fi.Size(), fi.Mode().Perm())
-		}
-	}
-	if err := f.WriteFile(filepath.Join(dir, "chart.gif"), Options{}); err == nil || !strings.Contains(err.Error(), "unknown format") {
-		t.Errorf("writing .gif: got %v, want an unknown format error", err)
-	}
-	if err := f.WriteFile(filepath.Join(dir, "missing", "chart.png"), Options{}); err == nil {
-		t.Error("writing into a missing folder: got no error")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != len(Formats()) {
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("folder holds %q, want the %d charts and no temporary files", names, len(Formats()))
 	}
 }
 

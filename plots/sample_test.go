@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"bytes"
 	"flag"
 	"math"
 	"os"
@@ -163,7 +164,15 @@ func save(t *testing.T, f *Figure, name string) {
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.WriteFile(filepath.Join(*outDir, name), Options{}); err != nil {
+	format, err := ParseFormat(filepath.Ext(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := f.Encode(&b, format, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(*outDir, name), b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

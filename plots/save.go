@@ -9,8 +9,6 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot/vg"
@@ -139,39 +137,6 @@ func writePNG(w io.Writer, c *vgimg.Canvas, dpi int) error {
 		if _, err := w.Write(part); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// WriteFile encodes f in the format named by path's extension and writes it
-// to path through a temporary file in the same folder, so that an
-// interrupted write never leaves a truncated chart under the final name.
-func (f *Figure) WriteFile(path string, opt Options) error {
-	format, err := ParseFormat(filepath.Ext(path))
-	if err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
-	}
-	var buf bytes.Buffer
-	if err := f.Encode(&buf, format, opt); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	_, err = tmp.Write(buf.Bytes())
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp's 0600 is for secrets, not charts
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: %w", err)
 	}
 	return nil
 }

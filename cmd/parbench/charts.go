@@ -17,6 +17,7 @@ import (
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // parseFormats reads -format: a comma list of png, svg and pdf.
@@ -71,7 +72,14 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 	}
 	for _, f := range cw.formats {
 		file := plots.Filename(name, f)
-		if err := fig.WriteFile(filepath.Join(cw.dir, file), plots.Options{}); err != nil {
+		var buf bytes.Buffer
+		err := fig.Encode(&buf, f, plots.Options{})
+		if err == nil {
+			// Through a temporary file, so that an interrupted write
+			// never leaves a truncated chart under the final name.
+			err = runfiles.WriteFileAtomic(filepath.Join(cw.dir, file), buf.Bytes())
+		}
+		if err != nil {
 			cw.problems = append(cw.problems, fmt.Errorf("%s: %w", file, err))
 			continue
 		}
