@@ -11,10 +11,6 @@ import (
 	"github.com/parbench/parbench/strategies"
 )
 
-// PartialKey is the config key that marks a bench.txt whose run did not
-// finish: it is present, with value "true", until the run completes.
-const PartialKey = "partial"
-
 // BenchFile is a bench.txt in the Go benchmark format, rewritten whole
 // after every sample through a temporary file and a rename, so that the
 // file on disk is always complete and readable: marked partial until
@@ -79,7 +75,7 @@ func SampleResult(s Sample, w strategies.Workload) *benchfmt.Result {
 func (f *BenchFile) write(partial bool) error {
 	config := f.header
 	if partial {
-		config = append(config[:len(config):len(config)], benchfmt.Config{Key: PartialKey, Value: []byte("true"), File: true})
+		config = append(config[:len(config):len(config)], benchfmt.Config{Key: runfiles.KeyPartial, Value: []byte("true"), File: true})
 	}
 	var buf bytes.Buffer
 	if len(f.results) == 0 {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -184,8 +185,8 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 				t.Errorf("base name: got %q, want %q", got, want)
 			}
 			checkValues(t, rec, s)
-			if got, want := rec.GetConfig(PartialKey), map[bool]string{true: "true"}[partial]; got != want {
-				t.Errorf("%s: config %q is %q, want %q", s.Name(), PartialKey, got, want)
+			if got, want := rec.GetConfig(runfiles.KeyPartial), map[bool]string{true: "true"}[partial]; got != want {
+				t.Errorf("%s: config %q is %q, want %q", s.Name(), runfiles.KeyPartial, got, want)
 			}
 			if got, want := rec.GetConfig("note"), "a value over two lines"; got != want {
 				t.Errorf("config note: got %q, want %q", got, want)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // Env describes the machine and what else it was doing when a run
@@ -46,19 +48,19 @@ type Env struct {
 const EnvSample = 250 * time.Millisecond
 
 // Config returns the environment as bench.txt config lines, in the order
-// written. The keys are the ones parbench report reads (report.KeyCPU and
-// the rest): cpu, cpus-online, memory, kernel, load-avg, busy-cpus,
-// governor, virtualization, and cpu-quota only when there is a quota.
+// written, under runfiles' keys: cpu, cpus-online, memory, kernel,
+// load-avg, busy-cpus, governor, virtualization, and cpu-quota only when
+// there is a quota.
 func (e Env) Config() [][2]string {
 	c := [][2]string{
-		{"cpu", orUnknown(e.CPUModel)},
-		{"cpus-online", strconv.Itoa(e.CPUsOnline)},
-		{"memory", formatBytes(e.MemoryBytes)},
-		{"kernel", orUnknown(e.Kernel)},
-		{"load-avg", "unknown"},
-		{"busy-cpus", "unknown"},
-		{"governor", orUnknown(e.Governor)},
-		{"virtualization", orUnknown(e.Virtualization)},
+		{runfiles.KeyCPU, orUnknown(e.CPUModel)},
+		{runfiles.KeyCPUsOnline, strconv.Itoa(e.CPUsOnline)},
+		{runfiles.KeyMemory, formatBytes(e.MemoryBytes)},
+		{runfiles.KeyKernel, orUnknown(e.Kernel)},
+		{runfiles.KeyLoadAvg, "unknown"},
+		{runfiles.KeyBusyCPUs, "unknown"},
+		{runfiles.KeyGovernor, orUnknown(e.Governor)},
+		{runfiles.KeyVirtualization, orUnknown(e.Virtualization)},
 	}
 	if e.LoadAvgKnown {
 		c[4][1] = fmt.Sprintf("%.2f %.2f %.2f", e.LoadAvg[0], e.LoadAvg[1], e.LoadAvg[2])
@@ -67,7 +69,7 @@ func (e Env) Config() [][2]string {
 		c[5][1] = fmt.Sprintf("%.2f", e.BusyCPUs)
 	}
 	if e.CPUQuota > 0 {
-		c = append(c, [2]string{"cpu-quota", fmt.Sprintf("%.2f", e.CPUQuota)})
+		c = append(c, [2]string{runfiles.KeyCPUQuota, fmt.Sprintf("%.2f", e.CPUQuota)})
 	}
 	return c
 }

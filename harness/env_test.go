@@ -5,14 +5,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // TestEnvConfigKeys checks that every key Config writes is one the report
 // reads, so a renamed key cannot silently switch off a trust check.
 func TestEnvConfigKeys(t *testing.T) {
-	known := []string{report.KeyCPU, report.KeyCPUsOnline, report.KeyMemory, report.KeyKernel, report.KeyLoadAvg,
-		report.KeyBusyCPUs, report.KeyGovernor, report.KeyVirtualization, report.KeyCPUQuota}
+	known := []string{runfiles.KeyCPU, runfiles.KeyCPUsOnline, runfiles.KeyMemory, runfiles.KeyKernel, runfiles.KeyLoadAvg,
+		runfiles.KeyBusyCPUs, runfiles.KeyGovernor, runfiles.KeyVirtualization, runfiles.KeyCPUQuota}
 	e := Env{CPUModel: "X", CPUsOnline: 2, MemoryBytes: 3 << 30, Kernel: "Linux 6", LoadAvg: [3]float64{1, 2, 3},
 		LoadAvgKnown: true, BusyCPUs: 0.25, Governor: "performance", Virtualization: "none", CPUQuota: 1.5}
 	got := e.Config()

@@ -4,6 +4,8 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // Header is the config lines every bench.txt starts with: where and how
@@ -15,20 +17,20 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 		host = "unknown"
 	}
 	h := [][2]string{
-		{"goos", runtime.GOOS},
-		{"goarch", runtime.GOARCH},
-		{"host", host},
-		{"go", runtime.Version()},
-		{"parbench-version", version},
-		{"parbench-commit", commit},
+		{runfiles.KeyGOOS, runtime.GOOS},
+		{runfiles.KeyGOARCH, runtime.GOARCH},
+		{runfiles.KeyHost, host},
+		{runfiles.KeyGo, runtime.Version()},
+		{runfiles.KeyVersion, version},
+		{runfiles.KeyCommit, commit},
 	}
 	h = append(h, env...)
 	h = append(h, c.WorkloadConfig()...)
 	h = append(h, ModuleConfig(c.Strategies)...)
 	h = append(h,
-		[2]string{"cores-enforcement", r.Enforcement},
-		[2]string{"warmup", strconv.Itoa(c.Warmup)},
-		[2]string{"seed", strconv.FormatInt(c.Seed, 10)},
+		[2]string{runfiles.KeyEnforcement, r.Enforcement},
+		[2]string{runfiles.KeyWarmup, strconv.Itoa(c.Warmup)},
+		[2]string{runfiles.KeySeed, strconv.FormatInt(c.Seed, 10)},
 	)
 	return h
 }
@@ -38,10 +40,10 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 func (c Config) WorkloadConfig() [][2]string {
 	w := c.Workload
 	return [][2]string{
-		{"jobs", strconv.Itoa(w.Jobs)},
-		{"n", strconv.FormatInt(w.N, 10)},
-		{"sleep", w.Sleep.String()},
-		{"gap", w.Gap.String()},
-		{"checksum", strconv.FormatInt(w.Checksum(), 10)},
+		{runfiles.KeyJobs, strconv.Itoa(w.Jobs)},
+		{runfiles.KeyN, strconv.FormatInt(w.N, 10)},
+		{runfiles.KeySleep, w.Sleep.String()},
+		{runfiles.KeyGap, w.Gap.String()},
+		{runfiles.KeyChecksum, strconv.FormatInt(w.Checksum(), 10)},
 	}
 }

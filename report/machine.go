@@ -6,30 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
-)
 
-// Config keys of bench.txt that describe the machine and the run. The
-// harness writes them (harness.Env.Config and harness.Header); output of
-// go test -bench has only goos, goarch, cpu and pkg.
-const (
-	KeyHost           = "host"
-	KeyCPU            = "cpu"
-	KeyCPUsOnline     = "cpus-online"
-	KeyMemory         = "memory"
-	KeyKernel         = "kernel"
-	KeyLoadAvg        = "load-avg"  // "1.20 0.80 0.50": 1, 5 and 15 minutes
-	KeyBusyCPUs       = "busy-cpus" // CPUs' worth busy just before the run, "0.12"
-	KeyGovernor       = "governor"  // cpufreq governors, "performance" or "unknown"
-	KeyVirtualization = "virtualization"
-	KeyCPUQuota       = "cpu-quota" // cgroup CPU limit in CPUs, or "max"
-	KeyGo             = "go"
-	KeyVersion        = "parbench-version"
-	KeyCommit         = "parbench-commit"
-	KeyEnforcement    = "cores-enforcement"
-	// KeyCoresCheck, when present and not "ok", says how GOMAXPROCS or the
-	// CPU affinity of a measurement differed from what was asked.
-	KeyCoresCheck = "cores-check"
-	KeyPartial    = "partial"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // A Machine is where one input's results were measured, as its config
@@ -61,23 +39,23 @@ type Machine struct {
 func newMachine(r *benchfmt.Result) Machine {
 	m := Machine{
 		File:           r.GetConfig(".file"),
-		Host:           r.GetConfig(KeyHost),
-		CPU:            r.GetConfig(KeyCPU),
-		Memory:         r.GetConfig(KeyMemory),
-		Kernel:         r.GetConfig(KeyKernel),
-		LoadAvg:        r.GetConfig(KeyLoadAvg),
-		BusyCPUs:       r.GetConfig(KeyBusyCPUs),
-		Governor:       r.GetConfig(KeyGovernor),
-		Virtualization: r.GetConfig(KeyVirtualization),
-		CPUQuota:       r.GetConfig(KeyCPUQuota),
-		GoVersion:      r.GetConfig(KeyGo),
-		Version:        r.GetConfig(KeyVersion),
-		Commit:         r.GetConfig(KeyCommit),
-		Enforcement:    r.GetConfig(KeyEnforcement),
-		CoresCheck:     r.GetConfig(KeyCoresCheck),
-		Partial:        r.GetConfig(KeyPartial) == "true",
+		Host:           r.GetConfig(runfiles.KeyHost),
+		CPU:            r.GetConfig(runfiles.KeyCPU),
+		Memory:         r.GetConfig(runfiles.KeyMemory),
+		Kernel:         r.GetConfig(runfiles.KeyKernel),
+		LoadAvg:        r.GetConfig(runfiles.KeyLoadAvg),
+		BusyCPUs:       r.GetConfig(runfiles.KeyBusyCPUs),
+		Governor:       r.GetConfig(runfiles.KeyGovernor),
+		Virtualization: r.GetConfig(runfiles.KeyVirtualization),
+		CPUQuota:       r.GetConfig(runfiles.KeyCPUQuota),
+		GoVersion:      r.GetConfig(runfiles.KeyGo),
+		Version:        r.GetConfig(runfiles.KeyVersion),
+		Commit:         r.GetConfig(runfiles.KeyCommit),
+		Enforcement:    r.GetConfig(runfiles.KeyEnforcement),
+		CoresCheck:     r.GetConfig(runfiles.KeyCoresCheck),
+		Partial:        r.GetConfig(runfiles.KeyPartial) == "true",
 	}
-	m.CPUsOnline, _ = strconv.Atoi(r.GetConfig(KeyCPUsOnline))
+	m.CPUsOnline, _ = strconv.Atoi(r.GetConfig(runfiles.KeyCPUsOnline))
 	return m
 }
 

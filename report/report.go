@@ -11,11 +11,9 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
-)
 
-// WorkloadKeys are the config keys that define the workload. Results whose
-// values differ measured different things and are never compared.
-var WorkloadKeys = []string{"jobs", "n", "sleep", "gap", "checksum"}
+	"github.com/parbench/parbench/runfiles"
+)
 
 // A Report is the analysis of one or more runs: a row per machine x
 // strategy x cores x workers, fits per machine x strategy, and warnings.
@@ -26,7 +24,7 @@ type Report struct {
 	// Benchmark is the base name, such as "XORSum".
 	Benchmark string
 	// Workload is the recorded workload, as key/value pairs in
-	// WorkloadKeys order; keys not recorded are left out.
+	// runfiles.WorkloadKeys order; keys not recorded are left out.
 	Workload [][2]string
 	// Params is Workload, typed.
 	Params Workload
@@ -87,7 +85,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	rep := &Report{Confidence: o.Confidence, Resamples: o.Resamples, Inputs: inputs, InputErrors: inputErrs}
 
 	var pp benchproc.ProjectionParser
-	machineProj, err := pp.Parse(".file,"+KeyHost+","+KeyCPU, nil)
+	machineProj, err := pp.Parse(".file,"+runfiles.KeyHost+","+runfiles.KeyCPU, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +93,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	if err != nil {
 		return nil, err
 	}
-	workProj, err := pp.Parse(strings.Join(WorkloadKeys, ","), nil)
+	workProj, err := pp.Parse(strings.Join(runfiles.WorkloadKeys, ","), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // Workload is the recorded workload, typed. A parameter that was not
@@ -26,15 +28,15 @@ func parseWorkload(kv [][2]string) (Workload, error) {
 		key, value := p[0], p[1]
 		var err error
 		switch key {
-		case "jobs":
+		case runfiles.KeyJobs:
 			w.Jobs, err = strconv.Atoi(value)
-		case "n":
+		case runfiles.KeyN:
 			w.N, err = strconv.ParseInt(value, 10, 64)
-		case "sleep":
+		case runfiles.KeySleep:
 			w.Sleep, err = time.ParseDuration(value)
-		case "gap":
+		case runfiles.KeyGap:
 			w.Gap, err = time.ParseDuration(value)
-		case "checksum":
+		case runfiles.KeyChecksum:
 			w.Checksum, err = strconv.ParseInt(value, 10, 64)
 		}
 		if err != nil {
@@ -45,7 +47,7 @@ func parseWorkload(kv [][2]string) (Workload, error) {
 }
 
 func kindOf(key string) string {
-	if key == "sleep" || key == "gap" {
+	if key == runfiles.KeySleep || key == runfiles.KeyGap {
 		return "duration"
 	}
 	return "whole number"

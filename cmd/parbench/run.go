@@ -226,7 +226,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 
 	// The header (its checksum is a pass over every job) comes before the
 	// run folder, so nothing is created for a run that cannot start.
-	env := append(harness.ProbeEnv().Config(), [2]string{"preset", f.preset})
+	env := append(harness.ProbeEnv().Config(), [2]string{runfiles.KeyPreset, f.preset})
 	header := harness.Header(c, runner, version, commit, env)
 	dir, err := newRunDir(f.out, time.Now())
 	if err != nil {

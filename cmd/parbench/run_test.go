@@ -14,6 +14,7 @@ import (
 
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -178,8 +179,8 @@ func TestRunTiny(t *testing.T) {
 	names := map[string]int{}
 	for _, r := range results {
 		names[r.Name.String()]++
-		if got := r.GetConfig(harness.PartialKey); got != "" {
-			t.Errorf("%s: %s is %q, want no mark on a complete run", r.Name, harness.PartialKey, got)
+		if got := r.GetConfig(runfiles.KeyPartial); got != "" {
+			t.Errorf("%s: %s is %q, want no mark on a complete run", r.Name, runfiles.KeyPartial, got)
 		}
 		if e := r.GetConfig("cores-enforcement"); e != "affinity+gomaxprocs" && !strings.HasPrefix(e, "gomaxprocs") {
 			t.Errorf("%s: cores-enforcement is %q, want affinity+gomaxprocs or gomaxprocs with a reason", r.Name, e)

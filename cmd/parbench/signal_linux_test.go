@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/internal/proctest"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // buildParbench builds the command into a temporary folder.
@@ -113,8 +113,8 @@ func TestRunInterrupted(t *testing.T) {
 				t.Errorf("bench.txt lost its samples:\n%s", text)
 			}
 			for _, r := range results {
-				if got := r.GetConfig(harness.PartialKey); got != "true" {
-					t.Errorf("%s: %s is %q, want \"true\" after a stop", r.Name, harness.PartialKey, got)
+				if got := r.GetConfig(runfiles.KeyPartial); got != "true" {
+					t.Errorf("%s: %s is %q, want \"true\" after a stop", r.Name, runfiles.KeyPartial, got)
 				}
 			}
 			checkNoTempFiles(t, filepath.Dir(bench))

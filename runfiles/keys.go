@@ -1,0 +1,47 @@
+package runfiles
+
+// Config keys of bench.txt, in the order the harness writes them. The
+// harness writes them and the report reads them; output of go test -bench
+// has only goos, goarch, cpu and pkg.
+const (
+	KeyGOOS    = "goos"
+	KeyGOARCH  = "goarch"
+	KeyHost    = "host"
+	KeyGo      = "go"
+	KeyVersion = "parbench-version"
+	KeyCommit  = "parbench-commit"
+
+	// The machine and what else it was doing (harness.Env.Config).
+	KeyCPU            = "cpu"
+	KeyCPUsOnline     = "cpus-online"
+	KeyMemory         = "memory"
+	KeyKernel         = "kernel"
+	KeyLoadAvg        = "load-avg"  // "1.20 0.80 0.50": 1, 5 and 15 minutes
+	KeyBusyCPUs       = "busy-cpus" // CPUs' worth busy just before the run, "0.12"
+	KeyGovernor       = "governor"  // cpufreq governors, "performance" or "unknown"
+	KeyVirtualization = "virtualization"
+	KeyCPUQuota       = "cpu-quota" // cgroup CPU limit in CPUs; only when there is one
+	KeyPreset         = "preset"
+
+	// The workload: see WorkloadKeys.
+	KeyJobs     = "jobs"
+	KeyN        = "n"
+	KeySleep    = "sleep"
+	KeyGap      = "gap"
+	KeyChecksum = "checksum"
+
+	// How the run was made.
+	KeyEnforcement = "cores-enforcement"
+	KeyWarmup      = "warmup"
+	KeySeed        = "seed"
+	// KeyCoresCheck, when present and not "ok", says how GOMAXPROCS or the
+	// CPU affinity of a measurement differed from what was asked.
+	KeyCoresCheck = "cores-check"
+	// KeyPartial, with the value "true", marks a bench.txt whose run has
+	// not finished (or never will): it is there until the run completes.
+	KeyPartial = "partial"
+)
+
+// WorkloadKeys are the config keys that define the workload. Results whose
+// values differ measured different things and are never compared.
+var WorkloadKeys = []string{KeyJobs, KeyN, KeySleep, KeyGap, KeyChecksum}
