@@ -163,7 +163,7 @@ func drawTimelines(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 			cw.problems = append(cw.problems, err)
 			continue
 		}
-		s, err := harness.ReadTimelineCSV(f, path)
+		s, err := runfiles.ReadTimelineCSV(f, path)
 		f.Close()
 		if err != nil {
 			cw.problems = append(cw.problems, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // explainLosses gives the report what its loss accounting reads besides
@@ -47,7 +48,7 @@ func readTimelines(dir string) []report.Timeline {
 		if err != nil {
 			continue
 		}
-		s, err := harness.ReadTimelineCSV(f, path)
+		s, err := runfiles.ReadTimelineCSV(f, path)
 		f.Close()
 		if err != nil {
 			continue

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -26,7 +27,7 @@ func TestReportReadsTimelinesForLosses(t *testing.T) {
 			s.Jobs = append(s.Jobs, strategies.Result{Job: int64(10*w + i), Worker: w, Start: start, End: start + 90*time.Microsecond})
 		}
 	}
-	if err := harness.SaveTimeline(filepath.Join(run, harness.TimelineName(s.Trial, true)+".csv"), s); err != nil {
+	if err := harness.SaveTimeline(filepath.Join(run, runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, true)+".csv"), s); err != nil {
 		t.Fatal(err)
 	}
 	status, _, stderr := runParbench(t, "report", "-benchstat", "", run)

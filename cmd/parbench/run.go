@@ -243,7 +243,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProgress = prog.update
 	runner.OnSample = bf.Add
 	runner.OnTimeline = func(s harness.Sample) error {
-		name := harness.TimelineName(s.Trial, c.DefaultWorkers(s.Trial))
+		name := runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
 		return harness.SaveTimeline(filepath.Join(dir, name+".csv"), s)
 	}
 	var profileSet *harness.ProfileSet

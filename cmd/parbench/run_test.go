@@ -207,7 +207,7 @@ func TestRunTiny(t *testing.T) {
 			t.Error(err)
 			continue
 		}
-		tl, err := harness.ReadTimelineCSV(f, path)
+		tl, err := runfiles.ReadTimelineCSV(f, path)
 		f.Close()
 		if err != nil {
 			t.Error(err)
@@ -219,7 +219,7 @@ func TestRunTiny(t *testing.T) {
 		}
 		slices.Sort(jobs)
 		if want := []int64{0, 1, 2, 3}; !slices.Equal(jobs, want) || tl.Strategy != s || tl.Cores != 1 {
-			t.Errorf("%s: %v with jobs %v, want %s at 1 core with jobs %v", path, tl.Trial, jobs, s, want)
+			t.Errorf("%s: %s/%d/%d with jobs %v, want %s at 1 core with jobs %v", path, tl.Strategy, tl.Cores, tl.Workers, jobs, s, want)
 		}
 	}
 	checkNoTempFiles(t, dir)
