@@ -43,42 +43,6 @@ import (
 // per trial: a category's share to within a few percent.
 const DefaultProfileTime = 3 * time.Second
 
-// Kinds of profile file, the first word of their names.
-const (
-	ProfileCPU   = "cpu"
-	ProfileMutex = "mutex"
-	ProfileBlock = "block"
-	ProfileHeap  = "heap"
-	ProfileTrace = "trace"
-)
-
-// MergedCPUProfile is the file name of every trial's CPU profile merged
-// into one, with each sample labelled strategy, cores and workers.
-const MergedCPUProfile = "cpu-merged.pprof"
-
-// Label keys of the CPU profiles' samples, for go tool pprof -tagfocus.
-const (
-	LabelStrategy = "strategy"
-	LabelCores    = "cores"
-	LabelWorkers  = "workers"
-)
-
-// ProfileName is the file name of one of a trial's profiles:
-// <kind>-<strategy>-<cores>.pprof, or .out for a trace, with -w<workers>
-// added before the extension when the worker count is not the sweep's
-// default for those cores: cpu-pool-4.pprof, block-perjob-2-w8.pprof,
-// trace-serial-1.out.
-func ProfileName(kind string, t Trial, defaultWorkers bool) string {
-	name := fmt.Sprintf("%s-%s-%d", kind, t.Strategy, t.Cores)
-	if !defaultWorkers {
-		name += "-w" + strconv.Itoa(t.Workers)
-	}
-	if kind == ProfileTrace {
-		return name + ".out"
-	}
-	return name + ".pprof"
-}
-
 // profileRequest asks a measurement process for the profiling pass of the
 // one trial of its fork instead of a timed batch.
 type profileRequest struct {
@@ -119,7 +83,7 @@ type ProfileSet struct {
 	// Trials are the trials whose measurement process finished, in the
 	// order they ran.
 	Trials []TrialProfiles
-	// Merged is the path of MergedCPUProfile, or empty if no CPU profile
+	// Merged is the path of runfiles.MergedCPUProfile, or empty if no CPU profile
 	// could be read.
 	Merged string
 	// Warnings are every file that could not be made and every trial
@@ -220,9 +184,9 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) err
 		merged, warnings := mergeCPUProfiles(set.Trials)
 		set.Warnings = append(set.Warnings, warnings...)
 		if merged != nil {
-			path := filepath.Join(r.ProfileDir, MergedCPUProfile)
+			path := filepath.Join(r.ProfileDir, runfiles.MergedCPUProfile)
 			if err := writeProfile(path, merged); err != nil {
-				set.Warnings = append(set.Warnings, fmt.Errorf("%s: %w", MergedCPUProfile, err))
+				set.Warnings = append(set.Warnings, fmt.Errorf("%s: %w", runfiles.MergedCPUProfile, err))
 			} else {
 				set.Merged = path
 			}
@@ -256,7 +220,7 @@ func mergeCPUProfiles(trials []TrialProfiles) (*profile.Profile, []error) {
 		if t.Files.CPU == "" {
 			continue
 		}
-		p, err := ReadProfile(t.Files.CPU)
+		p, err := runfiles.ReadProfile(t.Files.CPU)
 		if err != nil {
 			warnings = append(warnings, err)
 			continue
@@ -272,22 +236,8 @@ func mergeCPUProfiles(trials []TrialProfiles) (*profile.Profile, []error) {
 		return nil, append(warnings, fmt.Errorf("merging CPU profiles: %w", err))
 	}
 	merged.Comments = []string{fmt.Sprintf("parbench: %d CPU profiles merged; samples labelled %s, %s and %s",
-		len(ps), LabelStrategy, LabelCores, LabelWorkers)}
+		len(ps), runfiles.LabelStrategy, runfiles.LabelCores, runfiles.LabelWorkers)}
 	return merged, warnings
-}
-
-// ReadProfile parses a profile file; errors name the file.
-func ReadProfile(path string) (*profile.Profile, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := profile.Parse(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }
 
 // writeProfile writes p, gzipped, through a temporary file.
@@ -301,7 +251,7 @@ func writeProfile(path string, p *profile.Profile) error {
 
 // trialLabels are the pprof labels of a trial's samples.
 func trialLabels(t Trial) pprof.LabelSet {
-	return pprof.Labels(LabelStrategy, t.Strategy, LabelCores, strconv.Itoa(t.Cores), LabelWorkers, strconv.Itoa(t.Workers))
+	return pprof.Labels(runfiles.LabelStrategy, t.Strategy, runfiles.LabelCores, strconv.Itoa(t.Cores), runfiles.LabelWorkers, strconv.Itoa(t.Workers))
 }
 
 // labelSamples gives every sample of p its trial's labels. pprof.Do labels
@@ -313,9 +263,9 @@ func labelSamples(p *profile.Profile, t Trial) {
 		if s.Label == nil {
 			s.Label = map[string][]string{}
 		}
-		s.Label[LabelStrategy] = []string{t.Strategy}
-		s.Label[LabelCores] = []string{strconv.Itoa(t.Cores)}
-		s.Label[LabelWorkers] = []string{strconv.Itoa(t.Workers)}
+		s.Label[runfiles.LabelStrategy] = []string{t.Strategy}
+		s.Label[runfiles.LabelCores] = []string{strconv.Itoa(t.Cores)}
+		s.Label[runfiles.LabelWorkers] = []string{strconv.Itoa(t.Workers)}
 	}
 }
 
@@ -364,7 +314,9 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 	warn := func(kind string, err error) {
 		files.Warnings = append(files.Warnings, fmt.Sprintf("%s profile: %v", kind, err))
 	}
-	path := func(kind string) string { return filepath.Join(pr.Dir, ProfileName(kind, s.Trial, pr.DefaultWorkers)) }
+	path := func(kind string) string {
+		return filepath.Join(pr.Dir, runfiles.ProfileName(kind, s.Strategy, s.Cores, s.Workers, pr.DefaultWorkers))
+	}
 	save := func(kind string, data []byte, dst *string) {
 		if err := runfiles.WriteFileAtomic(path(kind), data); err != nil {
 			warn(kind, err)
@@ -381,7 +333,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 		}
 		s.Wall, s.CPU, files.Batches = run.wall, run.cpu, run.batches
 		if data != nil {
-			save(ProfileCPU, data, &files.CPU)
+			save(runfiles.ProfileCPU, data, &files.CPU)
 		}
 
 		if !strategies.OutOfProcess(s.Strategy) {
@@ -389,17 +341,17 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 			if err != nil {
 				return s, err
 			}
-			save(ProfileMutex, mutex, &files.Mutex)
-			save(ProfileBlock, block, &files.Block)
+			save(runfiles.ProfileMutex, mutex, &files.Mutex)
+			save(runfiles.ProfileBlock, block, &files.Block)
 		}
 
 		// Before the tracer, whose buffers would show up in it.
 		runtime.GC() // the heap profile shows the heap as of the last collection
 		var b bytes.Buffer
 		if err := pprof.Lookup("heap").WriteTo(&b, 0); err != nil {
-			warn(ProfileHeap, err)
+			warn(runfiles.ProfileHeap, err)
 		} else {
-			save(ProfileHeap, b.Bytes(), &files.Heap)
+			save(runfiles.ProfileHeap, b.Bytes(), &files.Heap)
 		}
 	}
 
@@ -409,7 +361,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 			return s, err
 		}
 		if data != nil {
-			save(ProfileTrace, data, &files.Trace)
+			save(runfiles.ProfileTrace, data, &files.Trace)
 		}
 		if s.Wall == 0 {
 			s.Wall = wall
@@ -432,7 +384,7 @@ func cpuPhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Tr
 	var raw bytes.Buffer
 	profiling := pprof.StartCPUProfile(&raw) == nil
 	if !profiling {
-		warn(ProfileCPU, errors.New("the CPU profiler is in use in the measurement process"))
+		warn(runfiles.ProfileCPU, errors.New("the CPU profiler is in use in the measurement process"))
 	}
 	stopWorkers := startWorkerProfiles(ctx, st, warn)
 	var run batchRun
@@ -450,7 +402,7 @@ func cpuPhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Tr
 	data, perr := finishCPUProfile(raw.Bytes(), workers, t, run)
 	if perr != nil {
 		// The profile as the runtime wrote it still opens in pprof.
-		warn(ProfileCPU, fmt.Errorf("written without labels or worker profiles: %w", perr))
+		warn(runfiles.ProfileCPU, fmt.Errorf("written without labels or worker profiles: %w", perr))
 		return raw.Bytes(), run, nil
 	}
 	return data, run, nil
@@ -514,7 +466,7 @@ func contentionPhase(ctx context.Context, st strategies.Strategy, req forkReques
 func tracePhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Trial, warn func(string, error)) (data []byte, wall time.Duration, err error) {
 	var b bytes.Buffer
 	if err := trace.Start(&b); err != nil {
-		warn(ProfileTrace, fmt.Errorf("starting the execution tracer: %w", err))
+		warn(runfiles.ProfileTrace, fmt.Errorf("starting the execution tracer: %w", err))
 		return nil, 0, nil
 	}
 	tctx, task := trace.NewTask(ctx, "batch "+t.String())
@@ -541,13 +493,13 @@ func startWorkerProfiles(ctx context.Context, st strategies.Strategy, warn func(
 		return none
 	}
 	if err := wp.StartWorkerProfiles(ctx); err != nil {
-		warn(ProfileCPU, fmt.Errorf("without the workers' profiles: %w", err))
+		warn(runfiles.ProfileCPU, fmt.Errorf("without the workers' profiles: %w", err))
 		return none
 	}
 	return func(ctx context.Context) *profile.Profile {
 		p, err := wp.StopWorkerProfiles(ctx)
 		if err != nil {
-			warn(ProfileCPU, fmt.Errorf("without the workers' profiles: %w", err))
+			warn(runfiles.ProfileCPU, fmt.Errorf("without the workers' profiles: %w", err))
 			return nil
 		}
 		return p

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -72,32 +73,10 @@ type profileFailing struct{}
 func (profileFailing) Name() string { return "test-profile-fail" }
 
 func (profileFailing) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
-	if _, profiling := pprof.Label(ctx, LabelStrategy); profiling {
+	if _, profiling := pprof.Label(ctx, runfiles.LabelStrategy); profiling {
 		return nil, errors.New("test strategy fails under the profiler on purpose")
 	}
 	return strategies.Serial{}.Run(ctx, w, workers)
-}
-
-func TestProfileName(t *testing.T) {
-	tests := []struct {
-		kind           string
-		t              Trial
-		defaultWorkers bool
-		want           string
-	}{
-		{ProfileCPU, Trial{"pool", 4, 4}, true, "cpu-pool-4.pprof"},
-		{ProfileMutex, Trial{"perjob", 2, 2}, true, "mutex-perjob-2.pprof"},
-		{ProfileBlock, Trial{"perjob", 2, 8}, false, "block-perjob-2-w8.pprof"},
-		{ProfileHeap, Trial{"procpool", 16, 15}, false, "heap-procpool-16-w15.pprof"},
-		{ProfileTrace, Trial{"serial", 1, 1}, true, "trace-serial-1.out"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			if got := ProfileName(tt.kind, tt.t, tt.defaultWorkers); got != tt.want {
-				t.Errorf("ProfileName(%q, %v, %v) = %q, want %q", tt.kind, tt.t, tt.defaultWorkers, got, tt.want)
-			}
-		})
-	}
 }
 
 func TestDefaultWorkers(t *testing.T) {
@@ -168,7 +147,7 @@ func encode(t *testing.T, p *profile.Profile) []byte {
 // checkLabels fails unless every sample of p carries t's labels.
 func checkLabels(t *testing.T, p *profile.Profile, tr Trial) {
 	t.Helper()
-	want := map[string]string{LabelStrategy: tr.Strategy, LabelCores: strconv.Itoa(tr.Cores), LabelWorkers: strconv.Itoa(tr.Workers)}
+	want := map[string]string{runfiles.LabelStrategy: tr.Strategy, runfiles.LabelCores: strconv.Itoa(tr.Cores), runfiles.LabelWorkers: strconv.Itoa(tr.Workers)}
 	for i, s := range p.Sample {
 		for k, v := range want {
 			if got := s.Label[k]; !slices.Equal(got, []string{v}) {
@@ -180,7 +159,7 @@ func checkLabels(t *testing.T, p *profile.Profile, tr Trial) {
 
 func TestFinishCPUProfile(t *testing.T) {
 	tr := Trial{"procpool", 2, 2}
-	inProcess := testCPUProfile(t, map[string]string{LabelStrategy: "procpool"},
+	inProcess := testCPUProfile(t, map[string]string{runfiles.LabelStrategy: "procpool"},
 		[]string{"runtime.chanrecv", "main"}, []string{"runtime.gcBgMarkWorker"})
 	inProcess.Sample[1].Label = nil // the runtime's own work carries no labels
 	worker := testCPUProfile(t, map[string]string{"pid": "4242"},
@@ -265,7 +244,7 @@ func TestMergeCPUProfiles(t *testing.T) {
 	}
 	count := map[string]int{}
 	for _, s := range merged.Sample {
-		count[s.Label[LabelStrategy][0]+"/"+s.Label[LabelCores][0]]++
+		count[s.Label[runfiles.LabelStrategy][0]+"/"+s.Label[runfiles.LabelCores][0]]++
 	}
 	if want := map[string]int{"pool/2": 2, "serial/1": 1}; !maps.Equal(count, want) {
 		t.Errorf("merged samples by label = %v, want %v", count, want)
@@ -336,25 +315,25 @@ func TestProfilePass(t *testing.T) {
 	for _, tp := range set.Trials {
 		f := tp.Files
 		want := map[string]string{
-			ProfileCPU: f.CPU, ProfileMutex: f.Mutex, ProfileBlock: f.Block, ProfileHeap: f.Heap, ProfileTrace: f.Trace,
+			runfiles.ProfileCPU: f.CPU, runfiles.ProfileMutex: f.Mutex, runfiles.ProfileBlock: f.Block, runfiles.ProfileHeap: f.Heap, runfiles.ProfileTrace: f.Trace,
 		}
 		for kind, path := range want {
-			if wantPath := filepath.Join(r.ProfileDir, ProfileName(kind, tp.Trial, true)); path != wantPath {
+			if wantPath := filepath.Join(r.ProfileDir, runfiles.ProfileName(kind, tp.Strategy, tp.Cores, tp.Workers, true)); path != wantPath {
 				t.Errorf("%v: %s profile at %q, want %q", tp.Trial, kind, path, wantPath)
 				continue
 			}
-			if kind == ProfileTrace {
+			if kind == runfiles.ProfileTrace {
 				if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 					t.Errorf("%v: trace %s: %v, want a non-empty file", tp.Trial, path, err)
 				}
 				continue
 			}
-			p, err := ReadProfile(path)
+			p, err := runfiles.ReadProfile(path)
 			if err != nil {
 				t.Errorf("%v: %v", tp.Trial, err)
 				continue
 			}
-			if kind == ProfileCPU {
+			if kind == runfiles.ProfileCPU {
 				checkLabels(t, p, tp.Trial)
 			}
 		}
@@ -362,13 +341,13 @@ func TestProfilePass(t *testing.T) {
 			t.Errorf("%v: %d batches in %v, want at least one", tp.Trial, f.Batches, tp.Wall)
 		}
 	}
-	merged, err := ReadProfile(set.Merged)
+	merged, err := runfiles.ReadProfile(set.Merged)
 	if err != nil {
 		t.Fatalf("merged profile: %v", err)
 	}
 	seen := map[string]bool{}
 	for _, s := range merged.Sample {
-		seen[s.Label[LabelStrategy][0]] = true
+		seen[s.Label[runfiles.LabelStrategy][0]] = true
 	}
 	if !seen["serial"] || !seen["pool"] {
 		t.Errorf("merged profile has samples of %v, want serial and pool", seen)
@@ -382,7 +361,7 @@ func TestProfilePassKeepsGoingPastBadProfiles(t *testing.T) {
 	r, samples, setp := newProfileRunner(t)
 	c := profileConfig("serial", "test-profile-fail")
 	// A directory where the serial CPU profile should go: writing it fails.
-	blocked := filepath.Join(r.ProfileDir, ProfileName(ProfileCPU, Trial{"serial", 1, 1}, true))
+	blocked := filepath.Join(r.ProfileDir, runfiles.ProfileName(runfiles.ProfileCPU, "serial", 1, 1, true))
 	if err := os.MkdirAll(blocked, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +470,7 @@ func TestProfilePassMergesWorkerProfiles(t *testing.T) {
 	if f.Mutex != "" || f.Block != "" {
 		t.Errorf("mutex %q, block %q: want none for a strategy whose work runs in other processes", f.Mutex, f.Block)
 	}
-	p, err := ReadProfile(f.CPU)
+	p, err := runfiles.ReadProfile(f.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +506,7 @@ func TestProfilePassProcpool(t *testing.T) {
 	for _, w := range set.Warnings {
 		t.Errorf("warning: %v", w)
 	}
-	p, err := ReadProfile(set.Trials[0].Files.CPU)
+	p, err := runfiles.ReadProfile(set.Trials[0].Files.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,12 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/google/pprof/profile"
-
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
@@ -252,15 +248,15 @@ func overheadRows(dir string) ([]profiles.Row, []error) {
 	var rows []profiles.Row
 	var problems []error
 	for _, path := range files {
-		if filepath.Base(path) == harness.MergedCPUProfile {
+		if filepath.Base(path) == runfiles.MergedCPUProfile {
 			continue
 		}
-		p, err := harness.ReadProfile(path)
+		p, err := runfiles.ReadProfile(path)
 		if err != nil {
 			problems = append(problems, err)
 			continue
 		}
-		t, ok := profileTrial(p)
+		strategy, cores, workers, ok := runfiles.ProfileConfig(p)
 		if !ok {
 			problems = append(problems, fmt.Errorf("%s: no strategy, cores and workers labels", path))
 			continue
@@ -270,26 +266,10 @@ func overheadRows(dir string) ([]profiles.Row, []error) {
 			problems = append(problems, fmt.Errorf("%s: %w", path, err))
 			continue
 		}
-		rows = append(rows, profiles.Row{Strategy: t.Strategy, Cores: t.Cores, Workers: t.Workers, Shares: shares})
+		rows = append(rows, profiles.Row{Strategy: strategy, Cores: cores, Workers: workers, Shares: shares})
 	}
 	sortProfileRows(rows)
 	return rows, problems
-}
-
-// profileTrial reads the configuration from a profile's sample labels.
-func profileTrial(p *profile.Profile) (harness.Trial, bool) {
-	for _, s := range p.Sample {
-		st, c, w := s.Label["strategy"], s.Label["cores"], s.Label["workers"]
-		if len(st) != 1 || len(c) != 1 || len(w) != 1 {
-			continue
-		}
-		cores, err1 := strconv.Atoi(c[0])
-		workers, err2 := strconv.Atoi(w[0])
-		if err1 == nil && err2 == nil && cores > 0 && workers > 0 {
-			return harness.Trial{Strategy: st[0], Cores: cores, Workers: workers}, true
-		}
-	}
-	return harness.Trial{}, false
 }
 
 // fileSlug makes a machine label usable in a file name: runs of anything

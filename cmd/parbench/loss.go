@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
@@ -69,14 +68,14 @@ func cpuShares(dir string) []report.CPUShares {
 	files, _ := filepath.Glob(filepath.Join(dir, "cpu-*.pprof"))
 	var out []report.CPUShares
 	for _, path := range files {
-		if filepath.Base(path) == harness.MergedCPUProfile {
+		if filepath.Base(path) == runfiles.MergedCPUProfile {
 			continue
 		}
-		p, err := harness.ReadProfile(path)
+		p, err := runfiles.ReadProfile(path)
 		if err != nil {
 			continue
 		}
-		t, ok := profileTrial(p)
+		strategy, cores, workers, ok := runfiles.ProfileConfig(p)
 		if !ok {
 			continue
 		}
@@ -88,7 +87,7 @@ func cpuShares(dir string) []report.CPUShares {
 		if err != nil {
 			continue
 		}
-		out = append(out, report.CPUShares{Strategy: t.Strategy, Cores: t.Cores, Workers: t.Workers,
+		out = append(out, report.CPUShares{Strategy: strategy, Cores: cores, Workers: workers,
 			Kernel: shares.Of(profiles.Kernel), OutsideJobs: outside})
 	}
 	return out

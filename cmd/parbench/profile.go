@@ -72,7 +72,7 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 
 // breakdownRow splits the CPU time of the profile at path by category.
 func breakdownRow(path string, t harness.Trial) (profiles.Row, error) {
-	p, err := harness.ReadProfile(path)
+	p, err := runfiles.ReadProfile(path)
 	if err != nil {
 		return profiles.Row{}, err
 	}
