@@ -178,16 +178,16 @@ func TestLegendLabels(t *testing.T) {
 		s    []Series
 		want []string
 	}{
-		{"one machine: strategies in fixed order", oneMachine(),
-			[]string{"serial", "pool", "perjob", "perjob-unbounded", "procpool"}},
+		{"one machine: serial first, then by name, as strategies.Names()", oneMachine(),
+			[]string{"serial", "perjob", "perjob-unbounded", "pool", "procpool"}},
 		{"one machine named: no machine in the legend",
 			[]Series{sampleSpeedup("pool", "box", cores8, amdahl(.9), 0), sampleSpeedup("serial", "box", cores8, amdahl(0), 0)},
 			[]string{"serial", "pool"}},
 		{"two machines: strategy @ machine, machines in order of appearance", twoMachines(),
-			[]string{"pool @ laptop", "pool @ server", "perjob @ laptop", "perjob @ server"}},
-		{"unknown strategies after known ones, by name",
+			[]string{"perjob @ laptop", "perjob @ server", "pool @ laptop", "pool @ server"}},
+		{"unknown strategies by name among the known ones",
 			[]Series{sampleSpeedup("zeta", "", cores8, amdahl(.9), 0), sampleSpeedup("alpha", "", cores8, amdahl(.9), 0), sampleSpeedup("procpool", "", cores8, amdahl(.9), 0)},
-			[]string{"procpool", "alpha", "zeta"}},
+			[]string{"alpha", "procpool", "zeta"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lc, err := speedupChart(Chart{}, tc.s)

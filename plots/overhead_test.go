@@ -46,7 +46,7 @@ func TestOverheadLayout(t *testing.T) {
 			for _, g := range oc.groups {
 				names = append(names, g.text)
 			}
-			if got, want := strings.Join(names, " "), "pool perjob perjob-unbounded procpool"; got != want {
+			if got, want := strings.Join(names, " "), "perjob perjob-unbounded pool procpool"; got != want {
 				t.Errorf("groups: got %q, want %q", got, want)
 			}
 		})

@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"cmp"
 	"fmt"
 	"hash/fnv"
 	"image/color"
@@ -12,6 +11,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/parbench/parbench/internal/strategyorder"
 )
 
 // Marker is the shape drawn at each measured point of a series.
@@ -65,8 +66,8 @@ var (
 	white         = color.RGBA{0xff, 0xff, 0xff, 0xff}
 )
 
-// knownStrategies are parbench's own strategies, in legend order, each with
-// a fixed style that no other name can take.
+// knownStrategies are parbench's own strategies, each with a fixed style
+// that no other name can take.
 var knownStrategies = []struct {
 	name  string
 	style Style
@@ -108,20 +109,9 @@ func knownIndex(name string) int {
 	})
 }
 
-// compareStrategies orders parbench's strategies first, in their fixed
-// order, then any others by name.
-func compareStrategies(a, b string) int {
-	ia, ib := knownIndex(a), knownIndex(b)
-	switch {
-	case ia >= 0 && ib >= 0:
-		return cmp.Compare(ia, ib)
-	case ia >= 0:
-		return -1
-	case ib >= 0:
-		return 1
-	}
-	return cmp.Compare(a, b)
-}
+// compareStrategies is the one order of strategies, the same in the
+// legends as in the tables and in strategies.Names().
+func compareStrategies(a, b string) int { return strategyorder.Compare(a, b) }
 
 // machineDashes tell machines apart in one chart; the first machine is
 // drawn solid with filled markers, the second dashed with open markers, and

@@ -51,7 +51,8 @@ func TestCompareStrategies(t *testing.T) {
 	}{
 		{"serial", "pool", -1},
 		{"procpool", "perjob", 1},
-		{"procpool", "aaa", -1},
+		{"pool", "perjob", 1}, // by name, as strategies.Names() and the tables order them
+		{"procpool", "aaa", 1},
 		{"aaa", "serial", 1},
 		{"aaa", "bbb", -1},
 		{"pool", "pool", 0},

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchproc"
 
+	"github.com/parbench/parbench/internal/strategyorder"
 	"github.com/parbench/parbench/runfiles"
 )
 
@@ -238,7 +239,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 		jobs = float64(rep.Params.Jobs)
 	}
 	slices.SortStableFunc(order, func(a, b *group) int {
-		return cmp.Or(strategyCmp(a.strategy, b.strategy), cmp.Compare(a.cores, b.cores),
+		return cmp.Or(strategyorder.Compare(a.strategy, b.strategy), cmp.Compare(a.cores, b.cores),
 			cmp.Compare(a.workers, b.workers), cmp.Compare(a.machine, b.machine))
 	})
 	rows := make([]*Row, len(order))
@@ -309,17 +310,6 @@ func addSeen(vs []seenValue, value, where string) []seenValue {
 		}
 	}
 	return append(vs, seenValue{value, where})
-}
-
-// strategyCmp orders the baseline first, then strategies by name.
-func strategyCmp(a, b string) int {
-	if (a == Baseline) != (b == Baseline) {
-		if a == Baseline {
-			return -1
-		}
-		return 1
-	}
-	return strings.Compare(a, b)
 }
 
 func rowsWhere(rows []*Row, keep func(*Row) bool) []*Row {

@@ -6,10 +6,12 @@ import (
 	"slices"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/parbench/parbench/internal/strategyorder"
 )
 
 // Baseline is the strategy every speedup is measured against, on one core.
-const Baseline = "serial"
+const Baseline = strategyorder.Baseline
 
 // A Row is one configuration on one machine: a strategy at a core count
 // and a worker count, summarized over its samples. Times are seconds per

@@ -3,9 +3,11 @@ package strategies
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/parbench/parbench/internal/strategyorder"
 )
 
 // Result is one job's outcome. Start and End are offsets from the batch
@@ -108,12 +110,7 @@ func Names() []string {
 	for n := range registry {
 		names = append(names, n)
 	}
-	sort.Slice(names, func(i, j int) bool {
-		if (names[i] == "serial") != (names[j] == "serial") {
-			return names[i] == "serial"
-		}
-		return names[i] < names[j]
-	})
+	slices.SortFunc(names, strategyorder.Compare)
 	return names
 }
 
