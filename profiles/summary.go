@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/parbench/parbench/internal/texttable"
 )
 
 // Row is the breakdown of one configuration's CPU profile: the data of one
@@ -51,31 +53,13 @@ func WriteSummary(w io.Writer, rows []Row) error {
 		}
 		table = append(table, line)
 	}
-	width := make([]int, len(head))
-	for _, line := range table {
-		for i, cell := range line {
-			width[i] = max(width[i], len(cell))
-		}
-	}
-
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, "# Where each configuration's CPU time went, as a share of the samples in its CPU profile")
 	fmt.Fprintln(bw, "# (profiles/cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).")
 	fmt.Fprintln(bw)
-	for _, line := range table {
-		var b strings.Builder
-		for i, cell := range line {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", width[i]-len(cell))
-			if i == 0 {
-				b.WriteString(cell + pad) // names left, numbers right
-			} else {
-				b.WriteString(pad + cell)
-			}
-		}
-		fmt.Fprintln(bw, strings.TrimRight(b.String(), " "))
+	// Names left, numbers right.
+	if err := texttable.Write(bw, "l"+strings.Repeat("r", len(head)-1), table); err != nil {
+		return err
 	}
 	fmt.Fprintln(bw)
 	for _, c := range Categories() {

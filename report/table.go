@@ -2,12 +2,12 @@ package report
 
 import (
 	"io"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/parbench/parbench/internal/texttable"
 )
 
 // table lays out cells in columns two spaces apart; columns whose align
-// byte is 'r' are right-aligned, the rest left-aligned.
+// byte is 'r' are right-aligned, the rest left-aligned. texttable writes it.
 type table struct {
 	align string
 	rows  [][]string
@@ -15,33 +15,4 @@ type table struct {
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
-func (t *table) write(w io.Writer) error {
-	var widths []int
-	for _, row := range t.rows {
-		for i, c := range row {
-			if i == len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
-		}
-	}
-	var b strings.Builder
-	for _, row := range t.rows {
-		var line strings.Builder
-		for i, c := range row {
-			if i > 0 {
-				line.WriteString("  ")
-			}
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
-			if i < len(t.align) && t.align[i] == 'r' {
-				line.WriteString(pad + c)
-			} else {
-				line.WriteString(c + pad)
-			}
-		}
-		b.WriteString(strings.TrimRight(line.String(), " "))
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
+func (t *table) write(w io.Writer) error { return texttable.Write(w, t.align, t.rows) }
