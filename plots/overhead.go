@@ -15,65 +15,39 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Category is a kind of CPU time in an overhead breakdown.
-type Category int
-
-const (
-	Kernel      Category = iota // kernel time not spent in syscalls of the workload's own
-	Scheduler                   // the Go scheduler
-	ChannelLock                 // channel operations and locks
-	Syscalls                    // system calls and pipe I/O
-	GC                          // the garbage collector
-	Other                       // everything else
-	NumCategories
-)
-
-func (c Category) String() string {
-	switch c {
-	case Kernel:
-		return "kernel"
-	case Scheduler:
-		return "scheduler"
-	case ChannelLock:
-		return "channel/lock"
-	case Syscalls:
-		return "syscalls/pipe I/O"
-	case GC:
-		return "GC"
-	case Other:
-		return "other"
-	}
-	return fmt.Sprintf("Category(%d)", int(c))
-}
-
-// categoryColors are fixed, and distinct from one another in greyscale
-// order as well as in hue.
-var categoryColors = [NumCategories]color.RGBA{
-	Kernel:      vermillion,
-	Scheduler:   orange,
-	ChannelLock: reddishPurple,
-	Syscalls:    skyBlue,
-	GC:          bluishGreen,
-	Other:       color.RGBA{0xb0, 0xb0, 0xb0, 0xff},
+// categoryColors colour the categories of an overhead chart by position,
+// bottom up: fixed, and distinct from one another in greyscale order as
+// well as in hue. The categories themselves are the caller's (profiles'),
+// so that there is one list of them.
+var categoryColors = []color.RGBA{
+	vermillion,
+	orange,
+	reddishPurple,
+	skyBlue,
+	bluishGreen,
+	{0xb0, 0xb0, 0xb0, 0xff},
 }
 
 // Breakdown is where the CPU time of one configuration went.
 type Breakdown struct {
 	Strategy string
 	Cores    int
-	// Share is each category's fraction of the configuration's CPU time.
-	// Each is in [0, 1] and together they add up to at most 1; what is left
-	// is not drawn.
-	Share [NumCategories]float64
+	// Share is each category's fraction of the configuration's CPU time,
+	// in the order of the chart's categories; missing ones are 0. Each is
+	// in [0, 1] and together they add up to at most 1; what is left is not
+	// drawn.
+	Share []float64
 }
 
 // Overhead draws a stacked bar per configuration, grouped by strategy (in
 // the order of the other charts) and ordered by cores within a group, each
 // bar split into the categories' shares of CPU time in percent. The y axis
 // starts at zero and ends at 100% or, when no bar comes near it, just above
-// the tallest bar, so that small overheads stay visible.
-func Overhead(c Chart, b []Breakdown) (*Figure, error) {
-	oc, err := overheadChart(c, b)
+// the tallest bar, so that small overheads stay visible. categories name
+// the parts of every bar, bottom up, and the legend's entries; there may be
+// up to six.
+func Overhead(c Chart, categories []string, b []Breakdown) (*Figure, error) {
+	oc, err := overheadChart(c, categories, b)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +58,7 @@ func Overhead(c Chart, b []Breakdown) (*Figure, error) {
 // a stack of percentages from the bottom up in Category order.
 type barChart struct {
 	title, caption string
+	categories     []string
 	x, y           axis
 	bars           []stackedBar
 	groups         []groupLabel // strategy names under their bars
@@ -93,14 +68,17 @@ type barChart struct {
 type stackedBar struct {
 	x     float64
 	label string
-	stack [NumCategories]float64 // percent
+	stack []float64 // percent, one per category
 }
 
 const sumSlack = 1e-6
 
-func overheadChart(c Chart, in []Breakdown) (*barChart, error) {
+func overheadChart(c Chart, categories []string, in []Breakdown) (*barChart, error) {
 	if len(in) == 0 {
 		return nil, errors.New("plots: overhead: no breakdowns")
+	}
+	if len(categories) == 0 || len(categories) > len(categoryColors) {
+		return nil, fmt.Errorf("plots: overhead: %d categories, want 1 to %d", len(categories), len(categoryColors))
 	}
 	seen := make(map[string]bool)
 	for i, b := range in {
@@ -114,10 +92,13 @@ func overheadChart(c Chart, in []Breakdown) (*barChart, error) {
 			return nil, fmt.Errorf("plots: overhead: %s appears twice", name)
 		}
 		seen[name] = true
+		if len(b.Share) > len(categories) {
+			return nil, fmt.Errorf("plots: overhead: %s: %d shares for %d categories", name, len(b.Share), len(categories))
+		}
 		sum := 0.0
 		for cat, v := range b.Share {
 			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > 1 {
-				return nil, fmt.Errorf("plots: overhead: %s: %s share %g is not in [0, 1]", name, Category(cat), v)
+				return nil, fmt.Errorf("plots: overhead: %s: %s share %g is not in [0, 1]", name, categories[cat], v)
 			}
 			sum += v
 		}
@@ -130,7 +111,7 @@ func overheadChart(c Chart, in []Breakdown) (*barChart, error) {
 		return cmp.Or(compareStrategies(a.Strategy, b.Strategy), cmp.Compare(a.Cores, b.Cores))
 	})
 
-	oc := &barChart{title: c.Title, caption: c.Caption}
+	oc := &barChart{title: c.Title, caption: c.Caption, categories: categories}
 	var ticks []plot.Tick
 	x, top := 0.0, 0.0
 	for i := 0; i < len(bs); {
@@ -140,7 +121,7 @@ func overheadChart(c Chart, in []Breakdown) (*barChart, error) {
 		}
 		oc.groups = append(oc.groups, groupLabel{x: x + float64(j-i-1)/2, text: bs[i].Strategy})
 		for _, b := range bs[i:j] {
-			bar := stackedBar{x: x, label: strconv.Itoa(b.Cores)}
+			bar := stackedBar{x: x, label: strconv.Itoa(b.Cores), stack: make([]float64, len(categories))}
 			sum := 0.0
 			for cat, v := range b.Share {
 				bar.stack[cat] = 100 * v
@@ -188,8 +169,8 @@ func (oc *barChart) figure() *Figure {
 	f := &Figure{title: oc.title, caption: oc.caption, yLabel: oc.y.label, groups: oc.groups, plot: p,
 		width: 6.5 * vg.Inch, height: 4 * vg.Inch}
 	// Top of the legend is top of the stack.
-	for cat := NumCategories - 1; cat >= 0; cat-- {
-		f.legend = append(f.legend, legendEntry{text: cat.String(), thumb: swatch{categoryColors[cat]}})
+	for cat := len(oc.categories) - 1; cat >= 0; cat-- {
+		f.legend = append(f.legend, legendEntry{text: oc.categories[cat], thumb: swatch{categoryColors[cat]}})
 	}
 	return f
 }
@@ -238,7 +219,7 @@ func (oc *barChart) dump(w io.Writer) {
 	for _, b := range oc.bars {
 		fmt.Fprintf(w, "bar %s %q:", fmtNum(b.x), b.label)
 		for cat, v := range b.stack {
-			fmt.Fprintf(w, " %s=%s", Category(cat), fmtNum(v))
+			fmt.Fprintf(w, " %s=%s", oc.categories[cat], fmtNum(v))
 		}
 		fmt.Fprintln(w)
 	}

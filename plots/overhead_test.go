@@ -11,7 +11,7 @@ import (
 )
 
 func TestOverheadGolden(t *testing.T) {
-	oc, err := overheadChart(chart, sampleBreakdowns([]int{1, 4, 8}, true)[:6])
+	oc, err := overheadChart(chart, sampleCategories, sampleBreakdowns([]int{1, 4, 8}, true)[:6])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestOverheadLayout(t *testing.T) {
 		{"8 core counts: labels turned", sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true), 100, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			oc, err := overheadChart(Chart{}, tc.b)
+			oc, err := overheadChart(Chart{}, sampleCategories, tc.b)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +55,7 @@ func TestOverheadLayout(t *testing.T) {
 
 func TestOverheadErrors(t *testing.T) {
 	good := func() Breakdown {
-		return Breakdown{Strategy: "pool", Cores: 4, Share: [NumCategories]float64{0.1, 0.1}}
+		return Breakdown{Strategy: "pool", Cores: 4, Share: []float64{0.1, 0.1, 0, 0, 0, 0}}
 	}
 	with := func(f func(*Breakdown)) []Breakdown {
 		b := good()
@@ -70,14 +70,15 @@ func TestOverheadErrors(t *testing.T) {
 		{"empty", nil, "overhead: no breakdowns"},
 		{"no strategy", with(func(b *Breakdown) { b.Strategy = "" }), "breakdown 0 has no strategy name"},
 		{"zero cores", with(func(b *Breakdown) { b.Cores = 0 }), "pool/0: cores must be positive"},
-		{"NaN share", with(func(b *Breakdown) { b.Share[GC] = math.NaN() }), "pool/4: GC share NaN is not in [0, 1]"},
-		{"Inf share", with(func(b *Breakdown) { b.Share[Kernel] = math.Inf(1) }), "pool/4: kernel share +Inf is not in [0, 1]"},
-		{"negative share", with(func(b *Breakdown) { b.Share[Syscalls] = -0.1 }), "syscalls/pipe I/O share -0.1 is not in [0, 1]"},
-		{"shares over 1", with(func(b *Breakdown) { b.Share[Other] = 0.9 }), "pool/4: shares add up to 1.1, more than 1"},
+		{"NaN share", with(func(b *Breakdown) { b.Share[catGC] = math.NaN() }), "pool/4: GC share NaN is not in [0, 1]"},
+		{"Inf share", with(func(b *Breakdown) { b.Share[catKernel] = math.Inf(1) }), "pool/4: kernel share +Inf is not in [0, 1]"},
+		{"negative share", with(func(b *Breakdown) { b.Share[catSyscalls] = -0.1 }), "syscalls/pipe I/O share -0.1 is not in [0, 1]"},
+		{"shares over 1", with(func(b *Breakdown) { b.Share[catOther] = 0.9 }), "pool/4: shares add up to 1.1, more than 1"},
 		{"twice", []Breakdown{good(), good()}, "pool/4 appears twice"},
+		{"more shares than categories", with(func(b *Breakdown) { b.Share = append(b.Share, 0) }), "pool/4: 7 shares for 6 categories"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := Overhead(Chart{}, tc.in)
+			f, err := Overhead(Chart{}, sampleCategories, tc.in)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || f != nil {
 				t.Errorf("got %v, %v; want no figure and an error containing %q", f, err, tc.want)
 			}

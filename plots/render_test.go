@@ -45,9 +45,11 @@ func figures(t *testing.T) []struct {
 		{"timeline-perjob-unbounded-8", func() (*Figure, error) {
 			return Timeline(chart, "perjob-unbounded", unboundedSpans(2000, 100*time.Microsecond, 3*time.Millisecond))
 		}},
-		{"overhead", func() (*Figure, error) { return Overhead(chart, sampleBreakdowns([]int{1, 2, 4, 8}, false)) }},
+		{"overhead", func() (*Figure, error) {
+			return Overhead(chart, sampleCategories, sampleBreakdowns([]int{1, 2, 4, 8}, false))
+		}},
 		{"overhead-128", func() (*Figure, error) {
-			return Overhead(chart128, sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true))
+			return Overhead(chart128, sampleCategories, sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true))
 		}},
 	} {
 		f, err := b.build()
@@ -290,7 +292,9 @@ func TestRenderEdgeCases(t *testing.T) {
 		{"throughput, all zero", func() (*Figure, error) { return Throughput(Chart{}, zero) }},
 		{"time, one point", func() (*Figure, error) { return Time(Chart{}, one) }},
 		{"timeline, one instant job", func() (*Figure, error) { return Timeline(Chart{}, "serial", []Span{{}}) }},
-		{"overhead, no overhead", func() (*Figure, error) { return Overhead(Chart{}, []Breakdown{{Strategy: "pool", Cores: 1}}) }},
+		{"overhead, no overhead", func() (*Figure, error) {
+			return Overhead(Chart{}, sampleCategories, []Breakdown{{Strategy: "pool", Cores: 1}})
+		}},
 		{"unknown strategy, long title and caption", func() (*Figure, error) {
 			c := Chart{Title: strings.Repeat("a long workload description ", 8), Caption: strings.Repeat("machine details ", 30)}
 			return Speedup(c, []Series{sampleSpeedup("my-own-strategy-with-a-long-name", "a-machine-with-a-long-name", cores8, amdahl(.9), 0.02)})

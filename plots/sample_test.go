@@ -177,10 +177,23 @@ func save(t *testing.T, f *Figure, name string) {
 	}
 }
 
+// sampleCategories are the overhead categories as cmd/parbench hands them
+// over from profiles, bottom up; the constants index them.
+var sampleCategories = []string{"kernel", "scheduler", "channel/lock", "syscalls/pipe I/O", "GC", "other"}
+
+const (
+	catKernel = iota
+	catScheduler
+	catChannelLock
+	catSyscalls
+	catGC
+	catOther
+)
+
 // sampleBreakdowns has overheads that grow with cores, more for the
 // strategies that start goroutines or processes per job.
 func sampleBreakdowns(cores []int, other bool) []Breakdown {
-	base := map[string][NumCategories]float64{
+	base := map[string][]float64{
 		"pool":             {0.010, 0.010, 0.020, 0.002, 0.004, 0},
 		"perjob":           {0.015, 0.040, 0.010, 0.002, 0.010, 0},
 		"perjob-unbounded": {0.020, 0.080, 0.010, 0.002, 0.030, 0},
@@ -189,7 +202,7 @@ func sampleBreakdowns(cores []int, other bool) []Breakdown {
 	var bs []Breakdown
 	for _, name := range []string{"procpool", "pool", "perjob", "perjob-unbounded"} {
 		for _, c := range cores {
-			b := Breakdown{Strategy: name, Cores: c}
+			b := Breakdown{Strategy: name, Cores: c, Share: make([]float64, len(sampleCategories))}
 			f := math.Log2(float64(c))/2 + 1
 			sum := 0.0
 			for cat, v := range base[name] {
@@ -197,7 +210,7 @@ func sampleBreakdowns(cores []int, other bool) []Breakdown {
 				sum += b.Share[cat]
 			}
 			if other {
-				b.Share[Other] = round3(1 - sum)
+				b.Share[catOther] = round3(1 - sum)
 			}
 			bs = append(bs, b)
 		}

@@ -39,6 +39,17 @@ func (c Category) String() string {
 	return categoryNames[c]
 }
 
+var categoryLabels = [NumCategories]string{"kernel", "scheduler", "channel/lock", "syscalls/pipe I/O", "GC", "other"}
+
+// Label is the category's name in a chart legend: kernel, scheduler,
+// channel/lock, syscalls/pipe I/O, GC or other.
+func (c Category) Label() string {
+	if c < 0 || int(c) >= NumCategories {
+		return c.String()
+	}
+	return categoryLabels[c]
+}
+
 // Categories lists every category in column order.
 func Categories() []Category {
 	cs := make([]Category, NumCategories)

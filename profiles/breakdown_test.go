@@ -276,3 +276,16 @@ func TestCategoryString(t *testing.T) {
 		t.Errorf("out-of-range category = %q", got)
 	}
 }
+
+func TestCategoryLabel(t *testing.T) {
+	var labels []string
+	for _, c := range Categories() {
+		labels = append(labels, c.Label())
+	}
+	if got, want := strings.Join(labels, ","), "kernel,scheduler,channel/lock,syscalls/pipe I/O,GC,other"; got != want {
+		t.Errorf("category labels = %q, want %q", got, want)
+	}
+	if got := Category(-1).Label(); got != "Category(-1)" {
+		t.Errorf("out-of-range label = %q", got)
+	}
+}

@@ -190,7 +190,7 @@ func drawOverhead(cw *chartWriter, chart plots.Chart, dir, prefix string) {
 	for _, g := range overheadGroups(rows) {
 		c := chart
 		c.Title = "Where the CPU time went: " + chart.Title + g.title
-		cw.save(prefix + "overhead" + g.suffix)(plots.Overhead(c, breakdowns(g.rows)))
+		cw.save(prefix + "overhead" + g.suffix)(plots.Overhead(c, overheadCategories(), breakdowns(g.rows)))
 	}
 }
 
@@ -230,13 +230,23 @@ func overheadGroups(rows []profiles.Row) []overheadGroup {
 	return groups
 }
 
-// breakdowns turns breakdown rows into the chart's bars.
+// overheadCategories names profiles' categories for the chart, bottom up.
+func overheadCategories() []string {
+	var names []string
+	for _, c := range profiles.Categories() {
+		names = append(names, c.Label())
+	}
+	return names
+}
+
+// breakdowns turns breakdown rows into the chart's bars, a share for each
+// of overheadCategories.
 func breakdowns(rows []profiles.Row) []plots.Breakdown {
 	bars := make([]plots.Breakdown, len(rows))
 	for i, r := range rows {
 		bars[i] = plots.Breakdown{Strategy: r.Strategy, Cores: r.Cores}
-		for c, cat := range profiles.Categories() {
-			bars[i].Share[c] = r.Shares.Of(cat)
+		for _, cat := range profiles.Categories() {
+			bars[i].Share = append(bars[i].Share, r.Shares.Of(cat))
 		}
 	}
 	return bars
