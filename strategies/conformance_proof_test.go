@@ -99,3 +99,17 @@ func TestConformanceCatchesALostJob(t *testing.T) {
 		t.Error("the suite passed a strategy that drops its last job")
 	}
 }
+
+func TestConformanceSkipsAnUnavailableStrategy(t *testing.T) {
+	// A strategy whose program is missing here is skipped with the reason,
+	// and never run: its batches would fail for the machine's sake, not
+	// the strategy's.
+	var made atomic.Int64
+	registerForTest(t, Info{Name: "needs-missing-program", Doc: "needs a program this machine lacks",
+		New:       func() Strategy { made.Add(1); return countingPool{} },
+		Available: func() error { return errors.New("python3 not found") }})
+	runConformance(t, []string{"needs-missing-program"})
+	if n := made.Load(); n != 0 {
+		t.Errorf("the suite made %d instances of a strategy that cannot run here, want none", n)
+	}
+}
