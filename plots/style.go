@@ -66,8 +66,9 @@ var (
 	white         = color.RGBA{0xff, 0xff, 0xff, 0xff}
 )
 
-// knownStrategies are parbench's own strategies, each with a fixed style
-// that no other name can take.
+// knownStrategies are the strategies parbench ships, each with a fixed
+// style that no other name can take: the first five keep the colours of
+// their own, the rest share the remaining colours with distinct markers.
 var knownStrategies = []struct {
 	name  string
 	style Style
@@ -77,27 +78,51 @@ var knownStrategies = []struct {
 	{"perjob", Style{vermillion, MarkerTriangleUp}},
 	{"perjob-unbounded", Style{reddishPurple, MarkerTriangleDown}},
 	{"procpool", Style{bluishGreen, MarkerDiamond}},
+	{"static", Style{grey, MarkerSquare}},
+	{"errgroup", Style{orange, MarkerCircle}},
+	{"conc", Style{orange, MarkerTriangleDown}},
+	{"ants", Style{skyBlue, MarkerSquare}},
+	{"ants-func", Style{skyBlue, MarkerTriangleUp}},
+	{"pond", Style{brown, MarkerDiamond}},
+	{"python-mp", Style{brown, MarkerCircle}},
+	{"python-pool", Style{brown, MarkerTriangleUp}},
 }
 
 // otherColors are for strategies parbench does not know.
 var otherColors = []color.RGBA{orange, skyBlue, brown, grey}
 
-// StrategyStyle returns the colour and marker of a strategy. parbench's own
-// strategies (serial, pool, perjob, perjob-unbounded, procpool) have fixed
-// styles; any other name gets one of the remaining colours and a marker
-// chosen by a hash of the name, so the result depends on the name alone and
-// is the same in every chart and every run.
+// freeStyles are the colour and marker pairs of otherColors that no known
+// strategy has, in a fixed order: a strategy parbench does not know takes
+// one of them, so it never looks like one that parbench ships.
+var freeStyles = func() []Style {
+	var free []Style
+	for _, c := range otherColors {
+		for m := range numMarkers {
+			st := Style{c, m}
+			if !slices.ContainsFunc(knownStrategies, func(k struct {
+				name  string
+				style Style
+			}) bool {
+				return k.style == st
+			}) {
+				free = append(free, st)
+			}
+		}
+	}
+	return free
+}()
+
+// StrategyStyle returns the colour and marker of a strategy. The strategies
+// parbench ships have fixed styles; any other name gets one of the free
+// styles, chosen by a hash of the name, so the result depends on the name
+// alone and is the same in every chart and every run.
 func StrategyStyle(name string) Style {
 	if i := knownIndex(name); i >= 0 {
 		return knownStrategies[i].style
 	}
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	sum := h.Sum32()
-	return Style{
-		Color:  otherColors[sum%uint32(len(otherColors))],
-		Marker: Marker(sum / uint32(len(otherColors)) % uint32(numMarkers)),
-	}
+	return freeStyles[h.Sum32()%uint32(len(freeStyles))]
 }
 
 func knownIndex(name string) int {

@@ -24,10 +24,20 @@ func TestKnownStrategyStyles(t *testing.T) {
 	}
 }
 
-func TestUnknownStrategyStyles(t *testing.T) {
-	known := map[string]bool{}
+func TestShippedStrategyStylesDistinct(t *testing.T) {
+	seen := map[Style]string{}
 	for _, k := range knownStrategies {
-		known[hexColor(k.style.Color)] = true
+		if other, dup := seen[k.style]; dup {
+			t.Errorf("%s and %s share the style %s %v", k.name, other, hexColor(k.style.Color), k.style.Marker)
+		}
+		seen[k.style] = k.name
+	}
+}
+
+func TestUnknownStrategyStyles(t *testing.T) {
+	known := map[Style]string{}
+	for _, k := range knownStrategies {
+		known[k.style] = k.name
 	}
 	for i := range 50 {
 		name := fmt.Sprintf("strategy-%d", i)
@@ -35,8 +45,8 @@ func TestUnknownStrategyStyles(t *testing.T) {
 		if a != b {
 			t.Fatalf("%s: styled %v, then %v", name, a, b)
 		}
-		if known[hexColor(a.Color)] {
-			t.Errorf("%s: takes %s, a colour of parbench's own strategies", name, hexColor(a.Color))
+		if k, ok := known[a]; ok {
+			t.Errorf("%s: takes the style of %s, a strategy parbench ships", name, k)
 		}
 		if a.Marker < 0 || a.Marker >= numMarkers {
 			t.Errorf("%s: marker %v out of range", name, a.Marker)
