@@ -32,9 +32,9 @@ type Config struct {
 	Budget time.Duration
 	// Ceiling measures, at every core count k, k independent copies of the
 	// serial batch at once, one per CPU: what the machine allows at k.
-	Ceiling bool
-	Workload     strategies.Workload
-	Seed         int64 // for the shuffle of configurations in every round
+	Ceiling  bool
+	Workload strategies.Workload
+	Seed     int64 // for the shuffle of configurations in every round
 	// Timeline runs one extra, untimed batch per configuration after the
 	// sweep and keeps its per-job results (Sample.Jobs).
 	Timeline bool

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/parbench/parbench/harness"
