@@ -52,10 +52,12 @@ type Runner struct {
 	// OnProgress, if set, is called when a trial starts and when a
 	// sample arrives.
 	OnProgress func(Progress)
-	// OnSample receives every timed sample as it arrives, between
-	// batches: each configuration's paired sample and the calibration
-	// loop's batches. An error stops the sweep.
+	// OnSample receives every configuration's paired sample as it
+	// arrives, between batches; an error stops the sweep.
 	OnSample func(Sample) error
+	// OnCalibration receives the calibration loop's batches (strategy
+	// CalibrationStrategy), which bench.txt keeps beside the samples.
+	OnCalibration func(Sample) error
 	// OnSweepDone, if set, is called once the timed sweep is complete,
 	// before the untimed passes (timeline, profile), so that the caller
 	// can mark its results complete whatever those passes do.

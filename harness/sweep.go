@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,6 +41,9 @@ var BaselineTrial = Trial{Strategy: "serial", Cores: 1, Workers: 1}
 // CalibrationBatches is how many baseline batches the calibration loop
 // runs at the start and at the end of a sweep.
 const CalibrationBatches = 10
+
+// CalibrationTime bounds each calibration loop's wall time.
+const CalibrationTime = 2 * time.Second
 
 // calibrationTrial names the calibration loop's batches in bench.txt.
 var calibrationTrial = Trial{Strategy: CalibrationStrategy, Cores: 1, Workers: 1}
@@ -100,7 +104,7 @@ func (c Config) Passes() []PassCount {
 	}
 	ps := []PassCount{
 		{Pass: "warmup", Processes: len(c.sessionCores()), Batches: warm, MaxBatches: warm},
-		{Pass: "calibration", Batches: 2 * CalibrationBatches, MaxBatches: 2 * CalibrationBatches},
+		{Pass: "calibration", Batches: 2, MaxBatches: 2 * CalibrationBatches, MaxWall: 2 * CalibrationTime},
 		{Pass: "timed", Batches: timed, MaxBatches: maxTimed, MaxWall: budget},
 	}
 	if c.Timeline {
@@ -276,7 +280,10 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round, active int) error {
 		}
 	}
 	sw.progress(t, round, true)
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted: %w", err)
+	}
+	return nil
 }
 
 // pairRatio is a pair's speedup: the baseline's time over the time per
@@ -290,13 +297,20 @@ func pairRatio(s Sample) float64 {
 // target. The baseline against itself is left out: its speedup is 1 by
 // definition, and its pairs measure only the noise.
 func (sw *sweep) short(trials []Trial) []Trial {
+	return shortOfTarget(trials, sw.ratios, sw.c.Precision)
+}
+
+// shortOfTarget is the stop rule: the trials, in their order, whose
+// pairs' ratios give a 95% interval with a relative half-width above
+// target (an unbounded one included), the baseline left out.
+func shortOfTarget(trials []Trial, ratios map[Trial][]float64, target float64) []Trial {
 	var out []Trial
 	for _, t := range trials {
 		if t == BaselineTrial {
 			continue
 		}
-		hw := pairstat.Summarize(sw.ratios[t], 0.95).HalfWidth()
-		if !(hw <= sw.c.Precision) {
+		hw := pairstat.Summarize(ratios[t], 0.95).HalfWidth()
+		if !(hw <= target) {
 			out = append(out, t)
 		}
 	}
@@ -318,16 +332,18 @@ func (sw *sweep) worst() (float64, Trial) {
 	return w, who
 }
 
-// calibrate runs the calibration loop: the same pinned serial batch,
-// CalibrationBatches times in a row.
+// calibrate runs the calibration loop: the same pinned serial batch up to
+// CalibrationBatches times in a row, but no longer than CalibrationTime
+// after the first (a workload of 2 s sleeps gets one batch, not ten).
 func (sw *sweep) calibrate(ctx context.Context, round int) error {
-	for range CalibrationBatches {
+	begin := time.Now()
+	for i := 0; i < CalibrationBatches && (i == 0 || time.Since(begin) < CalibrationTime); i++ {
 		s, err := sw.batch(ctx, calibrationTrial, batchTimed, 0, round)
 		if err != nil {
 			return err
 		}
-		if sw.r.OnSample != nil {
-			if err := sw.r.OnSample(s); err != nil {
+		if sw.r.OnCalibration != nil {
+			if err := sw.r.OnCalibration(s); err != nil {
 				return err
 			}
 		}

@@ -285,6 +285,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
 	runner.OnSample = bf.Add
+	runner.OnCalibration = bf.Add
 	sweepDone := false
 	runner.OnSweepDone = func() error { sweepDone = true; return bf.Finish(true) }
 	runner.OnTimeline = func(s harness.Sample) error {
