@@ -41,7 +41,15 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 		if err := r.fitTable().write(bw); err != nil {
 			return err
 		}
-		fmt.Fprintln(bw, "* model projections past the cores measured, not measurements.")
+		projected := false
+		for _, f := range r.Fits {
+			projected = projected || len(f.Projections) > 0
+		}
+		if projected {
+			fmt.Fprintln(bw, "* model projections past the cores measured, not measurements.")
+		} else {
+			fmt.Fprintf(bw, "* no projections: a fit through fewer than %d core counts is not evidence of how it goes on.\n", MinProjectionCores)
+		}
 	}
 	if warnings && len(r.Warnings) > 0 {
 		fmt.Fprintf(bw, "\nWarnings:\n")

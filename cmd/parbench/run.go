@@ -79,10 +79,14 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: parbench run [flags]
 
-Sweeps strategies x core counts x repetitions. Each (core count, round) runs
-in a fresh process pinned to that many CPUs, every batch is checked against
-the closed form, and samples land in <root>/<run>/bench.txt as they come, in
-the Go benchmark format (go tool benchstat reads it).
+Sweeps strategies x core counts x repetitions. One measurement process per
+core count, pinned to that many CPUs, lives for the whole sweep; every timed
+batch is paired with a serial 1-core batch run right next to it, so that the
+machine's slow waves cancel out of each pair's ratio. The ceiling (k copies
+of the serial batch at once) is measured at every core count, and a
+calibration loop at both ends measures the machine's own spread. Every batch
+is checked against the closed form, and samples land in <root>/<run>/bench.txt
+as they come, in the Go benchmark format (go tool benchstat reads it).
 
 Strategies:
 `)
@@ -284,8 +288,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
-	runner.OnSample = bf.Add
-	runner.OnCalibration = bf.Add
+	paired, calibration := 0, 0
+	runner.OnSample = func(s harness.Sample) error { paired++; return bf.Add(s) }
+	runner.OnCalibration = func(s harness.Sample) error { calibration++; return bf.Add(s) }
 	sweepDone := false
 	runner.OnSweepDone = func() error { sweepDone = true; return bf.Finish(true) }
 	runner.OnTimeline = func(s harness.Sample) error {
@@ -308,9 +313,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		if !sweepDone {
 			mark = " (marked partial)"
 		}
-		return fmt.Errorf("%w; %d samples kept in %s%s", runErr, bf.Len(), bf.Path(), mark)
+		return fmt.Errorf("%w; %d samples kept in %s%s (%d paired, %d calibration batches)", runErr, bf.Len(), bf.Path(), mark, paired, calibration)
 	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s\n", bf.Len(), bf.Path())
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d paired, %d calibration batches)\n", bf.Len(), bf.Path(), paired, calibration)
 	if profileSet != nil {
 		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
 			return err

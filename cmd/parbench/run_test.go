@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -172,9 +173,23 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := readBench(t, text)
-	if len(results) != 4 {
-		t.Errorf("bench.txt has %d samples, want 4:\n%s", len(results), text)
+	all := readBench(t, text)
+	// Two rounds of serial, pool and the ceiling, each paired with a
+	// baseline batch, and the calibration loops at both ends.
+	var results []*benchfmt.Result
+	calibration := 0
+	for _, r := range all {
+		if strings.Contains(r.Name.String(), "strategy=calibration/") {
+			calibration++
+			continue
+		}
+		results = append(results, r)
+		if _, ok := r.Value("baseline-sec/op"); !ok {
+			t.Errorf("%s: no baseline-ns/op: not paired", r.Name)
+		}
+	}
+	if len(results) != 6 || calibration < 2 {
+		t.Errorf("bench.txt has %d samples and %d calibration batches, want 6 and at least 2:\n%s", len(results), calibration, text)
 	}
 	names := map[string]int{}
 	for _, r := range results {
@@ -191,7 +206,7 @@ func TestRunTiny(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"XORSum/strategy=serial/workers=1-1", "XORSum/strategy=pool/workers=1-1"} {
+	for _, name := range []string{"XORSum/strategy=serial/workers=1-1", "XORSum/strategy=pool/workers=1-1", "XORSum/strategy=ceiling/workers=1-1"} {
 		if names[name] != 2 {
 			t.Errorf("%s: %d samples, want 2 (got %v)", name, names[name], names)
 		}
@@ -223,7 +238,7 @@ func TestRunTiny(t *testing.T) {
 		}
 	}
 	checkNoTempFiles(t, dir)
-	if want := "parbench: 4 samples in " + filepath.Join(dir, "bench.txt") + "\n"; !strings.Contains(stderr, want) {
+	if want := fmt.Sprintf("parbench: %d samples in %s (6 paired, %d calibration batches)\n", len(all), filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant a line %q", stderr, want)
 	}
 }
