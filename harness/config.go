@@ -32,7 +32,11 @@ type Config struct {
 	Budget time.Duration
 	// Ceiling measures, at every core count k, k independent copies of the
 	// serial batch at once, one per CPU: what the machine allows at k.
-	Ceiling  bool
+	Ceiling bool
+	// Unpaired runs each timed batch alone, with no baseline batch beside
+	// it: for workloads whose batches are seconds of sleep (the seed
+	// preset), where a pair would double the time and cancel no drift.
+	Unpaired bool
 	Workload strategies.Workload
 	Seed     int64 // for the shuffle of configurations in every round
 	// Timeline runs one extra, untimed batch per configuration after the
@@ -107,6 +111,9 @@ func (c Config) Validate(maxCores int) error {
 	}
 	if c.Precision > 0 && c.Budget <= 0 {
 		return fmt.Errorf("budget %v: a precision target needs a positive time budget", c.Budget)
+	}
+	if c.Precision > 0 && c.Unpaired {
+		return fmt.Errorf("precision %v: a precision target needs paired batches", c.Precision)
 	}
 	if c.Budget < 0 {
 		return fmt.Errorf("budget %v: want a positive duration", c.Budget)

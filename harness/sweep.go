@@ -67,7 +67,7 @@ func (c Config) SweepTrials() []Trial {
 // sweep's and 1, for the baseline, ascending.
 func (c Config) sessionCores() []int {
 	ks := slices.Clone(c.Cores)
-	if !slices.Contains(ks, 1) {
+	if !slices.Contains(ks, 1) && !c.Unpaired {
 		ks = append(ks, 1)
 	}
 	slices.Sort(ks)
@@ -95,11 +95,15 @@ type PassCount struct {
 func (c Config) Passes() []PassCount {
 	trials := c.SweepTrials()
 	warm := c.Warmup * len(warmupTrials(c))
-	timed := 2 * c.Count * len(trials)
+	perPair := 2
+	if c.Unpaired {
+		perPair = 1
+	}
+	timed := perPair * c.Count * len(trials)
 	maxTimed := timed
 	var budget time.Duration
 	if c.Precision > 0 {
-		maxTimed = 2 * max(c.Count, MaxRounds) * len(trials)
+		maxTimed = perPair * max(c.Count, MaxRounds) * len(trials)
 		budget = c.Budget
 	}
 	ps := []PassCount{
@@ -126,7 +130,10 @@ func (c Config) Passes() []PassCount {
 // warmupTrials are the configurations warmed up before the first pair:
 // the baseline first, then every other one.
 func warmupTrials(c Config) []Trial {
-	ts := []Trial{BaselineTrial}
+	var ts []Trial
+	if !c.Unpaired || slices.Contains(c.Cores, 1) {
+		ts = append(ts, BaselineTrial)
+	}
 	for _, t := range c.SweepTrials() {
 		if t != BaselineTrial {
 			ts = append(ts, t)
@@ -258,6 +265,9 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round, active int) error {
 	var s, base Sample
 	var err error
 	for i := range 2 {
+		if sw.c.Unpaired && (i == 0) == baseFirst {
+			continue
+		}
 		if (i == 0) == baseFirst {
 			base, err = sw.batch(ctx, BaselineTrial, batchTimed, 0, round)
 		} else {
@@ -272,7 +282,9 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round, active int) error {
 		s.Startup = d
 		delete(sw.startup, t)
 	}
-	sw.ratios[t] = append(sw.ratios[t], pairRatio(s))
+	if !sw.c.Unpaired {
+		sw.ratios[t] = append(sw.ratios[t], pairRatio(s))
+	}
 	sw.done++
 	if sw.r.OnSample != nil {
 		if err := sw.r.OnSample(s); err != nil {
@@ -336,6 +348,9 @@ func (sw *sweep) worst() (float64, Trial) {
 // CalibrationBatches times in a row, but no longer than CalibrationTime
 // after the first (a workload of 2 s sleeps gets one batch, not ten).
 func (sw *sweep) calibrate(ctx context.Context, round int) error {
+	if sw.sessions[1] == nil {
+		return nil // unpaired, without 1 core: no pinned serial process to calibrate with
+	}
 	begin := time.Now()
 	for i := 0; i < CalibrationBatches && (i == 0 || time.Since(begin) < CalibrationTime); i++ {
 		s, err := sw.batch(ctx, calibrationTrial, batchTimed, 0, round)

@@ -38,6 +38,9 @@ var presets = []preset{
 		flags: [][2]string{
 			{"jobs", "10"}, {"n", "500000"}, {"sleep", "2s"}, {"gap", "100ms"},
 			{"workers", "cores-1"}, {"cpu", "max"}, {"count", "6"}, {"warmup", "0"}, {"timeline", "true"},
+			// Batches of 20 s of sleep: a pair would double the time and
+			// cancel no drift, and the ceiling of CPU work says nothing.
+			{"paired", "false"}, {"ceiling", "false"},
 		},
 	},
 	{

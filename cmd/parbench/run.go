@@ -37,7 +37,7 @@ type runFlags struct {
 	format, benchstat      string
 	precision              string
 	budget                 time.Duration
-	ceiling                bool
+	ceiling, paired        bool
 	countSet               bool // -count given, by the user or a preset: fixed rounds
 }
 
@@ -58,6 +58,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.IntVar(&f.count, "count", harness.DefaultCount, "fixed repetitions: timed pairs per configuration, no precision target (benchstat wants at least 6); unset, the sweep runs to -precision within -budget")
 	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds only the configurations short of it get more (0: run -count rounds)")
 	fs.DurationVar(&f.budget, "budget", 3*time.Minute, "with -precision: wall time for the timed sweep; the report names configurations that missed the target")
+	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial 1-core batch run right next to it (false: batches alone, for workloads of long sleeps)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: k copies of the serial batch at once, one per CPU")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
 	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice) or a comma list of counts run at every core count`)
@@ -104,6 +105,7 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	c := harness.Config{
 		Count:    f.count,
 		Ceiling:  f.ceiling,
+		Unpaired: !f.paired,
 		Warmup:   f.warmup,
 		Workload: strategies.Workload{Jobs: f.jobs, N: f.n, Sleep: f.sleep, Gap: f.gap},
 		Seed:     f.seed,
@@ -116,7 +118,7 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	if f.profileTime <= 0 {
 		return c, usageErrorf("-profiletime %v: want a positive duration", f.profileTime)
 	}
-	if !f.countSet && f.precision != "" {
+	if !f.countSet && f.paired && f.precision != "" {
 		p, err := parsePrecision(f.precision)
 		if err != nil {
 			return c, usageErrorf("-precision %q: %v", f.precision, err)
@@ -313,9 +315,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		if !sweepDone {
 			mark = " (marked partial)"
 		}
-		return fmt.Errorf("%w; %d samples kept in %s%s (%d paired, %d calibration batches)", runErr, bf.Len(), bf.Path(), mark, paired, calibration)
+		return fmt.Errorf("%w; %d samples kept in %s%s (%d timed, %d calibration batches)", runErr, bf.Len(), bf.Path(), mark, paired, calibration)
 	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d paired, %d calibration batches)\n", bf.Len(), bf.Path(), paired, calibration)
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", bf.Len(), bf.Path(), paired, calibration)
 	if profileSet != nil {
 		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
 			return err

@@ -238,7 +238,7 @@ func TestRunTiny(t *testing.T) {
 		}
 	}
 	checkNoTempFiles(t, dir)
-	if want := fmt.Sprintf("parbench: %d samples in %s (6 paired, %d calibration batches)\n", len(all), filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
+	if want := fmt.Sprintf("parbench: %d samples in %s (6 timed, %d calibration batches)\n", len(all), filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant a line %q", stderr, want)
 	}
 }
