@@ -85,6 +85,9 @@ func serveSession(ctx context.Context, dec *json.Decoder, enc *json.Encoder, req
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if err := checkBatchRequest(br, req.Fork.Cores); err != nil {
+			return fail(err)
+		}
 		s, err := sessionBatch(ctx, req, br, made, cpus)
 		if err != nil {
 			return fail(fmt.Errorf("%v: %w", br.Trial, err))
@@ -95,15 +98,35 @@ func serveSession(ctx context.Context, dec *json.Decoder, enc *json.Encoder, req
 	}
 }
 
+// maxCopies bounds the ceiling's copies, far above any machine: each copy
+// is an OS thread.
+const maxCopies = 1 << 12
+
+// checkBatchRequest refuses a request this process cannot honour before
+// anything is made for it.
+func checkBatchRequest(br batchRequest, cores int) error {
+	t := br.Trial
+	switch {
+	case br.Kind != batchWarmup && br.Kind != batchTimed && br.Kind != batchTimeline:
+		return fmt.Errorf("batch request: unknown kind %q", br.Kind)
+	case t.Strategy == "":
+		return errors.New("batch request: no strategy")
+	case t.Cores != cores:
+		return fmt.Errorf("batch request for %v: asked of the measurement process for %d cores", t, cores)
+	case t.Workers < 1 || t.Workers > 1<<20:
+		return fmt.Errorf("batch request for %v: workers %d", t, t.Workers)
+	case t.Strategy == CeilingStrategy && (t.Workers != t.Cores || t.Cores > maxCopies):
+		return fmt.Errorf("batch request for %v: the ceiling runs one copy per core", t)
+	}
+	return nil
+}
+
 // sessionBatch runs one requested batch, checked against the closed form
 // off the clock.
 func sessionBatch(ctx context.Context, req forkRequest, br batchRequest, made map[Trial]strategies.Strategy, cpus []int) (Sample, error) {
 	t := br.Trial
 	s := Sample{Trial: t, Round: req.Fork.Round}
 	w := req.Workload
-	if t.Cores != req.Fork.Cores {
-		return s, fmt.Errorf("asked of the measurement process for %d cores", req.Fork.Cores)
-	}
 	if t.Strategy == CeilingStrategy {
 		runtime.GC()
 		cpu0 := processCPU()

@@ -34,6 +34,9 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 
 func (p *progressPrinter) update(pr harness.Progress) {
 	round := fmt.Sprintf("round %d/%d", pr.Round+1, pr.Rounds)
+	if pr.Target > 0 && pr.Round >= pr.Rounds {
+		round = fmt.Sprintf("round %d (extra)", pr.Round+1)
+	}
 	if pr.Round < 0 {
 		round = "timeline"
 	}

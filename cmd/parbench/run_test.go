@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -416,6 +417,20 @@ func TestProgressPrinterPlainLines(t *testing.T) {
 	p.finish()
 	want := "[1/4] round 1/2 pool cores=2 workers=2                   elapsed 0m03s ETA 0m09s\n" +
 		"[4/4] timeline pool cores=2 workers=2                   elapsed 0m00s ETA --\n"
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+func TestProgressPrinterWorstHalfWidth(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressPrinter(&b)
+	tr := harness.Trial{Strategy: "pool", Cores: 2, Workers: 2}
+	worst := harness.Trial{Strategy: "procpool", Cores: 2, Workers: 2}
+	p.update(harness.Progress{Trial: tr, Round: 0, Rounds: 6, Done: 1, Total: 12, Sampled: true, Target: 0.03, Worst: math.NaN()})
+	p.update(harness.Progress{Trial: tr, Round: 7, Rounds: 6, Done: 90, Total: 90, Sampled: true, Target: 0.03, Worst: 0.0412, WorstTrial: worst})
+	want := "[1/12] round 1/6 pool cores=2 workers=2                   elapsed 0m00s ETA --, target ±3.0%: worst ±--\n" +
+		"[90/90] round 8 (extra) pool cores=2 workers=2                   elapsed 0m00s ETA --, target ±3.0%: worst ±4.1% (procpool cores=2 workers=2)\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%q\nwant:\n%q", got, want)
 	}
