@@ -426,9 +426,11 @@ func (s *session) close() error {
 	s.closed = true
 	close(s.quit)
 	s.stdin.Close()
+	// Longer than WaitDelay (stopGrace), so that a process left holding
+	// the output is found by Wait before the group is killed.
 	select {
 	case <-s.exited:
-	case <-time.After(stopGrace):
+	case <-time.After(3 * stopGrace):
 		s.stop(false)
 	}
 	<-s.exited
