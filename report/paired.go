@@ -44,9 +44,10 @@ type Calibration struct {
 	// it had none.
 	Target float64
 	Budget time.Duration
-	// PairsInBudget is about how many pairs each configuration gets when
-	// the budget is shared out by the configurations' batch times, and
-	// Allowed the half-width that StepSpread allows with that many; NaN
+	// PairsInBudget is about how many pairs each configuration gets in
+	// the budget: the pairs a run that spent its budget took, on average
+	// per configuration; else the budget shared out by the batch times.
+	// Allowed is the half-width that StepSpread allows with that many; NaN
 	// without a budget.
 	PairsInBudget int
 	Allowed       float64
@@ -90,11 +91,26 @@ func baselineOf(r *benchfmt.Result) float64 {
 // there was none. The unpaired figures must be set already; they are kept
 // as Unpaired*, and the paired ones take their place where there are
 // pairs.
+//
+// With pairs, the unpaired figure is computed from the same batches with
+// the pairing ignored: the ratio of the median of the pairs' baseline
+// batches to the median of the row's, bootstrapped as SpeedupCI does, so
+// that the two columns differ only in whether neighbours are compared.
 func (r *Row) setPaired(secs, base []float64, o Options) {
 	r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = r.Speedup, r.SpeedupLow, r.SpeedupHigh
 	ratios := pairstat.Ratios(base, secs)
 	if len(ratios) == 0 {
 		return
+	}
+	var bs, xs []float64
+	for i := range min(len(base), len(secs)) {
+		if base[i] > 0 && secs[i] > 0 && !math.IsInf(base[i], 0) && !math.IsInf(secs[i], 0) {
+			bs, xs = append(bs, base[i]), append(xs, secs[i])
+		}
+	}
+	r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = SpeedupCI(bs, xs, o.Confidence, o.Resamples, rowRand(o.Seed, r))
+	if len(ratios) < o.MinSamples {
+		r.UnpairedLow, r.UnpairedHigh = 0, math.Inf(1)
 	}
 	sum := pairstat.Summarize(ratios, o.Confidence)
 	r.Pairs = sum.Pairs
@@ -184,6 +200,22 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, o Options
 		}
 		if round > 0 {
 			cal.PairsInBudget = int(c.budget.Seconds() / round)
+		}
+		// A run that missed its target spent its budget: the pairs it
+		// took are what the budget bought, the harness's own time
+		// between batches included.
+		total, configs, missed := 0, 0, false
+		for _, r := range rows {
+			if r.Pairs > 0 && !(r.Strategy == Baseline && r.Cores == 1) {
+				total += r.Pairs
+				configs++
+				missed = missed || r.SpeedupHalfWidth() > c.target
+			}
+		}
+		if missed && configs > 0 {
+			cal.PairsInBudget = total / configs
+		}
+		if cal.PairsInBudget > 0 {
 			cal.Allowed = pairstat.AllowedHalfWidth(cal.StepSpread, cal.PairsInBudget)
 		}
 	}
