@@ -79,7 +79,7 @@ func (f *BenchFile) Len() int { return f.n }
 
 // Add appends a sample's line.
 func (f *BenchFile) Add(s Sample) error {
-	if f.final {
+	if f.final || f.file == nil {
 		return fmt.Errorf("%s: sample after the file was finished", f.path)
 	}
 	r := SampleResult(s, f.workload)

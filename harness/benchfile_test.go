@@ -135,6 +135,14 @@ func TestBenchFileFinishTwice(t *testing.T) {
 		}
 		checkBenchText(t, readFile(t, path), benchSamples, !complete)
 	}
+	// Once complete, a later pass's failure does not mark it partial again.
+	if err := f.Finish(false); err != nil {
+		t.Fatal(err)
+	}
+	checkBenchText(t, readFile(t, path), benchSamples, false)
+	if err := f.Add(benchSamples[0]); err == nil {
+		t.Error("Add after the file was finished: no error")
+	}
 	checkOnlyFiles(t, dir, "bench.txt")
 }
 

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -135,6 +136,28 @@ func TestRunnerAdaptiveStopsAtBudget(t *testing.T) {
 	}
 	if len(worst) == 0 || math.IsNaN(worst[len(worst)-1]) {
 		t.Errorf("progress never reported the worst half-width: %v", worst)
+	}
+	checkNoProcessesLeft(t, rec.list())
+}
+
+// TestRunnerSweepDoneBeforeLaterPasses: the timed sweep is reported done
+// before the untimed passes run, so a caller can finish bench.txt as
+// complete even when a later pass fails.
+func TestRunnerSweepDoneBeforeLaterPasses(t *testing.T) {
+	r := newTestRunner(t)
+	c := Config{Strategies: []string{"serial"}, Cores: []int{1}, Count: 1, Workload: tinyWorkload, Timeline: true}
+	var order []string
+	r.OnSample = func(Sample) error { order = append(order, "sample"); return nil }
+	r.OnSweepDone = func() error { order = append(order, "done"); return nil }
+	errTimeline := errors.New("timeline cannot be written")
+	r.OnTimeline = func(Sample) error { order = append(order, "timeline"); return errTimeline }
+	var rec groupRecorder
+	err := runWithin(t, 10*time.Second, context.Background(), r, c, &rec)
+	if !errors.Is(err, errTimeline) {
+		t.Errorf("got %v, want the timeline's error", err)
+	}
+	if want := []string{"sample", "done", "timeline"}; !slices.Equal(order, want) {
+		t.Errorf("calls %v, want %v", order, want)
 	}
 	checkNoProcessesLeft(t, rec.list())
 }
