@@ -39,6 +39,7 @@ type runFlags struct {
 	budget                 time.Duration
 	ceiling, paired        bool
 	countSet               bool // -count given, by the user or a preset: fixed rounds
+	precisionSet           bool // -precision given, by the user or a preset
 }
 
 // strategyList is the usage text's list of strategies, one a line, made
@@ -117,6 +118,9 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	}
 	if f.profileTime <= 0 {
 		return c, usageErrorf("-profiletime %v: want a positive duration", f.profileTime)
+	}
+	if f.countSet && f.precisionSet {
+		return c, usageErrorf("-precision %s with -count %d: -count runs exactly that many rounds, -precision runs until the target; give one", f.precision, f.count)
 	}
 	if !f.countSet && f.paired && f.precision != "" {
 		p, err := parsePrecision(f.precision)
@@ -244,7 +248,10 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err := applyPreset(fs, f.preset, len(runner.CPUs)); err != nil {
 		return err
 	}
-	fs.Visit(func(fl *flag.Flag) { f.countSet = f.countSet || fl.Name == "count" })
+	fs.Visit(func(fl *flag.Flag) {
+		f.countSet = f.countSet || fl.Name == "count"
+		f.precisionSet = f.precisionSet || fl.Name == "precision"
+	})
 	c, err := parseRunConfig(f, len(runner.CPUs))
 	if err != nil {
 		return err
