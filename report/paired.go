@@ -10,6 +10,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/parbench/parbench/internal/pairstat"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // Strategy names in bench.txt that are not strategies: the machine's
@@ -21,8 +22,8 @@ const (
 
 // Config keys the harness writes for a run with a precision target.
 const (
-	KeyPrecisionTarget = "precision-target" // "0.03"
-	KeyBudget          = "budget"           // "3m0s"
+	KeyPrecisionTarget = runfiles.KeyPrecisionTarget
+	KeyBudget          = runfiles.KeyBudget
 )
 
 // baselineUnit is pairstat.BaselineUnit as benchfmt tidies it.
