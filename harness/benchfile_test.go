@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,9 @@ var benchSamples = []Sample{
 	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 0, Wall: time.Second, CPU: 1900 * time.Millisecond},
 	{Trial: Trial{Strategy: "procpool", Cores: 2, Workers: 4}, Round: 1, Wall: 1250 * time.Millisecond, CPU: 2 * time.Second,
 		Startup: 40 * time.Millisecond, Metrics: []strategies.Metric{{Unit: "faults/op", Value: 3}}},
+	// A paired sample and the ceiling's two copies: 2 ops, ns/op per copy.
+	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 1, Wall: 1100 * time.Millisecond, CPU: 2 * time.Second, Baseline: 2100 * time.Millisecond},
+	{Trial: Trial{Strategy: "ceiling", Cores: 2, Workers: 2}, Round: 1, Wall: 2200 * time.Millisecond, CPU: 4 * time.Second, Baseline: 2 * time.Second, Copies: 2},
 }
 
 // writeBenchFile writes samples to a fresh bench.txt and returns its text;
@@ -49,10 +53,18 @@ func writeBenchFile(t *testing.T, dir string, samples []Sample, finish string) [
 	if got := f.Path(); got != path {
 		t.Errorf("Path: got %q, want %q", got, path)
 	}
+	before := readFile(t, path)
 	for i, s := range samples {
 		if err := f.Add(s); err != nil {
 			t.Fatal(err)
 		}
+		// Append-only: what was on disk stays, byte for byte, and
+		// exactly one line is added.
+		now := readFile(t, path)
+		if !bytes.HasPrefix(now, before) || bytes.Count(now[len(before):], []byte("\n")) != 1 {
+			t.Errorf("sample %d: the file was not appended one line to:\nbefore:\n%s\nafter:\n%s", i+1, before, now)
+		}
+		before = now
 		if got := f.Len(); got != i+1 {
 			t.Errorf("Len after %d samples: got %d", i+1, got)
 		}
@@ -67,9 +79,6 @@ func writeBenchFile(t *testing.T, dir string, samples []Sample, finish string) [
 	}
 	if err != nil {
 		t.Fatal(err)
-	}
-	if got := len(f.Results()); got != len(samples) {
-		t.Errorf("Results: got %d, want %d", got, len(samples))
 	}
 	checkOnlyFiles(t, dir, "bench.txt")
 	return readFile(t, path)
@@ -126,6 +135,14 @@ func TestBenchFileFinishTwice(t *testing.T) {
 		}
 		checkBenchText(t, readFile(t, path), benchSamples, !complete)
 	}
+	// Once complete, a later pass's failure does not mark it partial again.
+	if err := f.Finish(false); err != nil {
+		t.Fatal(err)
+	}
+	checkBenchText(t, readFile(t, path), benchSamples, false)
+	if err := f.Add(benchSamples[0]); err == nil {
+		t.Error("Add after the file was finished: no error")
+	}
 	checkOnlyFiles(t, dir, "bench.txt")
 }
 
@@ -174,7 +191,7 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 				t.Fatalf("benchfmt read more results than the %d samples", len(samples))
 			}
 			s := samples[i]
-			wantLine := "Benchmark" + s.Name() + " 1 "
+			wantLine := fmt.Sprintf("Benchmark%s %d ", s.Name(), max(1, s.Copies))
 			if !strings.HasPrefix(lines[i], wantLine) {
 				t.Errorf("line %q, want it to start with %q", lines[i], wantLine)
 			}
@@ -214,11 +231,16 @@ func checkValues(t *testing.T, rec *benchfmt.Result, s Sample) {
 		unit string
 		v    float64
 	}
+	ops := float64(max(1, s.Copies))
+	perOp := s.Wall.Seconds() / ops
 	want := []value{
-		{"sec/op", s.Wall.Seconds()},
-		{"cpu-sec/op", s.CPU.Seconds()},
-		{"jobs/s", float64(benchWorkload.Jobs) / s.Wall.Seconds()},
-		{"sec/job", s.Wall.Seconds() / float64(benchWorkload.Jobs)},
+		{"sec/op", perOp},
+		{"cpu-sec/op", s.CPU.Seconds() / ops},
+		{"jobs/s", float64(benchWorkload.Jobs) / perOp},
+		{"sec/job", perOp / float64(benchWorkload.Jobs)},
+	}
+	if s.Baseline > 0 {
+		want = append(want, value{"baseline-sec/op", s.Baseline.Seconds()})
 	}
 	if s.Startup > 0 {
 		want = append(want, value{"startup-sec/worker", s.Startup.Seconds() / float64(s.Workers)})

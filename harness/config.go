@@ -18,10 +18,27 @@ type Config struct {
 	// workers = cores - 1 has delta -1).
 	Workers      []int
 	WorkersDelta int
-	Count        int // repetitions: rounds, one timed batch per trial each
-	Warmup       int // batches run and thrown away before each timed batch
-	Workload     strategies.Workload
-	Seed         int64 // for the shuffle of configurations in every round
+	// Count is the number of rounds, one timed pair per trial each; with
+	// a Precision target it is the minimum, after which only the
+	// configurations still short of the target get more rounds.
+	Count  int
+	Warmup int // batches per configuration run and thrown away before the first timed pair
+	// Precision is the target relative half-width of every paired
+	// speedup's 95% interval (0.03 is ±3%); 0 runs exactly Count rounds.
+	Precision float64
+	// Budget bounds the wall time of the timed sweep when Precision is
+	// set: no round starts a pair after it is spent. The Count rounds
+	// always run in full.
+	Budget time.Duration
+	// Ceiling measures, at every core count k, k independent copies of the
+	// serial batch at once, one per CPU: what the machine allows at k.
+	Ceiling bool
+	// Unpaired runs each timed batch alone, with no baseline batch beside
+	// it: for workloads whose batches are seconds of sleep (the seed
+	// preset), where a pair would double the time and cancel no drift.
+	Unpaired bool
+	Workload strategies.Workload
+	Seed     int64 // for the shuffle of configurations in every round
 	// Timeline runs one extra, untimed batch per configuration after the
 	// sweep and keeps its per-job results (Sample.Jobs).
 	Timeline bool
@@ -34,6 +51,15 @@ type Config struct {
 	// (at most twice as much wall time). 0 means DefaultProfileTime.
 	ProfileTime time.Duration
 }
+
+// MinRounds is the fewest rounds a precision target starts from: the
+// fewest pairs for which the median's distribution-free interval reaches
+// 95% confidence (benchstat's minimum too).
+const MinRounds = 6
+
+// MaxRounds bounds the rounds of an adaptive sweep whatever its budget, so
+// that a target the machine cannot reach does not grow memory without end.
+const MaxRounds = 2000
 
 // DefaultJobs makes one batch at 1 core take well over the timer's noise
 // (about 0.2 s on a 2020s x86 server core at the default N) and leaves
@@ -80,6 +106,18 @@ func (c Config) Validate(maxCores int) error {
 	if c.Warmup < 0 {
 		return fmt.Errorf("warmup %d: want 0 or more", c.Warmup)
 	}
+	if c.Precision < 0 || c.Precision >= 1 || c.Precision != c.Precision {
+		return fmt.Errorf("precision %v: want a fraction between 0 and 1 (0.03 is 3%%), or 0 for a fixed count", c.Precision)
+	}
+	if c.Precision > 0 && c.Budget <= 0 {
+		return fmt.Errorf("budget %v: a precision target needs a positive time budget", c.Budget)
+	}
+	if c.Precision > 0 && c.Unpaired {
+		return fmt.Errorf("precision %v: a precision target needs paired batches", c.Precision)
+	}
+	if c.Budget < 0 {
+		return fmt.Errorf("budget %v: want a positive duration", c.Budget)
+	}
 	return c.Workload.Validate()
 }
 
@@ -122,6 +160,20 @@ type Fork struct {
 	Trials []Trial `json:"trials"`
 }
 
+// planRound lays out round r of a sweep: the forks of Plan's round, their
+// order and their trials' order shuffled.
+func planRound(c Config, r int, shuffle func(n int, swap func(i, j int))) []Fork {
+	forks := make([]Fork, 0, len(c.Cores))
+	for _, k := range c.Cores {
+		forks = append(forks, Fork{Round: r, Cores: k, Trials: trialsAt(c, k)})
+	}
+	shuffle(len(forks), func(i, j int) { forks[i], forks[j] = forks[j], forks[i] })
+	for _, f := range forks {
+		shuffle(len(f.Trials), func(i, j int) { f.Trials[i], f.Trials[j] = f.Trials[j], f.Trials[i] })
+	}
+	return forks
+}
+
 // Plan lays out a sweep: Count rounds, each running every configuration
 // once, with the order of core counts and of trials within a fork
 // shuffled anew every round so that drift spreads over all of them.
@@ -131,15 +183,7 @@ type Fork struct {
 func Plan(c Config, shuffle func(n int, swap func(i, j int))) [][]Fork {
 	rounds := make([][]Fork, c.Count)
 	for r := range rounds {
-		forks := make([]Fork, 0, len(c.Cores))
-		for _, k := range c.Cores {
-			forks = append(forks, Fork{Round: r, Cores: k, Trials: trialsAt(c, k)})
-		}
-		shuffle(len(forks), func(i, j int) { forks[i], forks[j] = forks[j], forks[i] })
-		for _, f := range forks {
-			shuffle(len(f.Trials), func(i, j int) { f.Trials[i], f.Trials[j] = f.Trials[j], f.Trials[i] })
-		}
-		rounds[r] = forks
+		rounds[r] = planRound(c, r, shuffle)
 	}
 	return rounds
 }
@@ -178,6 +222,13 @@ type Sample struct {
 	Wall    time.Duration `json:"wall"`
 	CPU     time.Duration `json:"cpu"` // user+system of the measurement process and its workers
 	Startup time.Duration `json:"startup,omitempty"`
+	// Baseline is the wall time of the baseline batch (serial, 1 core)
+	// run right next to this one: the other half of its pair. 0 for a
+	// batch that is not paired.
+	Baseline time.Duration `json:"baseline,omitempty"`
+	// Copies is how many independent copies of the serial batch ran at
+	// once (the ceiling's batches); 0 for a strategy's batch.
+	Copies int `json:"copies,omitempty"`
 	// Metrics are a strategy's extra figures, such as faults/op.
 	Metrics []strategies.Metric `json:"metrics,omitempty"`
 	// Jobs holds the per-job results of an untimed timeline batch.

@@ -31,7 +31,16 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 		[2]string{runfiles.KeyEnforcement, r.Enforcement},
 		[2]string{runfiles.KeyWarmup, strconv.Itoa(c.Warmup)},
 		[2]string{runfiles.KeySeed, strconv.FormatInt(c.Seed, 10)},
+		[2]string{runfiles.KeyPairing, "each sample's baseline-ns/op is a serial 1-core batch run right before or after it"},
 	)
+	if c.Precision > 0 {
+		h = append(h,
+			[2]string{runfiles.KeyPrecisionTarget, strconv.FormatFloat(c.Precision, 'g', -1, 64)},
+			[2]string{runfiles.KeyBudget, c.Budget.String()},
+			[2]string{runfiles.KeyMinRounds, strconv.Itoa(c.Count)})
+	} else {
+		h = append(h, [2]string{runfiles.KeyRounds, strconv.Itoa(c.Count)})
+	}
 	return h
 }
 

@@ -29,6 +29,10 @@ type forkRequest struct {
 	Warmup   int                 `json:"warmup"`
 	Timeline bool                `json:"timeline"`
 	Profile  *profileRequest     `json:"profile,omitempty"`
+	// Session keeps the process for a whole sweep: after its check it
+	// answers batch requests, one JSON line each, until end of input
+	// (see session.go). Fork.Trials is then unused.
+	Session bool `json:"session,omitempty"`
 }
 
 // forkCheck is the first message of a measurement process: how it found
@@ -69,6 +73,9 @@ func ServeMeasure(ctx context.Context, in io.Reader, out io.Writer) error {
 	var req forkRequest
 	if err := dec.Decode(&req); err != nil {
 		return fail(fmt.Errorf("reading fork request: %w", err))
+	}
+	if req.Session {
+		return serveSession(ctx, dec, enc, req)
 	}
 	go func() {
 		// The parent keeps stdin open for the life of the fork.

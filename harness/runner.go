@@ -28,6 +28,12 @@ type Progress struct {
 	ETA     time.Duration // 0 until one sample is in
 	Sampled bool          // a sample just arrived; otherwise a trial just started
 	Pass    string        // "profile" during the profiling pass
+	// With a precision target: the target, the budget, and the widest
+	// paired half-width so far (NaN before any pair) and whose it is.
+	Target     float64
+	Budget     time.Duration
+	Worst      float64
+	WorstTrial Trial
 }
 
 // Runner runs sweeps in measurement processes. The zero value is not
@@ -46,9 +52,19 @@ type Runner struct {
 	// OnProgress, if set, is called when a trial starts and when a
 	// sample arrives.
 	OnProgress func(Progress)
-	// OnSample receives every timed sample as it arrives; an error stops
-	// the sweep.
+	// OnSample receives every configuration's paired sample as it
+	// arrives, between batches; an error stops the sweep.
 	OnSample func(Sample) error
+	// OnCalibration receives the calibration loop's batches (strategy
+	// CalibrationStrategy), which bench.txt keeps beside the samples.
+	OnCalibration func(Sample) error
+	// OnSweepDone, if set, is called once the timed sweep is complete,
+	// before the untimed passes (timeline, profile), so that the caller
+	// can mark its results complete whatever those passes do.
+	OnSweepDone func() error
+	// Watchdog bounds the wait for each batch of the sweep; the zero
+	// value means DefaultWatchdog.
+	Watchdog Watchdog
 	// OnTimeline receives the untimed batch of each configuration when
 	// Config.Timeline is set.
 	OnTimeline func(Sample) error
@@ -89,53 +105,23 @@ func (r *Runner) Run(ctx context.Context, c Config) error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(uint64(c.Seed), 0x9e3779b97f4a7c15))
-	rounds := Plan(c, rng.Shuffle)
-	total := c.Count * len(c.Trials())
 	begin := time.Now()
-	done := 0
-	progress := func(t Trial, round int, sampled bool) {
-		if r.OnProgress == nil {
-			return
-		}
-		p := Progress{Trial: t, Round: round, Rounds: c.Count, Done: done, Total: total, Elapsed: time.Since(begin), Sampled: sampled}
-		if done > 0 && round >= 0 {
-			p.ETA = time.Duration(float64(p.Elapsed) / float64(done) * float64(total-done))
-		}
-		r.OnProgress(p)
+	sw := r.newSweep(c, rng, begin)
+	err := sw.run(ctx)
+	if err == nil && r.OnSweepDone != nil {
+		err = r.OnSweepDone()
 	}
-	for _, forks := range rounds {
-		for _, f := range forks {
-			err := r.runFork(ctx, forkRequest{Fork: f, Workload: c.Workload, Warmup: c.Warmup},
-				func(t Trial) { progress(t, f.Round, false) },
-				func(s Sample) error {
-					done++
-					progress(s.Trial, f.Round, true)
-					if r.OnSample != nil {
-						return r.OnSample(s)
-					}
-					return nil
-				})
-			if err != nil {
-				return err
-			}
-		}
+	if err == nil && c.Timeline {
+		err = sw.timeline(ctx)
 	}
-	if !c.Timeline {
-		return r.profilePass(ctx, c, begin)
+	if cerr := sw.close(); err == nil {
+		err = cerr
 	}
-	for _, k := range c.Cores {
-		f := Fork{Round: -1, Cores: k, Trials: trialsAt(c, k)}
-		err := r.runFork(ctx, forkRequest{Fork: f, Workload: c.Workload, Warmup: c.Warmup, Timeline: true},
-			func(t Trial) { progress(t, -1, false) },
-			func(s Sample) error {
-				if r.OnTimeline != nil {
-					return r.OnTimeline(s)
-				}
-				return nil
-			})
-		if err != nil {
-			return err
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("interrupted: %w", ctx.Err())
 		}
+		return err
 	}
 	return r.profilePass(ctx, c, begin)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"time"
 
 	"github.com/parbench/parbench/strategies"
 )
@@ -93,6 +94,24 @@ func (leaking) Run(ctx context.Context, w strategies.Workload, workers int) ([]s
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
+	}
+	return strategies.Serial{}.Run(ctx, w, workers)
+}
+
+func init() {
+	strategies.Register(strategies.Info{Name: "test-hang", Doc: "serial, then stuck from its second batch on, deaf to cancellation", New: func() strategies.Strategy { return &hanging{} }})
+}
+
+// hanging answers its first batch (the warm-up) and then never returns,
+// ignoring its context, as a stopped or deadlocked process would.
+type hanging struct{ calls int }
+
+func (*hanging) Name() string { return "test-hang" }
+
+func (h *hanging) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
+	h.calls++
+	if h.calls > 1 {
+		time.Sleep(time.Hour) // not select{}: the runtime would call that a deadlock and exit
 	}
 	return strategies.Serial{}.Run(ctx, w, workers)
 }

@@ -62,6 +62,7 @@ var (
 	reddishPurple = color.RGBA{0xcc, 0x79, 0xa7, 0xff}
 	brown         = color.RGBA{0x8c, 0x56, 0x4b, 0xff}
 	grey          = color.RGBA{0x80, 0x80, 0x80, 0xff}
+	slate         = color.RGBA{0x9a, 0xa5, 0xb1, 0xff}
 	lightGrey     = color.RGBA{0xe0, 0xe0, 0xe0, 0xff}
 	white         = color.RGBA{0xff, 0xff, 0xff, 0xff}
 )
@@ -86,6 +87,9 @@ var knownStrategies = []struct {
 	{"pond", Style{brown, MarkerDiamond}},
 	{"python-mp", Style{brown, MarkerCircle}},
 	{"python-pool", Style{brown, MarkerTriangleUp}},
+	// The machine's ceiling (k copies of the serial batch at once): the
+	// yardstick, drawn in a pale slate so that it reads as a reference line.
+	{"ceiling", Style{slate, MarkerCircle}},
 }
 
 // otherColors are for strategies parbench does not know.

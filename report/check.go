@@ -41,6 +41,8 @@ const (
 	CheckPartial        = "partial"        // the run was interrupted
 	CheckEnvironment    = "environment"    // the machine was not described
 	CheckFit            = "fit"            // fits not made, exact or poor
+	CheckImpossible     = "impossible"     // a speedup faster than the machine allows
+	CheckPrecision      = "precision"      // a speedup short of the run's precision target
 )
 
 func (rep *Report) warn(machine, check, format string, args ...any) {

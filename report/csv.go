@@ -14,6 +14,8 @@ var CSVHeader = []string{
 	"speedup", "speedup_low", "speedup_high", "efficiency",
 	"loss_idle", "loss_overhead", "loss_slowdown", "loss_unexplained",
 	"vs_cores", "vs_change", "vs_p",
+	"pairs", "unpaired_speedup", "unpaired_speedup_low", "unpaired_speedup_high",
+	"attainable", "efficiency_vs_ceiling", "impossible", "more_pairs",
 }
 
 // WriteCSV writes one line per row, with CSVHeader first. A figure that is
@@ -41,6 +43,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if s := row.Step; s != nil {
 			rec[len(rec)-3], rec[len(rec)-2], rec[len(rec)-1] = strconv.Itoa(s.FromCores), csvFloat(s.Change), csvFloat(s.P)
 		}
+		rec = append(rec, strconv.Itoa(row.Pairs), csvFloat(row.UnpairedSpeedup), csvFloat(row.UnpairedLow), csvFloat(row.UnpairedHigh),
+			csvFloat(row.Attainable), csvFloat(row.EfficiencyVsCeiling), row.Impossible, strconv.Itoa(row.MorePairs))
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -48,9 +48,14 @@ type Fit struct {
 	PeakSpeedup     float64
 
 	// Projections are the model's speedups at 2x and 4x the machine's
-	// cores: extrapolations, not measurements.
+	// cores: extrapolations, not measurements; none for a fit through
+	// fewer than MinProjectionCores core counts.
 	Projections []Projection
 }
+
+// MinProjectionCores is the fewest core counts a fit must go through
+// before the report projects it past the cores measured.
+const MinProjectionCores = 3
 
 // A Projection is a fitted model evaluated past the cores measured.
 type Projection struct {
@@ -217,8 +222,11 @@ func (rep *Report) fitMachine(m Machine, rows []*Row, o Options) {
 	}
 	var oneCount, twoCounts, noUSL []string
 	for _, strategy := range strategiesOf(rows) {
-		if strategy == Baseline {
-			continue // one thread by design: its curve is flat, with nothing to fit
+		if strategy == Baseline || strategy == CeilingStrategy {
+			// The baseline is one thread by design: its curve is flat,
+			// with nothing to fit. The ceiling is the machine's, the
+			// yardstick of the fits rather than one of them.
+			continue
 		}
 		var xs, ys []float64
 		points, ambiguous := curveRows(rows, strategy)
@@ -247,8 +255,12 @@ func (rep *Report) fitMachine(m Machine, rows []*Row, o Options) {
 				continue
 			}
 			f.Machine, f.Strategy = m.Label, strategy
-			for _, k := range []int{2 * machineCores, 4 * machineCores} {
-				f.Projections = append(f.Projections, Projection{Cores: k, Speedup: f.Speedup(float64(k))})
+			// A curve through two points is whatever the points say:
+			// extrapolating it would print a guess as a figure.
+			if len(xs) >= MinProjectionCores {
+				for _, k := range []int{2 * machineCores, 4 * machineCores} {
+					f.Projections = append(f.Projections, Projection{Cores: k, Speedup: f.Speedup(float64(k))})
+				}
 			}
 			switch {
 			case len(xs) == 2 && f.R2 >= exactR2:

@@ -234,8 +234,14 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 	conf := pct(r.Confidence)
 	d.TableNotes = []string{
 		fmt.Sprintf("Times per batch: median ± half-width of its %s interval (benchmath, distribution-free).", conf),
-		fmt.Sprintf("Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine, with its %s percentile-bootstrap interval (%d resamples). Efficiency: speedup / cores.", Baseline, conf, r.Resamples),
+		fmt.Sprintf("Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine. Paired (pairs > 0): the median of the ratios of each batch to the %s batch run right next to it, with the %s distribution-free interval of that median; unpaired: the ratio of the medians, %s percentile-bootstrap interval (%d resamples).", Baseline, Baseline, conf, conf, r.Resamples),
+		fmt.Sprintf("ceiling: k copies of the %s batch at once, one per CPU, what the machine allows at k. Efficiency: speedup / cores; vs ceiling: speedup / the ceiling's.", Baseline),
 		"vs fewer cores: change of the median time from the next smaller core count, by the Mann-Whitney U test (~ when not significant).",
+	}
+	for _, c := range r.Calibrations {
+		if t := c.text(); t != "" {
+			d.TableNotes = append(d.TableNotes, c.Machine+": "+t+".")
+		}
 	}
 	if len(r.Fits) > 0 {
 		fits := tableCells(r.fitTable())

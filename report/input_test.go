@@ -170,6 +170,12 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("BenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 3 ns/op\n"))
 	f.Add([]byte("n: 1\nBenchmarkXORSum/strategy=serial 1 5 ns/op\nn: 2\nBenchmarkXORSum/strategy=serial 1 5 ns/op\n"))
+	// A paired run: baseline-ns/op on each line, the ceiling's k ops, the
+	// calibration loop, a precision target.
+	f.Add([]byte("precision-target: 0.03\nbudget: 1m0s\n" +
+		"BenchmarkXORSum/strategy=calibration/workers=1-1 1 50 ns/op\nBenchmarkXORSum/strategy=calibration/workers=1-1 1 52 ns/op\nBenchmarkXORSum/strategy=calibration/workers=1-1 1 49 ns/op\n" +
+		"BenchmarkXORSum/strategy=serial/workers=1-1 1 50 ns/op 51 baseline-ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 26 ns/op 50 baseline-ns/op\n" +
+		"BenchmarkXORSum/strategy=ceiling/workers=2-2 2 27 ns/op 0 baseline-ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 26 ns/op NaN baseline-ns/op\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), BenchFile)
 		if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -42,6 +42,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			JobsPerSecLow: num(row.JobsPerSecLow), JobsPerSecHigh: num(row.JobsPerSecHigh),
 			Speedup: num(row.Speedup), SpeedupLow: num(row.SpeedupLow), SpeedupHigh: num(row.SpeedupHigh),
 			Efficiency: num(row.Efficiency),
+			Pairs:      row.Pairs, UnpairedSpeedup: num(row.UnpairedSpeedup), UnpairedLow: num(row.UnpairedLow), UnpairedHigh: num(row.UnpairedHigh),
+			Attainable: num(row.Attainable), EfficiencyVsCeiling: num(row.EfficiencyVsCeiling), Impossible: row.Impossible, MorePairs: row.MorePairs,
 		}
 		setJSONLoss(&jr, row.Loss)
 		if s := row.Step; s != nil {
@@ -70,6 +72,18 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		}
 		out.Warnings = append(out.Warnings, jw)
 	}
+	out.Calibrations = []jsonCalibration{}
+	for _, c := range r.Calibrations {
+		jc := jsonCalibration{Machine: c.Machine, Batches: c.Batches, Spread: num(c.Spread), StepSpread: num(c.StepSpread),
+			Target: num(c.Target), PairsInBudget: c.PairsInBudget, Allowed: num(c.Allowed)}
+		if c.Target == 0 {
+			jc.Target = nil
+		}
+		if c.Budget > 0 {
+			jc.Budget = c.Budget.String()
+		}
+		out.Calibrations = append(out.Calibrations, jc)
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
@@ -77,7 +91,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 
 // SpeedupMethod says how speedup intervals are computed, for readers of
 // summary.json.
-const SpeedupMethod = "ratio of medians T(serial, 1 core) / T(strategy, k cores); interval: percentile bootstrap, both sample sets resampled independently"
+const SpeedupMethod = "paired where pairs > 0: median of the ratios T(serial, 1 core) / T(strategy, k cores) of each batch and the serial batch run next to it, distribution-free interval of that median (benchmath); unpaired (unpaired_speedup, and speedup where pairs = 0): ratio of medians, percentile bootstrap, both sample sets resampled independently"
 
 // num is v, or nil for NaN and infinities, which JSON cannot hold.
 func num(v float64) *float64 {
@@ -97,6 +111,7 @@ type jsonReport struct {
 	Rows          []jsonRow         `json:"rows"`
 	Fits          []jsonFit         `json:"fits"`
 	Warnings      []jsonWarning     `json:"warnings"`
+	Calibrations  []jsonCalibration `json:"calibrations"`
 }
 
 type jsonMachine struct {
@@ -141,6 +156,16 @@ type jsonRow struct {
 	// The interval of jobs_per_s that [ci_low_s, ci_high_s] gives.
 	JobsPerSecLow  *float64 `json:"jobs_per_s_low"`
 	JobsPerSecHigh *float64 `json:"jobs_per_s_high"`
+
+	// Pairs > 0: speedup is paired (the median of per-pair ratios).
+	Pairs               int      `json:"pairs"`
+	UnpairedSpeedup     *float64 `json:"unpaired_speedup"`
+	UnpairedLow         *float64 `json:"unpaired_speedup_low"`
+	UnpairedHigh        *float64 `json:"unpaired_speedup_high"`
+	Attainable          *float64 `json:"attainable"`
+	EfficiencyVsCeiling *float64 `json:"efficiency_vs_ceiling"`
+	Impossible          string   `json:"impossible,omitempty"`
+	MorePairs           int      `json:"more_pairs,omitempty"`
 }
 
 // jsonLossParts are the losses next to the efficiency, null where not
@@ -172,6 +197,17 @@ func setJSONLoss(jr *jsonRow, l *Loss) {
 		IdleTail: num(l.IdleTail), IdleCPU: num(l.IdleCPU), IdleFromTimeline: l.IdleFromTimeline,
 		Profiled: l.Profiled, KernelRatio: num(l.KernelRatio), CeilingRatio: num(l.CeilingRatio),
 	}
+}
+
+type jsonCalibration struct {
+	Machine       string   `json:"machine"`
+	Batches       int      `json:"batches"`
+	Spread        *float64 `json:"spread"`
+	StepSpread    *float64 `json:"step_spread"`
+	Target        *float64 `json:"precision_target"`
+	Budget        string   `json:"budget,omitempty"`
+	PairsInBudget int      `json:"pairs_in_budget,omitempty"`
+	Allowed       *float64 `json:"allowed_half_width"`
 }
 
 type jsonStep struct {

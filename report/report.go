@@ -38,6 +38,8 @@ type Report struct {
 	Machines []Machine
 	Rows     []Row
 	Fits     []Fit
+	// Calibrations are the machines' calibration loops, where recorded.
+	Calibrations []Calibration
 
 	// Warnings are reasons to doubt parts of the report, each a
 	// *Warning; they include InputErrors.
@@ -76,6 +78,7 @@ type group struct {
 	name, strategy          string
 	cores, workers          int
 	secs, cpuSecs, jobsRate []float64
+	baseSecs                []float64 // the adjacent baseline batch of each of secs, NaN if none
 	residues                []benchproc.Key
 }
 
@@ -110,6 +113,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	work := make([][]seenValue, len(wf))
 	missing := make([][]string, len(wf)) // where each workload key was not recorded
 	var skipped []string
+	calibrations := map[int]*calibrationOf{}
 
 	for _, r := range results {
 		ck := configProj.Project(r)
@@ -167,6 +171,12 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 			mi = len(machines)
 			machineIdx[mk] = mi
 			machines = append(machines, newMachine(r))
+			calibrations[mi] = &calibrationOf{}
+			calibrations[mi].noteRunSettings(r)
+		}
+		if strategy == CalibrationStrategy {
+			calibrations[mi].secs = append(calibrations[mi].secs, secs)
+			continue
 		}
 		gk := groupKey{mk, ck}
 		g := groups[gk]
@@ -176,6 +186,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 			order = append(order, g)
 		}
 		g.secs = append(g.secs, secs)
+		g.baseSecs = append(g.baseSecs, baselineOf(r))
 		if v, ok := r.Value("cpu-sec/op"); ok {
 			g.cpuSecs = append(g.cpuSecs, v)
 		}
@@ -243,10 +254,12 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 			cmp.Compare(a.workers, b.workers), cmp.Compare(a.machine, b.machine))
 	})
 	rows := make([]*Row, len(order))
+	byRow := map[*Row]*group{}
 	for i, g := range order {
 		r := &Row{Machine: machines[g.machine].Label, Strategy: g.strategy, Cores: g.cores, Workers: g.workers}
 		r.summarize(g.secs, g.cpuSecs, g.jobsRate, jobs, o.Confidence)
 		rows[i] = r
+		byRow[r] = g
 		if len(g.residues) > 1 {
 			var fields []string
 			for _, f := range benchproc.NonSingularFields(g.residues) {
@@ -256,7 +269,7 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 		}
 	}
 
-	for _, m := range machines {
+	for mi, m := range machines {
 		mrows := rowsWhere(rows, func(r *Row) bool { return r.Machine == m.Label })
 		setSteps(mrows)
 		base := baselineRow(mrows)
@@ -265,6 +278,15 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 			continue
 		}
 		setSpeedups(mrows, base, o)
+		for _, r := range mrows {
+			if r != base {
+				r.setPaired(byRow[r].secs, byRow[r].baseSecs, o)
+			} else {
+				r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = 1, 1, 1
+			}
+		}
+		rep.setCeilings(m, mrows)
+		rep.calibrate(m, mrows, calibrations[mi], o)
 		rep.fitMachine(m, mrows, o)
 	}
 	for _, r := range rows {

@@ -325,6 +325,7 @@ func TestWriteCSVAndJSON(t *testing.T) {
 		} `json:"rows"`
 		Fits []struct {
 			Model       string   `json:"model"`
+			Points      int      `json:"points"`
 			Kappa       *float64 `json:"kappa"`
 			Peak        *float64 `json:"peak_concurrency"`
 			Projections []struct {
@@ -345,8 +346,14 @@ func TestWriteCSVAndJSON(t *testing.T) {
 		if f.Model == "amdahl" && f.Peak != nil {
 			t.Errorf("Amdahl peak %v, want null (it never peaks)", *f.Peak)
 		}
-		if len(f.Projections) != 2 {
-			t.Errorf("%d projections, want 2", len(f.Projections))
+		// Two projections from a fit through 3 or more core counts, none
+		// from fewer: a line through two points projects nothing.
+		want := 0
+		if f.Points >= MinProjectionCores {
+			want = 2
+		}
+		if len(f.Projections) != want {
+			t.Errorf("fit through %d core counts: %d projections, want %d", f.Points, len(f.Projections), want)
 		}
 	}
 	if len(got.Warnings) != len(rep.Warnings) {

@@ -37,11 +37,29 @@ type Row struct {
 	// time interval is unbounded; NaN when jobs per batch is unknown.
 	JobsPerSec, JobsPerSecLow, JobsPerSecHigh float64
 
-	// Speedup is T(Baseline, 1 core) / Median on the same machine, and
-	// [SpeedupLow, SpeedupHigh] its bootstrap interval.
+	// Speedup is T(Baseline, 1 core) / T(this row). With pairs (samples
+	// that carry their adjacent baseline batch) it is the median of the
+	// pairs' ratios and [SpeedupLow, SpeedupHigh] its distribution-free
+	// interval; without, it is the unpaired figure.
 	Speedup, SpeedupLow, SpeedupHigh float64
+	// Pairs is how many pairs Speedup comes from; 0 if unpaired.
+	Pairs int
+	// UnpairedSpeedup is the ratio of the medians of the baseline's own
+	// samples and this row's, with its percentile-bootstrap interval:
+	// what the speedup would be without pairing, kept for comparison.
+	UnpairedSpeedup, UnpairedLow, UnpairedHigh float64
 	// Efficiency is Speedup per core.
 	Efficiency float64
+	// Attainable is the ceiling's speedup at this row's core count (k
+	// copies of the serial batch at once), and EfficiencyVsCeiling is
+	// Speedup / Attainable; NaN where the ceiling was not measured.
+	Attainable, EfficiencyVsCeiling float64
+	// Impossible, when set, says why this speedup cannot be true.
+	Impossible string
+	// MorePairs is how many more pairs the observed spread suggests this
+	// row needs to reach the run's precision target; 0 when it reached
+	// it or had none, -1 when too few pairs to tell.
+	MorePairs int
 
 	// Step compares this configuration with the same strategy on the
 	// next smaller core count measured; nil if there is none.
@@ -100,6 +118,8 @@ func (r *Row) summarize(secs, cpuSecs, jobsPerSec []float64, jobs float64, confi
 	}
 	r.JobsPerSecLow, r.JobsPerSecHigh = throughputInterval(jobs, r.Low, r.High)
 	r.Speedup, r.SpeedupLow, r.SpeedupHigh, r.Efficiency = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = math.NaN(), math.NaN(), math.NaN()
+	r.Attainable, r.EfficiencyVsCeiling = math.NaN(), math.NaN()
 }
 
 // medianOf is benchmath's median, or NaN for no values.

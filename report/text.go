@@ -41,7 +41,15 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 		if err := r.fitTable().write(bw); err != nil {
 			return err
 		}
-		fmt.Fprintln(bw, "* model projections past the cores measured, not measurements.")
+		projected := false
+		for _, f := range r.Fits {
+			projected = projected || len(f.Projections) > 0
+		}
+		if projected {
+			fmt.Fprintln(bw, "* model projections past the cores measured, not measurements.")
+		} else {
+			fmt.Fprintf(bw, "* no projections: a fit through fewer than %d core counts is not evidence of how it goes on.\n", MinProjectionCores)
+		}
 	}
 	if warnings && len(r.Warnings) > 0 {
 		fmt.Fprintf(bw, "\nWarnings:\n")
@@ -76,8 +84,16 @@ func (r *Report) writeHeader(w io.Writer) {
 	}
 	conf := pct(r.Confidence)
 	fmt.Fprintf(w, "\nTimes per batch: median ± half-width of its %s interval (benchmath, distribution-free).\n", conf)
-	fmt.Fprintf(w, "Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine, %s percentile-bootstrap interval\n", Baseline, conf)
-	fmt.Fprintf(w, "(%d resamples). Efficiency: speedup / cores. vs fewer cores: change of the median time, Mann-Whitney U test.\n", r.Resamples)
+	fmt.Fprintf(w, "Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine. Paired (pairs > 0): the median of the\n", Baseline)
+	fmt.Fprintf(w, "ratios of each batch to the %s batch run right next to it, with the %s distribution-free interval of that\n", Baseline, conf)
+	fmt.Fprintf(w, "median; unpaired: the ratio of the medians, %s percentile-bootstrap interval (%d resamples).\n", conf, r.Resamples)
+	fmt.Fprintf(w, "ceiling: k copies of the %s batch at once, one per CPU; its speedup is what the machine allows at k.\n", Baseline)
+	fmt.Fprintf(w, "Efficiency: speedup / cores; vs ceiling: speedup / the ceiling's. vs fewer cores: change of the median time, Mann-Whitney U test.\n")
+	for _, c := range r.Calibrations {
+		if t := c.text(); t != "" {
+			fmt.Fprintf(w, "%s: %s.\n", c.Machine, t)
+		}
+	}
 }
 
 // hardware describes what the machine is and what ran on it.
@@ -129,8 +145,9 @@ func (m Machine) conditions() string {
 
 func (r *Report) rowTable() *table {
 	multi := len(r.Machines) > 1
-	t := &table{align: "lrrrrrrrlrl"}
-	head := []string{"strategy", "cores", "workers", "n", "time/batch", "±", "jobs/s", "speedup", pct(r.Confidence) + " interval", "efficiency", "vs fewer cores"}
+	t := &table{align: "lrrrrrrrllrrrll"}
+	head := []string{"strategy", "cores", "workers", "n", "time/batch", "±", "jobs/s", "speedup", pct(r.Confidence) + " interval",
+		"unpaired", "pairs", "efficiency", "vs ceiling", "vs fewer cores", "flag"}
 	if multi {
 		t.align = "l" + t.align
 		head = append([]string{"machine"}, head...)
@@ -147,8 +164,12 @@ func (r *Report) rowTable() *table {
 			fmtScaled(row.JobsPerSec),
 			fmtRatio(row.Speedup),
 			intervalText(row.SpeedupLow, row.SpeedupHigh),
+			unpairedText(row),
+			pairsText(row.Pairs),
 			fmtPercent(row.Efficiency),
+			fmtPercent(row.EfficiencyVsCeiling),
 			stepText(row.Step),
+			flagText(row),
 		}
 		if multi {
 			cells = append([]string{row.Machine}, cells...)
@@ -189,12 +210,43 @@ func (r *Report) fitTable() *table {
 		for _, p := range f.Projections {
 			cells = append(cells, fmt.Sprintf("%s at %d", fmtRatio(p.Speedup), p.Cores))
 		}
+		if len(f.Projections) == 0 {
+			cells = append(cells, fmt.Sprintf("none: %d core counts, need %d", f.Points, MinProjectionCores), "")
+		}
 		if multi {
 			cells = append([]string{f.Machine}, cells...)
 		}
 		t.add(cells...)
 	}
 	return t
+}
+
+// unpairedText is the unpaired speedup and its interval, shown only where
+// it differs from the speedup column (which is the paired figure).
+func unpairedText(r Row) string {
+	if r.Pairs == 0 || math.IsNaN(r.UnpairedSpeedup) {
+		return ""
+	}
+	return fmtRatio(r.UnpairedSpeedup) + " " + intervalText(r.UnpairedLow, r.UnpairedHigh)
+}
+
+func pairsText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func flagText(r Row) string {
+	switch {
+	case r.Impossible != "":
+		return "IMPOSSIBLE: faster than the machine allows"
+	case r.MorePairs > 0:
+		return fmt.Sprintf("short of target: ~%d more pairs", r.MorePairs)
+	case r.MorePairs < 0:
+		return "short of target"
+	}
+	return ""
 }
 
 func workersText(w int) string {

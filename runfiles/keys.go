@@ -40,6 +40,13 @@ const (
 	// KeyPartial, with the value "true", marks a bench.txt whose run has
 	// not finished (or never will): it is there until the run completes.
 	KeyPartial = "partial"
+	// The paired sweep: how samples are paired, and a precision target's
+	// settings (or the fixed number of rounds).
+	KeyPairing         = "pairing"
+	KeyPrecisionTarget = "precision-target" // "0.03"
+	KeyBudget          = "budget"           // "3m0s"
+	KeyMinRounds       = "min-rounds"
+	KeyRounds          = "rounds"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

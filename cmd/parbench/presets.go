@@ -27,7 +27,10 @@ var presets = []preset{
 	{
 		name:     "cpu",
 		question: "How do the strategies scale on coarse CPU-bound jobs?",
-		flags:    nil, // the flag defaults are this preset
+		// 128 jobs: a serial batch of tens of ms (about 50 ms on a
+		// 2-vCPU cloud VM), so that the two halves of a pair are close
+		// in time; still 64 jobs per worker at 2 cores, 8 at 16.
+		flags: [][2]string{{"jobs", "128"}},
 	},
 	{
 		name:     "seed",
@@ -35,6 +38,9 @@ var presets = []preset{
 		flags: [][2]string{
 			{"jobs", "10"}, {"n", "500000"}, {"sleep", "2s"}, {"gap", "100ms"},
 			{"workers", "cores-1"}, {"cpu", "max"}, {"count", "6"}, {"warmup", "0"}, {"timeline", "true"},
+			// Batches of 20 s of sleep: a pair would double the time and
+			// cancel no drift, and the ceiling of CPU work says nothing.
+			{"paired", "false"}, {"ceiling", "false"},
 		},
 	},
 	{

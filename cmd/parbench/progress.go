@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/parbench/parbench/harness"
@@ -32,6 +34,9 @@ func newProgressPrinter(w io.Writer) *progressPrinter {
 
 func (p *progressPrinter) update(pr harness.Progress) {
 	round := fmt.Sprintf("round %d/%d", pr.Round+1, pr.Rounds)
+	if pr.Target > 0 && pr.Round >= pr.Rounds {
+		round = fmt.Sprintf("round %d (extra)", pr.Round+1)
+	}
 	if pr.Round < 0 {
 		round = "timeline"
 	}
@@ -43,6 +48,13 @@ func (p *progressPrinter) update(pr harness.Progress) {
 		eta = "ETA " + fmtDuration(pr.ETA)
 	}
 	line := fmt.Sprintf("[%d/%d] %s %-40s elapsed %s %s", pr.Done, pr.Total, round, pr.Trial, fmtDuration(pr.Elapsed), eta)
+	if pr.Target > 0 && pr.Round >= 0 {
+		worst := "worst ±--"
+		if !math.IsNaN(pr.Worst) {
+			worst = fmt.Sprintf("worst ±%s (%v)", fmtPct(pr.Worst), pr.WorstTrial)
+		}
+		line += fmt.Sprintf(", target ±%s: %s", fmtPct(pr.Target), worst)
+	}
 	if p.terminal {
 		// Rewriting more than ten times a second only costs CPU.
 		if time.Since(p.last) < 100*time.Millisecond {
@@ -72,4 +84,12 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%dh%02dm%02ds", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 	}
 	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// fmtPct formats a fraction as a percent: 0.031 is "3.1%".
+func fmtPct(f float64) string {
+	if math.IsInf(f, 1) {
+		return "∞"
+	}
+	return strconv.FormatFloat(100*f, 'f', 1, 64) + "%"
 }

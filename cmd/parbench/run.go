@@ -35,6 +35,11 @@ type runFlags struct {
 	preset                 string
 	report                 bool
 	format, benchstat      string
+	precision              string
+	budget                 time.Duration
+	ceiling, paired        bool
+	countSet               bool // -count given, by the user or a preset: fixed rounds
+	precisionSet           bool // -precision given, by the user or a preset
 }
 
 // strategyList is the usage text's list of strategies, one a line, made
@@ -51,7 +56,11 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.cpu, "cpu", "", "core counts to sweep, a comma list or ranges like 1-8 (default 1..the CPUs this process may use)")
-	fs.IntVar(&f.count, "count", harness.DefaultCount, "repetitions: timed batches per configuration (benchstat wants at least 6)")
+	fs.IntVar(&f.count, "count", harness.DefaultCount, "fixed repetitions: timed pairs per configuration, no precision target (benchstat wants at least 6); unset, the sweep runs to -precision within -budget")
+	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds only the configurations short of it get more (0: run -count rounds)")
+	fs.DurationVar(&f.budget, "budget", 3*time.Minute, "with -precision: wall time for the timed sweep; the report names configurations that missed the target")
+	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial 1-core batch run right next to it (false: batches alone, for workloads of long sleeps)")
+	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: k copies of the serial batch at once, one per CPU")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
 	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice) or a comma list of counts run at every core count`)
 	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches before each timed batch")
@@ -72,10 +81,14 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: parbench run [flags]
 
-Sweeps strategies x core counts x repetitions. Each (core count, round) runs
-in a fresh process pinned to that many CPUs, every batch is checked against
-the closed form, and samples land in <root>/<run>/bench.txt as they come, in
-the Go benchmark format (go tool benchstat reads it).
+Sweeps strategies x core counts x repetitions. One measurement process per
+core count, pinned to that many CPUs, lives for the whole sweep; every timed
+batch is paired with a serial 1-core batch run right next to it, so that the
+machine's slow waves cancel out of each pair's ratio. The ceiling (k copies
+of the serial batch at once) is measured at every core count, and a
+calibration loop at both ends measures the machine's own spread. Every batch
+is checked against the closed form, and samples land in <root>/<run>/bench.txt
+as they come, in the Go benchmark format (go tool benchstat reads it).
 
 Strategies:
 `)
@@ -92,6 +105,8 @@ Strategies:
 func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	c := harness.Config{
 		Count:    f.count,
+		Ceiling:  f.ceiling,
+		Unpaired: !f.paired,
 		Warmup:   f.warmup,
 		Workload: strategies.Workload{Jobs: f.jobs, N: f.n, Sleep: f.sleep, Gap: f.gap},
 		Seed:     f.seed,
@@ -103,6 +118,21 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	}
 	if f.profileTime <= 0 {
 		return c, usageErrorf("-profiletime %v: want a positive duration", f.profileTime)
+	}
+	if f.countSet && f.precisionSet {
+		return c, usageErrorf("-precision %s with -count %d: -count runs exactly that many rounds, -precision runs until the target; give one", f.precision, f.count)
+	}
+	if !f.countSet && f.paired && f.precision != "" {
+		p, err := parsePrecision(f.precision)
+		if err != nil {
+			return c, usageErrorf("-precision %q: %v", f.precision, err)
+		}
+		if p > 0 {
+			if f.budget <= 0 {
+				return c, usageErrorf("-budget %v: want a positive duration", f.budget)
+			}
+			c.Precision, c.Budget, c.Count = p, f.budget, harness.MinRounds
+		}
 	}
 	var err error
 	if f.cpu == "" {
@@ -134,6 +164,24 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 		return c, usageErrorf("-%v", err)
 	}
 	return c, nil
+}
+
+// parsePrecision reads "3%" or "0.03" as 0.03; "0" turns the target off.
+func parsePrecision(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if strings.HasSuffix(t, "%") {
+		t, scale = strings.TrimSpace(strings.TrimSuffix(t, "%")), 0.01
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		return 0, errors.New("want a percentage like 3% or a fraction like 0.03")
+	}
+	v *= scale
+	if !(v >= 0 && v < 1) {
+		return 0, errors.New("want a half-width between 0% and 100%")
+	}
+	return v, nil
 }
 
 // maxListValue bounds core and worker counts, far above any machine.
@@ -200,6 +248,10 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err := applyPreset(fs, f.preset, len(runner.CPUs)); err != nil {
 		return err
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		f.countSet = f.countSet || fl.Name == "count"
+		f.precisionSet = f.precisionSet || fl.Name == "precision"
+	})
 	c, err := parseRunConfig(f, len(runner.CPUs))
 	if err != nil {
 		return err
@@ -236,12 +288,20 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "parbench: %d configurations x %d rounds, %s, into %s\n",
-		len(c.Trials()), c.Count, runner.Enforcement, bf.Path())
+	rounds := fmt.Sprintf("%d rounds", c.Count)
+	if c.Precision > 0 {
+		rounds = fmt.Sprintf("at least %d rounds, to ±%s within %v", c.Count, fmtPct(c.Precision), c.Budget)
+	}
+	fmt.Fprintf(stderr, "parbench: %d configurations x %s, each paired with serial on 1 core, %s, into %s\n",
+		len(c.SweepTrials()), rounds, runner.Enforcement, bf.Path())
 
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
-	runner.OnSample = bf.Add
+	paired, calibration := 0, 0
+	runner.OnSample = func(s harness.Sample) error { paired++; return bf.Add(s) }
+	runner.OnCalibration = func(s harness.Sample) error { calibration++; return bf.Add(s) }
+	sweepDone := false
+	runner.OnSweepDone = func() error { sweepDone = true; return bf.Finish(true) }
 	runner.OnTimeline = func(s harness.Sample) error {
 		name := runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
 		return harness.SaveTimeline(filepath.Join(dir, name+".csv"), s)
@@ -251,20 +311,20 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
 	runErr := runner.Run(ctx, c)
 	prog.finish()
-	// The timings are complete once every timed sample is in, even if the
-	// run stopped in a later, untimed pass.
-	want := c.Count * len(c.Trials())
-	if err := bf.Finish(bf.Len() == want); err != nil && runErr == nil {
+	// The timings are complete once the timed sweep is done (OnSweepDone
+	// finished the file then), even if the run stopped in a later,
+	// untimed pass.
+	if err := bf.Finish(sweepDone); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
-		mark := ""
-		if bf.Len() < want {
+		mark := " (complete)"
+		if !sweepDone {
 			mark = " (marked partial)"
 		}
-		return fmt.Errorf("%w; %d of %d samples kept in %s%s", runErr, bf.Len(), want, bf.Path(), mark)
+		return fmt.Errorf("%w; %d samples kept in %s%s (%d timed, %d calibration batches)", runErr, bf.Len(), bf.Path(), mark, paired, calibration)
 	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s\n", bf.Len(), bf.Path())
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", bf.Len(), bf.Path(), paired, calibration)
 	if profileSet != nil {
 		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
 			return err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +44,10 @@ func TestRunBadInput(t *testing.T) {
 		{"cpu huge range", []string{"-cpu", "9223372036854775806-9223372036854775807"}, `-cpu "9223372036854775806-9223372036854775807": "9223372036854775806-9223372036854775807" is too large`},
 		{"cpu missing value", []string{"-cpu"}, "flag needs an argument: -cpu"},
 		{"count 0", []string{"-count", "0"}, "-count 0: want at least 1"},
+		{"count and precision", []string{"-count", "8", "-precision", "2%"}, "-precision 2% with -count 8: -count runs exactly that many rounds"},
+		{"precision not a number", []string{"-precision", "tight"}, `-precision "tight": want a percentage like 3% or a fraction like 0.03`},
+		{"precision 100%", []string{"-precision", "100%"}, `-precision "100%": want a half-width between 0% and 100%`},
+		{"budget 0", []string{"-budget", "0s"}, "-budget 0s: want a positive duration"},
 		{"count not a number", []string{"-count", "x"}, `invalid value "x" for flag -count`},
 		{"warmup negative", []string{"-warmup", "-1"}, "-warmup -1: want 0 or more"},
 		{"jobs 0", []string{"-jobs", "0"}, "-jobs 0: want 1..16777216"},
@@ -172,9 +178,23 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := readBench(t, text)
-	if len(results) != 4 {
-		t.Errorf("bench.txt has %d samples, want 4:\n%s", len(results), text)
+	all := readBench(t, text)
+	// Two rounds of serial, pool and the ceiling, each paired with a
+	// baseline batch, and the calibration loops at both ends.
+	var results []*benchfmt.Result
+	calibration := 0
+	for _, r := range all {
+		if strings.Contains(r.Name.String(), "strategy=calibration/") {
+			calibration++
+			continue
+		}
+		results = append(results, r)
+		if _, ok := r.Value("baseline-sec/op"); !ok {
+			t.Errorf("%s: no baseline-ns/op: not paired", r.Name)
+		}
+	}
+	if len(results) != 6 || calibration < 2 {
+		t.Errorf("bench.txt has %d samples and %d calibration batches, want 6 and at least 2:\n%s", len(results), calibration, text)
 	}
 	names := map[string]int{}
 	for _, r := range results {
@@ -191,7 +211,7 @@ func TestRunTiny(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"XORSum/strategy=serial/workers=1-1", "XORSum/strategy=pool/workers=1-1"} {
+	for _, name := range []string{"XORSum/strategy=serial/workers=1-1", "XORSum/strategy=pool/workers=1-1", "XORSum/strategy=ceiling/workers=1-1"} {
 		if names[name] != 2 {
 			t.Errorf("%s: %d samples, want 2 (got %v)", name, names[name], names)
 		}
@@ -223,7 +243,7 @@ func TestRunTiny(t *testing.T) {
 		}
 	}
 	checkNoTempFiles(t, dir)
-	if want := "parbench: 4 samples in " + filepath.Join(dir, "bench.txt") + "\n"; !strings.Contains(stderr, want) {
+	if want := fmt.Sprintf("parbench: %d samples in %s (6 timed, %d calibration batches)\n", len(all), filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant a line %q", stderr, want)
 	}
 }
@@ -401,6 +421,20 @@ func TestProgressPrinterPlainLines(t *testing.T) {
 	p.finish()
 	want := "[1/4] round 1/2 pool cores=2 workers=2                   elapsed 0m03s ETA 0m09s\n" +
 		"[4/4] timeline pool cores=2 workers=2                   elapsed 0m00s ETA --\n"
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+func TestProgressPrinterWorstHalfWidth(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressPrinter(&b)
+	tr := harness.Trial{Strategy: "pool", Cores: 2, Workers: 2}
+	worst := harness.Trial{Strategy: "procpool", Cores: 2, Workers: 2}
+	p.update(harness.Progress{Trial: tr, Round: 0, Rounds: 6, Done: 1, Total: 12, Sampled: true, Target: 0.03, Worst: math.NaN()})
+	p.update(harness.Progress{Trial: tr, Round: 7, Rounds: 6, Done: 90, Total: 90, Sampled: true, Target: 0.03, Worst: 0.0412, WorstTrial: worst})
+	want := "[1/12] round 1/6 pool cores=2 workers=2                   elapsed 0m00s ETA --, target ±3.0%: worst ±--\n" +
+		"[90/90] round 8 (extra) pool cores=2 workers=2                   elapsed 0m00s ETA --, target ±3.0%: worst ±4.1% (procpool cores=2 workers=2)\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%q\nwant:\n%q", got, want)
 	}

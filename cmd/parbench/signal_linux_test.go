@@ -121,7 +121,7 @@ func TestRunInterrupted(t *testing.T) {
 
 			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
 			last := lines[len(lines)-1]
-			m := regexp.MustCompile(`^parbench: interrupted: .*; (\d+) of \d+ samples kept in (.*) \(marked partial\)$`).FindStringSubmatch(last)
+			m := regexp.MustCompile(`^parbench: interrupted: .*; (\d+) samples kept in (.*) \(marked partial\) \(\d+ timed, \d+ calibration batches\)$`).FindStringSubmatch(last)
 			if m == nil {
 				t.Fatalf("last line on stderr %q, want it to say how many samples were kept", last)
 			}

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package harness
+
+import "errors"
+
+// pinThread cannot pin a thread here; runCopies is not asked to, since
+// AllowedCPUs lists no mask to take CPUs from.
+func pinThread(int) (func() bool, error) {
+	return nil, errors.New("pinning a thread to a CPU is supported on Linux only")
+}
