@@ -80,7 +80,10 @@ func (c Config) Validate(maxCores int) error {
 	if c.Warmup < 0 {
 		return fmt.Errorf("warmup %d: want 0 or more", c.Warmup)
 	}
-	return c.Workload.Validate()
+	if err := c.Workload.Validate(); err != nil {
+		return err
+	}
+	return c.checkBounds()
 }
 
 // WorkersFor lists the worker counts a sweep runs at cores.
