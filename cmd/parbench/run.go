@@ -190,6 +190,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
 	}
+	if err := checkSetFlags(fs, &f); err != nil {
+		return err
+	}
 	if parts := presetParts(f.preset); parts != nil {
 		return runPresetParts(stdout, stderr, args, f.preset, parts)
 	}

@@ -67,6 +67,9 @@ func TestRunBadInput(t *testing.T) {
 		{"profiletime huge", []string{"-profiletime", "1000h"}, "-profiletime 1000h0m0s: want at most 10m0s"},
 		{"sleep x jobs", []string{"-jobs", "1024", "-sleep", "1h"}, "-sleep 1h0m0s: jobs x sleep"},
 		{"gap x jobs", []string{"-jobs", "1024", "-gap", "1h"}, "-gap 1h0m0s: the last of 1024 jobs"},
+		{"cpu empty", []string{"-cpu", ""}, `-cpu "": no core counts given`},
+		{"cpu only commas", []string{"-cpu", ","}, `-cpu ",": no core counts given`},
+		{"workers empty", []string{"-workers", ""}, `-workers "": "" is not a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
