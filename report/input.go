@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // BenchFile is the name of the results file in a run folder.
@@ -207,7 +209,7 @@ func scanInput(path string) (inputScan, error) {
 			if !ok {
 				break
 			}
-			if prev, set := pending[key]; set && prev.value != value && slices.Contains(WorkloadKeys, key) && len(sc.conflicts) < maxConflicts {
+			if prev, set := pending[key]; set && prev.value != value && slices.Contains(runfiles.WorkloadKeys, key) && len(sc.conflicts) < maxConflicts {
 				sc.conflicts = append(sc.conflicts, fmt.Sprintf("%s %s (%s:%d) vs %s (%s:%d)", key, prev.value, path, prev.line, value, path, n))
 			}
 			pending[key] = setting{value, n}

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -86,15 +84,19 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 	if out == "" {
 		out = defaultReportDir(inputs, time.Now())
 	}
-	_, err = writeReport(stdout, stderr, inputs, out, benchstat, formats)
+	ctx, stop := interruptContext()
+	defer stop()
+	_, err = writeReport(ctx, stdout, stderr, inputs, out, benchstat, formats)
 	return err
 }
 
 // writeReport loads inputs and writes the summaries, benchstat.txt and
 // the charts into out, the tables on stdout and the warnings on stderr.
 // It is parbench report's work, and run's after a sweep.
-func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format) (*report.Report, error) {
-	rep, err := report.Load(inputs, nil)
+func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format) (*report.Report, error) {
+	opts := report.DefaultOptions
+	opts.Progress = newLoadProgress(stderr).update
+	rep, err := untilDone(ctx, func() (*report.Report, error) { return report.Load(inputs, &opts) })
 	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
@@ -125,13 +127,26 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 	var warnings []string
 	var benchstatOut []byte
 	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
-		text, err := runBenchstat(cmd, rep.BenchstatViews())
+		copies, err := rep.WriteBenchstatInputs(out)
+		if err != nil {
+			return rep, fmt.Errorf("report: benchstat input: %w", err)
+		}
+		for _, c := range copies {
+			written = append(written, filepath.Base(c))
+		}
+		text, bsWarnings, err := runBenchstat(ctx, cmd, rep.BenchstatViews())
+		warnings = append(warnings, bsWarnings...)
+		if ctx.Err() != nil {
+			return rep, fmt.Errorf("report: interrupted: %w", ctx.Err())
+		}
 		switch {
-		case err != nil:
+		case err != nil || text == nil:
 			// An older benchstat.txt beside the new summaries would pass
 			// for this report's.
 			_ = os.Remove(filepath.Join(out, benchstatText))
-			warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
+			}
 		case text != nil:
 			if err := runfiles.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
 				return rep, fmt.Errorf("report: %w", err)
@@ -140,7 +155,18 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 			benchstatOut = text
 		}
 	}
-	charts, svgs, err := writeCharts(out, rep, formats)
+	type drawn struct {
+		files []string
+		svgs  []report.Chart
+	}
+	d, err := untilDone(ctx, func() (drawn, error) {
+		files, svgs, err := writeCharts(out, rep, formats)
+		return drawn{files, svgs}, err
+	})
+	if ctx.Err() != nil {
+		return rep, fmt.Errorf("report: %w", err)
+	}
+	charts, svgs := d.files, d.svgs
 	if err != nil {
 		for _, e := range strings.Split(err.Error(), "\n") {
 			warnings = append(warnings, "chart not drawn: "+e)
@@ -191,35 +217,6 @@ func defaultReportDir(inputs []report.Input, now time.Time) string {
 		dir = fmt.Sprintf("%s-%d", base, i)
 	}
 	return dir
-}
-
-// runBenchstat runs the command once per view and returns the outputs,
-// each under a heading with the exact command, or nil for no views.
-func runBenchstat(command []string, views []report.BenchstatView) ([]byte, error) {
-	if len(views) == 0 {
-		return nil, nil
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	var text bytes.Buffer
-	for i, v := range views {
-		args := append(command[1:len(command):len(command)], v.Args...)
-		var stdout, stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, command[0], args...)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
-				err = fmt.Errorf("%w: %s", err, msg)
-			}
-			return nil, fmt.Errorf("%s: %w", strings.Join(command, " "), err)
-		}
-		if i > 0 {
-			text.WriteString("\n")
-		}
-		fmt.Fprintf(&text, "# %s\n# %s\n\n", v.Title, shellQuote(append(command[:len(command):len(command)], v.Args...)))
-		text.Write(stdout.Bytes())
-	}
-	return text.Bytes(), nil
 }
 
 // shellQuote writes args as one shell command line that can be pasted.

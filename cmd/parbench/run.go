@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/parbench/parbench/harness"
@@ -219,13 +216,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		jobCompute = measureJobCompute(c.Workload.N)
 	}
 
-	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A second Ctrl-C gets the default behaviour: exit at once.
+	ctx, stopSignals := interruptContext()
 	defer stopSignals()
-	go func() {
-		// A second Ctrl-C gets the default behaviour: exit at once.
-		<-ctx.Done()
-		stopSignals()
-	}()
 
 	// The header (its checksum is a pass over every job) comes before the
 	// run folder, so nothing is created for a run that cannot start.
@@ -280,7 +273,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := writeReport(stdout, stderr, inputs, dir, f.benchstat, formats)
+	rep, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats)
 	if err != nil {
 		return err
 	}
