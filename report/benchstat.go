@@ -101,19 +101,24 @@ func projWord(s string) string {
 // (from 1) that WriteBenchstatInputs writes.
 func BenchstatInputName(i int) string { return fmt.Sprintf("benchstat-input-%d.txt", i) }
 
-// WriteBenchstatInputs writes into dir, for each input with lines the
-// report did not use, a copy with only the results it did use (and their
-// config), and makes BenchstatViews name the copies: benchstat then reads
-// exactly what the report read, and a NaN or absurd value that the report
-// rejected cannot make it run away. It returns the paths it wrote.
-func (r *Report) WriteBenchstatInputs(dir string) ([]string, error) {
+// WriteBenchstatInputs writes, for each input with lines the report did
+// not use, a copy with only the results it did use (and their config), and
+// makes BenchstatViews name the copies: benchstat then reads exactly what
+// the report read, and a NaN or absurd value that the report rejected
+// cannot make it run away. claim gives the path for a copy's name
+// (BenchstatInputName), or why it cannot be written. It returns the paths
+// it wrote.
+func (r *Report) WriteBenchstatInputs(claim func(name string) (string, error)) ([]string, error) {
 	var written []string
 	for i, in := range r.Inputs {
 		rejected := r.rejected[in.Path]
 		if len(rejected) == 0 {
 			continue
 		}
-		path := filepath.Join(dir, BenchstatInputName(i+1))
+		path, err := claim(BenchstatInputName(i + 1))
+		if err != nil {
+			return written, err
+		}
 		if err := writeFiltered(path, in.Path, rejected); err != nil {
 			return written, err
 		}

@@ -31,7 +31,7 @@ func TestWriteBenchstatInputsDropsRejectedLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	written, err := rep.WriteBenchstatInputs(out)
+	written, err := rep.WriteBenchstatInputs(func(name string) (string, error) { return filepath.Join(out, name), nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,15 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 	}
 	if out == "" {
 		out = defaultReportDir(inputs, time.Now())
+		// A run folder holding summaries that no report of this version
+		// recorded gets its report in a folder of its own instead.
+		if folder, err := openOutFolder(out); err == nil {
+			if c := folder.conflicts([]string{summaryText, summaryCSV, summaryJSON, benchstatText}); len(c) > 0 {
+				old := out
+				out = freshDir(filepath.Join(out, "report-"+time.Now().UTC().Format("20060102T150405Z")))
+				fmt.Fprintf(stderr, "parbench: %s has a %s that parbench report did not record writing: reporting into %s instead\n", old, c[0], out)
+			}
+		}
 	}
 	ctx, stop := interruptContext()
 	defer stop()
@@ -101,7 +110,8 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		return rep, fmt.Errorf("report: %w", err)
 	}
 	explainLosses(rep)
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	folder, err := openOutFolder(out)
+	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
 	var written []string
@@ -118,7 +128,11 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		if err := write(&buf); err != nil {
 			return rep, fmt.Errorf("report: %s: %w", name, err)
 		}
-		if err := runfiles.WriteFileAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
+		path, err := folder.claim(name)
+		if err != nil {
+			return rep, fmt.Errorf("report: %w", err)
+		}
+		if err := runfiles.WriteFileAtomic(path, buf.Bytes()); err != nil {
 			return rep, fmt.Errorf("report: %w", err)
 		}
 		written = append(written, name)
@@ -127,12 +141,12 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 	var warnings []string
 	var benchstatOut []byte
 	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
-		copies, err := rep.WriteBenchstatInputs(out)
-		if err != nil {
-			return rep, fmt.Errorf("report: benchstat input: %w", err)
-		}
+		copies, err := rep.WriteBenchstatInputs(folder.claim)
 		for _, c := range copies {
 			written = append(written, filepath.Base(c))
+		}
+		if err != nil {
+			return rep, fmt.Errorf("report: benchstat input: %w", err)
 		}
 		text, bsWarnings, err := runBenchstat(ctx, cmd, rep.BenchstatViews())
 		warnings = append(warnings, bsWarnings...)
@@ -143,12 +157,16 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		case err != nil || text == nil:
 			// An older benchstat.txt beside the new summaries would pass
 			// for this report's.
-			_ = os.Remove(filepath.Join(out, benchstatText))
+			folder.remove(benchstatText)
 			if err != nil {
 				warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
 			}
 		case text != nil:
-			if err := runfiles.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
+			path, err := folder.claim(benchstatText)
+			if err != nil {
+				return rep, fmt.Errorf("report: %w", err)
+			}
+			if err := runfiles.WriteFileAtomic(path, text); err != nil {
 				return rep, fmt.Errorf("report: %w", err)
 			}
 			written = append(written, benchstatText)
@@ -160,7 +178,7 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		svgs  []report.Chart
 	}
 	d, err := untilDone(ctx, func() (drawn, error) {
-		files, svgs, err := writeCharts(out, rep, formats)
+		files, svgs, err := writeCharts(out, rep, formats, folder.claim)
 		return drawn{files, svgs}, err
 	})
 	if ctx.Err() != nil {
@@ -173,7 +191,9 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		}
 	}
 	written = append(written, charts...)
-	if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
+	if _, err := folder.claim(report.HTMLFile); err != nil {
+		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
+	} else if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
 	} else {
 		written = append(written, report.HTMLFile)
@@ -196,22 +216,30 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 }
 
 // defaultReportDir is where a report goes without -o: the run's own folder
-// for one input; for several, a new folder named for the time beside the
-// first run, so that no report overwrites another.
+// for one run folder (a folder, or a file named bench.txt); otherwise (files
+// such as go test output, or several inputs) a new folder named for the
+// time: beside the first run folder, or under results/ for files, so that
+// no report writes beside files it did not make or overwrites another.
 func defaultReportDir(inputs []report.Input, now time.Time) string {
-	if len(inputs) == 1 {
+	runFolder := inputs[0].Path == filepath.Join(inputs[0].Dir, report.BenchFile)
+	if len(inputs) == 1 && runFolder {
 		return inputs[0].Dir
 	}
-	// Beside the first run folder; for a results file given as such, in
-	// its folder.
-	parent := inputs[0].Dir
-	if inputs[0].Path == filepath.Join(inputs[0].Dir, report.BenchFile) {
+	parent := defaultResultsRoot
+	if runFolder {
 		parent = filepath.Dir(filepath.Clean(inputs[0].Dir))
 	}
-	base := filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z"))
+	return freshDir(filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z")))
+}
+
+// defaultResultsRoot is run's default -o, where reports of files go.
+const defaultResultsRoot = "results"
+
+// freshDir is base, or base-2, base-3, ... whichever does not exist yet.
+func freshDir(base string) string {
 	dir := base
-	for i := 2; i < 100; i++ {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	for i := 2; i < 1000; i++ {
+		if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
 			break
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
