@@ -60,8 +60,13 @@ func FindInputs(args []string) ([]Input, error) {
 				return nil, fmt.Errorf("%s: is a folder, not a results file", in.Path)
 			}
 		}
-		abs, err := filepath.Abs(in.Path)
+		// The same file under two names (results/latest and the run
+		// folder it points to, say) is one run, not two machines.
+		abs, err := filepath.EvalSymlinks(in.Path)
 		if err != nil {
+			return nil, err
+		}
+		if abs, err = filepath.Abs(abs); err != nil {
 			return nil, err
 		}
 		if prev, dup := seen[abs]; dup {

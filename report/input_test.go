@@ -16,12 +16,17 @@ func TestFindInputs(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	latest := filepath.Join(dir, "latest")
+	if err := os.Symlink(mustAbs(t, "testdata/hostA"), latest); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
 		want    []Input
 		wantErr string
 	}{
+		{"a link and the folder it names", []string{latest, "testdata/hostA"}, nil, "testdata/hostA: given twice (also as " + latest + ")"},
 		{"run folder", []string{"testdata/hostA"}, []Input{{"testdata/hostA/bench.txt", "testdata/hostA"}}, ""},
 		{"file", []string{"testdata/gotest.txt"}, []Input{{"testdata/gotest.txt", "testdata"}}, ""},
 		{"several", []string{"testdata/hostA", "testdata/hostB/"}, []Input{{"testdata/hostA/bench.txt", "testdata/hostA"}, {"testdata/hostB/bench.txt", "testdata/hostB/"}}, ""},
@@ -213,3 +218,12 @@ func FuzzLoad(f *testing.F) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func mustAbs(t *testing.T, path string) string {
+	t.Helper()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
