@@ -237,6 +237,8 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
+	faults := &faultReporter{w: stderr, prog: prog}
+	runner.OnFault = faults.note
 	runner.OnSample = bf.Add
 	runner.OnTimeline = func(s harness.Sample) error {
 		name := runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
@@ -247,6 +249,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
 	runErr := runner.Run(ctx, c)
 	prog.finish()
+	if s := faults.summary(); s != "" {
+		fmt.Fprintln(stderr, s)
+	}
 	// The timings are complete once every timed sample is in, even if the
 	// run stopped in a later, untimed pass.
 	want := c.Count * len(c.Trials())
