@@ -91,6 +91,7 @@ type group struct {
 	cores, workers          int
 	secs, cpuSecs, jobsRate []float64
 	residues                []benchproc.Key
+	faults                  faultTally
 }
 
 // seenValue is a value of a workload key and where it was first seen.
@@ -211,6 +212,15 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			groups[gk] = g
 			order = append(order, g)
 		}
+		if f, ok := r.Value(FaultsUnit); ok && f > 0 {
+			g.faults.samples++
+			g.faults.faults += f
+			if !o.IncludeFaulted {
+				g.faults.secs = append(g.faults.secs, secs)
+				rep.reject(r)
+				continue
+			}
+		}
 		g.secs = append(g.secs, secs)
 		if v, ok := r.Value("cpu-sec/op"); ok {
 			g.cpuSecs = append(g.cpuSecs, v)
@@ -281,7 +291,13 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 	rows := make([]*Row, len(order))
 	for i, g := range order {
 		r := &Row{Machine: machines[g.machine].Label, Strategy: g.strategy, Cores: g.cores, Workers: g.workers}
+		if len(g.secs) == 0 {
+			// Every sample had a fault: a row from them, with a warning,
+			// beats no row.
+			g.secs, g.faults.used = g.faults.secs, true
+		}
 		r.summarize(g.secs, g.cpuSecs, g.jobsRate, jobs, o.Confidence)
+		rep.warnFaults(r, g, o)
 		rows[i] = r
 		if len(g.residues) > 1 {
 			var fields []string

@@ -25,12 +25,13 @@ const (
 	benchstatText = "benchstat.txt"
 )
 
-func newReportFlagSet(w io.Writer, out, benchstat, format *string) *flag.FlagSet {
+func newReportFlagSet(w io.Writer, out, benchstat, format, faulted *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first)")
+	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first; for files such as go test output, a new one under results/)")
 	fs.StringVar(benchstat, "benchstat", "go tool benchstat", `command that runs benchstat, split at spaces; "" skips benchstat.txt`)
 	fs.StringVar(format, "format", "png", "chart formats, a comma list of png, svg and pdf")
+	fs.StringVar(faulted, "faulted", "exclude", `samples whose batch met worker faults (faults/op > 0): "exclude" leaves them out of the statistics, "include" keeps them; either way a warning names them`)
 	fs.Usage = func() {
 		fmt.Fprintf(w, `usage: parbench report [flags] DIR...
 
@@ -54,10 +55,10 @@ Flags:
 }
 
 func reportMain(stdout, stderr io.Writer, args []string) error {
-	var out, benchstat, format string
+	var out, benchstat, format, faulted string
 	// As for run: a bad flag is one line on stderr, -h prints to stdout.
 	var usage bytes.Buffer
-	fs := newReportFlagSet(&usage, &out, &benchstat, &format)
+	fs := newReportFlagSet(&usage, &out, &benchstat, &format, &faulted)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = usage.WriteTo(stdout)
@@ -72,6 +73,9 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 		if strings.HasPrefix(a, "-") {
 			return usageErrorf("report: flag %s after the run folders: flags go first (parbench report [flags] DIR...)", a)
 		}
+	}
+	if faulted != "exclude" && faulted != "include" {
+		return usageErrorf("-faulted %q: want exclude or include", faulted)
 	}
 	inputs, err := report.FindInputs(fs.Args())
 	if err != nil {
@@ -95,15 +99,16 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 	}
 	ctx, stop := interruptContext()
 	defer stop()
-	_, err = writeReport(ctx, stdout, stderr, inputs, out, benchstat, formats)
+	_, err = writeReport(ctx, stdout, stderr, inputs, out, benchstat, formats, faulted == "include")
 	return err
 }
 
 // writeReport loads inputs and writes the summaries, benchstat.txt and
 // the charts into out, the tables on stdout and the warnings on stderr.
 // It is parbench report's work, and run's after a sweep.
-func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format) (*report.Report, error) {
+func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format, includeFaulted bool) (*report.Report, error) {
 	opts := report.DefaultOptions
+	opts.IncludeFaulted = includeFaulted
 	opts.Progress = newLoadProgress(stderr).update
 	rep, err := untilDone(ctx, func() (*report.Report, error) { return report.Load(inputs, &opts) })
 	if err != nil {

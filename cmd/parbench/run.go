@@ -278,7 +278,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats)
+	rep, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats, false)
 	if err != nil {
 		return err
 	}
