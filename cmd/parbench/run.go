@@ -239,11 +239,8 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProgress = prog.update
 	faults := &faultReporter{w: stderr, prog: prog}
 	runner.OnFault = faults.note
-	runner.OnSample = bf.Add
-	runner.OnTimeline = func(s harness.Sample) error {
-		name := runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
-		return harness.SaveTimeline(filepath.Join(dir, name+".csv"), s)
-	}
+	runner.OnSample = firstSampleLink(f.out, dir, bf.Add)
+	runner.OnTimeline = timelineWarner(stderr, dir, c)
 	var profileSet *harness.ProfileSet
 	runner.ProfileDir = filepath.Join(dir, "profiles")
 	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
@@ -255,21 +252,19 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	// The timings are complete once every timed sample is in, even if the
 	// run stopped in a later, untimed pass.
 	want := c.Count * len(c.Trials())
-	if err := bf.Finish(bf.Len() == want); err != nil && runErr == nil {
-		runErr = err
+	finishErr := bf.Finish(bf.Len() == want)
+	// What the profiling pass could not write is said even when the run
+	// failed later.
+	var profileErr error
+	if profileSet != nil {
+		_, profileErr = reportProfiles(stderr, c, *profileSet)
 	}
-	if runErr != nil {
-		mark := ""
-		if bf.Len() < want {
-			mark = " (marked partial)"
-		}
-		return fmt.Errorf("%w; %d of %d samples kept in %s%s", runErr, bf.Len(), want, bf.Path(), mark)
+	if err := runOutcome(runErr, finishErr, bf.Len(), want, bf.Path()); err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "parbench: %d samples in %s\n", bf.Len(), bf.Path())
-	if profileSet != nil {
-		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
-			return err
-		}
+	if profileErr != nil {
+		return profileErr
 	}
 	if !f.report {
 		return nil
@@ -296,6 +291,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 }
 
 // newRunDir makes results/<UTC timestamp>-<host>/, never reusing one.
+// <root>/latest moves to it with the first sample (firstSampleLink).
 func newRunDir(root string, now time.Time) (string, error) {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -310,7 +306,6 @@ func newRunDir(root string, now time.Time) (string, error) {
 	for i := 2; ; i++ {
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
-			linkLatest(root, dir)
 			return dir, nil
 		}
 		if !errors.Is(err, os.ErrExist) || i > 100 {

@@ -372,6 +372,7 @@ func TestNewRunDirNeverReusesAFolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		linkLatest(root, dir)
 		dirs = append(dirs, dir)
 	}
 	host, _ := os.Hostname()
@@ -394,6 +395,7 @@ func TestLinkLatestLeavesOtherFilesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	linkLatest(root, dir)
 	if b, err := os.ReadFile(latest); err != nil || string(b) != "mine" {
 		t.Errorf("latest: got %q, %v; want the user's file left as it was", b, err)
 	}
