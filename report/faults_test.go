@@ -76,3 +76,23 @@ func TestFaultedSamples(t *testing.T) {
 		})
 	}
 }
+
+func TestOtherRunsWarning(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, BenchFile)
+	text := "host: h\nother-runs: pid 42 (started 2026-12-01T20:00:00Z)\nBenchmarkXORSum/strategy=serial/workers=1-1 1 100 ns/op\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Load([]Input{{Path: path, Dir: dir}}, fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rep.Warnings {
+		var w *Warning
+		if errors.As(e, &w) && w.Check == CheckLoad && strings.Contains(w.Msg, "another parbench was measuring on this machine when the run started (pid 42") {
+			return
+		}
+	}
+	t.Errorf("no warning about the other run in %v", rep.Warnings)
+}

@@ -40,6 +40,9 @@ const (
 	// KeyPartial, with the value "true", marks a bench.txt whose run has
 	// not finished (or never will): it is there until the run completes.
 	KeyPartial = "partial"
+	// KeyOtherRuns names other parbench runs that were measuring into the
+	// same results root when the run started.
+	KeyOtherRuns = "other-runs"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

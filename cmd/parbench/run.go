@@ -223,6 +223,12 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	// The header (its checksum is a pass over every job) comes before the
 	// run folder, so nothing is created for a run that cannot start.
 	env := append(harness.ProbeEnv().Config(), [2]string{runfiles.KeyPreset, f.preset})
+	lock := takeRunLock(f.out, time.Now())
+	defer lock.release()
+	if msg, ok := checkRunning(lock, startedWhen); ok {
+		fmt.Fprintln(stderr, msg)
+		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(lock.others())})
+	}
 	header := harness.Header(c, runner, version, commit, env)
 	dir, err := newRunDir(f.out, time.Now())
 	if err != nil {
@@ -246,6 +252,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
 	runErr := runner.Run(ctx, c)
 	prog.finish()
+	if msg, ok := checkRunning(lock, duringWhen); ok {
+		fmt.Fprintln(stderr, msg)
+	}
 	if s := faults.summary(); s != "" {
 		fmt.Fprintln(stderr, s)
 	}
