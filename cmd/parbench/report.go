@@ -109,8 +109,11 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format, includeFaulted bool) (*report.Report, error) {
 	opts := report.DefaultOptions
 	opts.IncludeFaulted = includeFaulted
-	opts.Progress = newLoadProgress(stderr).update
+	progress := newLoadProgress(stderr)
+	opts.Progress = progress.update
+	stopBeat := progress.heartbeat("still reading the results and computing their statistics")
 	rep, err := untilDone(ctx, func() (*report.Report, error) { return report.Load(inputs, &opts) })
+	stopBeat()
 	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}

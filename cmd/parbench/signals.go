@@ -73,3 +73,29 @@ func (p *loadProgress) update(read, total int64) {
 	fmt.Fprintf(p.w, "parbench: reading the results: %d of %d lines (%d%%), %s\n",
 		read, total, read*100/total, fmtDuration(now.Sub(p.start)))
 }
+
+// heartbeat prints, every few seconds once quiet has passed, that the
+// report is still at work (the statistics of a large input take a while
+// after the reading), until stop is called.
+func (p *loadProgress) heartbeat(what string) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p.mu.Lock()
+				if now.Sub(p.start) >= p.quiet && now.Sub(p.last) >= 4*time.Second {
+					p.last = now
+					fmt.Fprintf(p.w, "parbench: %s, %s\n", what, fmtDuration(now.Sub(p.start)))
+				}
+				p.mu.Unlock()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
+}
