@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
-	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // FuzzReportInputs runs the whole report on a run folder made of a fuzzed
@@ -26,9 +25,9 @@ func FuzzReportInputs(f *testing.F) {
 		f.Fatal(err)
 	}
 	var timeline bytes.Buffer
-	s := harness.Sample{Trial: harness.Trial{Strategy: "pool", Cores: 2, Workers: 2}, Wall: 3 * time.Millisecond,
-		Jobs: []strategies.Result{{Job: 0, Worker: 0, End: time.Millisecond}, {Job: 1, Worker: 1, Start: time.Millisecond, End: 3 * time.Millisecond}}}
-	if err := harness.WriteTimelineCSV(&timeline, s); err != nil {
+	s := runfiles.Timeline{Strategy: "pool", Cores: 2, Workers: 2,
+		Jobs: []runfiles.Span{{Job: 0, Worker: 0, End: time.Millisecond}, {Job: 1, Worker: 1, Start: time.Millisecond, End: 3 * time.Millisecond}}}
+	if err := runfiles.WriteTimelineCSV(&timeline, s); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(bench, timeline.Bytes())
