@@ -128,6 +128,7 @@ func parseCPUList(s string) ([]int, error) {
 	if s == "" {
 		return nil, nil
 	}
+	var seen [maxCPUID / 64]uint64
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err := strconv.Atoi(lo)
@@ -145,7 +146,12 @@ func parseCPUList(s string) ([]int, error) {
 			return nil, fmt.Errorf("cpu list %q: bad range %q", s, part)
 		}
 		for c := a; c <= b; c++ {
-			cpus = append(cpus, c)
+			// A CPU listed twice counts once, so that what is built
+			// never exceeds maxCPUID entries, however long the list.
+			if seen[c/64]&(1<<(c%64)) == 0 {
+				seen[c/64] |= 1 << (c % 64)
+				cpus = append(cpus, c)
+			}
 		}
 	}
 	return cpus, nil

@@ -118,7 +118,10 @@ func (c Config) Validate(maxCores int) error {
 	if c.Budget < 0 {
 		return fmt.Errorf("budget %v: want a positive duration", c.Budget)
 	}
-	return c.Workload.Validate()
+	if err := c.Workload.Validate(); err != nil {
+		return err
+	}
+	return c.checkBounds()
 }
 
 // WorkersFor lists the worker counts a sweep runs at cores.

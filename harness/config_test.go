@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -273,6 +274,23 @@ func TestValidate(t *testing.T) {
 		{"n 0", func(c *Config) { c.Workload.N = 0 }, "n 0: want at least 1"},
 		{"sleep negative", func(c *Config) { c.Workload.Sleep = -time.Second }, "sleep -1s: want 0 or more"},
 		{"gap negative", func(c *Config) { c.Workload.Gap = -time.Millisecond }, "gap -1ms: want 0 or more"},
+		{"count at the bound", func(c *Config) { c.Count = MaxCount }, ""},
+		{"count above the bound", func(c *Config) { c.Count = 100000000 }, "count 100000000: want at most 10000"},
+		{"count x configurations", func(c *Config) { c.Count = MaxCount; c.Workers = []int{1, 2, 3, 4, 5, 6} }, "is more than 100000 samples"},
+		{"warmup above the bound", func(c *Config) { c.Warmup = MaxWarmup + 1 }, "warmup 1001: want at most 1000"},
+		{"workers above the bound", func(c *Config) { c.Workers = []int{1, 1 << 20} }, "workers 1048576: want at most 4096"},
+		{"too many worker counts", func(c *Config) {
+			c.Workers = nil
+			for w := 1; w <= MaxWorkerCounts+1; w++ {
+				c.Workers = append(c.Workers, w)
+			}
+		}, "257 worker counts, want at most 256"},
+		{"n huge", func(c *Config) { c.Workload.N = math.MaxInt64 }, "n 9223372036854775807: jobs x n is more than"},
+		{"jobs x n huge", func(c *Config) { c.Workload.Jobs = 1 << 20; c.Workload.N = 1 << 21 }, "n 2097152: jobs x n is more than"},
+		{"jobs x n at the bound", func(c *Config) { c.Workload.Jobs = 1 << 20; c.Workload.N = 1 << 20 }, ""},
+		{"sleep x jobs", func(c *Config) { c.Workload.Sleep = time.Hour }, "sleep 1h0m0s: jobs x sleep"},
+		{"gap x jobs", func(c *Config) { c.Workload.Gap = math.MaxInt64 }, "gap 2562047h47m16.854775807s: the last of 8 jobs"},
+		{"profiletime above the bound", func(c *Config) { c.ProfileTime = time.Hour }, "profiletime 1h0m0s: want at most 10m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

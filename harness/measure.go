@@ -49,6 +49,7 @@ type message struct {
 	Check  *forkCheck `json:"check,omitempty"`
 	Start  *Trial     `json:"start,omitempty"`
 	Sample *Sample    `json:"sample,omitempty"`
+	Fault  *Fault     `json:"fault,omitempty"` // see faults.go
 	Error  string     `json:"error,omitempty"`
 }
 
@@ -65,6 +66,7 @@ func ServeMeasure(ctx context.Context, in io.Reader, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	enc := json.NewEncoder(out)
+	ctx = withFaultSink(ctx, func(f Fault) { _ = enc.Encode(message{Fault: &f}) })
 	fail := func(err error) error {
 		_ = enc.Encode(message{Error: err.Error()})
 		return err
@@ -116,6 +118,7 @@ func measureTrial(ctx context.Context, req forkRequest, t Trial) (s Sample, err 
 			if cerr := c.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("closing: %w", cerr)
 			}
+			noteFaults(ctx, st, t, s.Round, "close")
 		}()
 	}
 	if p, ok := st.(strategies.Preparer); ok {
@@ -124,13 +127,17 @@ func measureTrial(ctx context.Context, req forkRequest, t Trial) (s Sample, err 
 			return s, fmt.Errorf("start-up: %w", err)
 		}
 		s.Startup = time.Since(begin)
+		noteFaults(ctx, st, t, s.Round, "start-up")
 	}
 	for i := range req.Warmup {
-		if _, err := runBatch(ctx, st, req.Workload, t.Workers); err != nil {
+		_, err := runBatch(ctx, st, req.Workload, t.Workers)
+		noteFaults(ctx, st, t, s.Round, fmt.Sprintf("warm-up batch %d", i+1))
+		if err != nil {
 			return s, fmt.Errorf("warm-up batch %d: %w", i+1, err)
 		}
 	}
 	if req.Profile != nil {
+		defer noteFaults(ctx, st, t, s.Round, "profile")
 		return profileTrial(ctx, st, req, s)
 	}
 	runtime.GC() // a comparable heap for every timed batch
@@ -141,6 +148,7 @@ func measureTrial(ctx context.Context, req forkRequest, t Trial) (s Sample, err 
 	results, err := st.Run(ctx, req.Workload, t.Workers)
 	s.Wall = time.Since(begin)
 	s.CPU = processCPU() - cpu0
+	noteFaults(ctx, st, t, s.Round, timedStep(req.Timeline))
 	if err != nil {
 		return s, err
 	}
@@ -178,13 +186,18 @@ func decodeMessage(line []byte) (message, error) {
 		return m, fmt.Errorf("malformed message from measurement process: %w", err)
 	}
 	set := 0
-	for _, present := range []bool{m.Check != nil, m.Start != nil, m.Sample != nil, m.Error != ""} {
+	for _, present := range []bool{m.Check != nil, m.Start != nil, m.Sample != nil, m.Fault != nil, m.Error != ""} {
 		if present {
 			set++
 		}
 	}
 	if set != 1 {
-		return m, errors.New("malformed message from measurement process: want exactly one of check, start, sample, error")
+		return m, errors.New("malformed message from measurement process: want exactly one of check, start, sample, fault, error")
+	}
+	if m.Fault != nil {
+		if err := m.Fault.check(); err != nil {
+			return m, err
+		}
 	}
 	if s := m.Sample; s != nil {
 		switch {

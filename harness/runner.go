@@ -68,6 +68,9 @@ type Runner struct {
 	// OnTimeline receives the untimed batch of each configuration when
 	// Config.Timeline is set.
 	OnTimeline func(Sample) error
+	// OnFault, if set, hears of every worker fault a strategy met and
+	// recovered from, in any batch of any pass, as it is reported.
+	OnFault func(Fault)
 	// ProfileDir is where the profiling pass writes when Config.Profile
 	// or Config.Trace is set; OnProfiles receives what it wrote, once, at
 	// its end. A trial that cannot be profiled is a warning in the set,
@@ -272,6 +275,10 @@ func (r *Runner) readMessages(out io.Reader, req forkRequest, onStart func(Trial
 			return got, errors.New("measurement process sent results before its core check")
 		case m.Start != nil:
 			onStart(*m.Start)
+		case m.Fault != nil:
+			if r.OnFault != nil {
+				r.OnFault(*m.Fault)
+			}
 		case m.Sample != nil:
 			if got >= len(req.Fork.Trials) || m.Sample.Trial != req.Fork.Trials[got] {
 				return got, fmt.Errorf("measurement process sent a sample for %v, which was not asked for next", m.Sample.Trial)

@@ -71,6 +71,7 @@ func serveSession(ctx context.Context, dec *json.Decoder, enc *json.Encoder, req
 				if cerr := c.Close(); cerr != nil && err == nil {
 					err = fail(fmt.Errorf("%v: closing: %w", t, cerr))
 				}
+				noteFaults(ctx, st, t, req.Fork.Round, "close")
 			}
 		}
 	}()
@@ -150,7 +151,9 @@ func sessionBatch(ctx context.Context, req forkRequest, br batchRequest, made ma
 		made[t] = st
 		if p, ok := st.(strategies.Preparer); ok {
 			begin := time.Now()
-			if err := p.Prepare(ctx, w, t.Workers); err != nil {
+			err := p.Prepare(ctx, w, t.Workers)
+			noteFaults(ctx, st, t, s.Round, "start-up")
+			if err != nil {
 				return s, fmt.Errorf("start-up: %w", err)
 			}
 			s.Startup = time.Since(begin)
@@ -158,7 +161,9 @@ func sessionBatch(ctx context.Context, req forkRequest, br batchRequest, made ma
 	}
 	if br.Kind == batchWarmup {
 		begin := time.Now()
-		if _, err := runBatch(ctx, st, w, t.Workers); err != nil {
+		_, err := runBatch(ctx, st, w, t.Workers)
+		noteFaults(ctx, st, t, s.Round, fmt.Sprintf("warm-up batch %d", br.Index))
+		if err != nil {
 			return s, fmt.Errorf("warm-up batch %d: %w", br.Index, err)
 		}
 		s.Wall = time.Since(begin)
@@ -170,6 +175,7 @@ func sessionBatch(ctx context.Context, req forkRequest, br batchRequest, made ma
 	results, err := st.Run(ctx, w, t.Workers)
 	s.Wall = time.Since(begin)
 	s.CPU = processCPU() - cpu0
+	noteFaults(ctx, st, t, s.Round, timedStep(br.Kind == batchTimeline))
 	if err != nil {
 		return s, err
 	}
@@ -231,6 +237,9 @@ type session struct {
 	stop    func(graceful bool)
 	closed  bool
 	quit    chan struct{} // closed by close: read stops handing over answers
+	// onFault hears of the worker faults the process reports while it
+	// runs a batch; nil drops them.
+	onFault func(Fault)
 }
 
 type answer struct {
@@ -248,7 +257,7 @@ func (r *Runner) startSession(ctx context.Context, cores int, w strategies.Workl
 	if r.pin {
 		cpus = r.CPUs[:cores]
 	}
-	s := &session{cores: cores, answers: make(chan answer, 1), exited: make(chan struct{}), quit: make(chan struct{})}
+	s := &session{cores: cores, answers: make(chan answer, 1), exited: make(chan struct{}), quit: make(chan struct{}), onFault: r.OnFault}
 	cmd := exec.Command(r.Executable)
 	cmd.Env = append(os.Environ(), measureEnv+"=1", "GOMAXPROCS="+strconv.Itoa(cores))
 	stdin, err := cmd.StdinPipe()
@@ -392,7 +401,16 @@ func (s *session) batch(ctx context.Context, br batchRequest, limit time.Duratio
 		// The process is gone; say why, as receive does.
 		return Sample{}, s.gone(ctx, what)
 	}
+	// Faults come before the batch's answer, as each step ends; they do
+	// not move the watchdog's deadline.
+	deadline := time.Now().Add(limit)
 	m, err := s.receive(ctx, limit, what)
+	for err == nil && m.Fault != nil {
+		if s.onFault != nil {
+			s.onFault(*m.Fault)
+		}
+		m, err = s.receive(ctx, max(time.Until(deadline), time.Millisecond), what)
+	}
 	if err != nil {
 		return Sample{}, err
 	}

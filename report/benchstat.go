@@ -1,8 +1,14 @@
 package report
 
 import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/perf/benchfmt"
 )
 
 // A BenchstatView is one benchstat invocation for benchstat.txt: the same
@@ -33,7 +39,11 @@ func (r *Report) BenchstatViews() []BenchstatView {
 				label = m.Label
 			}
 		}
-		inputs = append(inputs, strings.ReplaceAll(label, "=", "-")+"="+in.Path)
+		path := in.Path
+		if p, ok := r.benchstatPaths[in.Path]; ok {
+			path = p
+		}
+		inputs = append(inputs, strings.ReplaceAll(label, "=", "-")+"="+path)
 	}
 	var order []string
 	for _, s := range r.Strategies() {
@@ -85,4 +95,86 @@ func projWord(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// BenchstatInputName is the name of the filtered copy of the i-th input
+// (from 1) that WriteBenchstatInputs writes.
+func BenchstatInputName(i int) string { return fmt.Sprintf("benchstat-input-%d.txt", i) }
+
+// WriteBenchstatInputs writes, for each input with lines the report did
+// not use, a copy with only the results it did use (and their config), and
+// makes BenchstatViews name the copies: benchstat then reads exactly what
+// the report read, and a NaN or absurd value that the report rejected
+// cannot make it run away. claim gives the path for a copy's name
+// (BenchstatInputName), or why it cannot be written. It returns the paths
+// it wrote.
+func (r *Report) WriteBenchstatInputs(claim func(name string) (string, error)) ([]string, error) {
+	var written []string
+	for i, in := range r.Inputs {
+		rejected := r.rejected[in.Path]
+		if len(rejected) == 0 {
+			continue
+		}
+		path, err := claim(BenchstatInputName(i + 1))
+		if err != nil {
+			return written, err
+		}
+		if err := writeFiltered(path, in.Path, rejected); err != nil {
+			return written, err
+		}
+		written = append(written, path)
+		if r.benchstatPaths == nil {
+			r.benchstatPaths = map[string]string{}
+		}
+		r.benchstatPaths[in.Path] = path
+	}
+	return written, nil
+}
+
+// writeFiltered copies the results of src not at a rejected line to dst,
+// through a temporary file renamed into place.
+func writeFiltered(dst, src string, rejected map[int]bool) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriter(tmp)
+	w := benchfmt.NewWriter(bw)
+	rd := benchfmt.NewReader(in, src)
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.Result:
+			if _, line := rec.Pos(); rejected[line] {
+				continue
+			}
+			if err := w.Write(rec); err != nil {
+				return fmt.Errorf("%s: %w", dst, err)
+			}
+		case *benchfmt.UnitMetadata:
+			if err := w.Write(rec); err != nil {
+				return fmt.Errorf("%s: %w", dst, err)
+			}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("%s: %w", dst, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %w", dst, err)
+	}
+	return os.Rename(tmp.Name(), dst)
 }

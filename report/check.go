@@ -98,6 +98,9 @@ func (rep *Report) check(o Options) {
 		if b, err := strconv.ParseFloat(m.BusyCPUs, 64); err == nil && b > o.MaxBusyCPUs {
 			rep.warn(m.Label, CheckLoad, "%s CPUs' worth busy with other work when the run started", fmtFloat(b))
 		}
+		if m.OtherRuns != "" {
+			rep.warn(m.Label, CheckLoad, "another parbench was measuring on this machine when the run started (%s): each slowed the other", m.OtherRuns)
+		}
 		if g := m.Governor; g != "" && g != "unknown" && g != "performance" {
 			rep.warn(m.Label, CheckGovernor, "CPU frequency governor %s, not performance: clock speed may change during the run", g)
 		}

@@ -1,14 +1,21 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // BenchFile is the name of the results file in a run folder.
@@ -53,8 +60,13 @@ func FindInputs(args []string) ([]Input, error) {
 				return nil, fmt.Errorf("%s: is a folder, not a results file", in.Path)
 			}
 		}
-		abs, err := filepath.Abs(in.Path)
+		// The same file under two names (results/latest and the run
+		// folder it points to, say) is one run, not two machines.
+		abs, err := filepath.EvalSymlinks(in.Path)
 		if err != nil {
+			return nil, err
+		}
+		if abs, err = filepath.Abs(abs); err != nil {
 			return nil, err
 		}
 		if prev, dup := seen[abs]; dup {
@@ -66,54 +78,202 @@ func FindInputs(args []string) ([]Input, error) {
 	return inputs, nil
 }
 
-// Load reads inputs with benchfmt.Files and builds their report.
+// Load reads inputs with benchfmt.Files and builds their report. It
+// streams: memory grows with the number of samples, not the size of the
+// files.
 //
 // A line that cannot be read (a syntax error, a time that is not a positive
 // number, a file cut off in the middle of its last line) is skipped and
 // listed in Report.InputErrors as "file:line: message"; the rest is still
 // reported. The error is for what stops the report: a file that cannot be
-// read, no results at all, or results of different workloads.
+// read, no results at all, or results of different workloads (two
+// conflicting settings of a workload key in a row included).
 func Load(inputs []Input, opts *Options) (*Report, error) {
 	o := opts.orDefault()
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	// A first pass over the lines, before any result is read, finds what
+	// benchfmt cannot tell: a cut-off last line, and a config key set
+	// twice in a row, which benchfmt settles silently in favour of the
+	// last.
+	scans := make([]inputScan, len(inputs))
+	var total int64
+	for i, in := range inputs {
+		var err error
+		if scans[i], err = scanInput(in.Path); err != nil {
+			return nil, err
+		}
+		if len(scans[i].conflicts) > 0 {
+			return nil, fmt.Errorf("results of different workloads, not comparable: %s", strings.Join(scans[i].conflicts, "; "))
+		}
+		total += scans[i].lines
+	}
+	truncated := map[string]int{}
+	for i, in := range inputs {
+		if scans[i].truncated > 0 {
+			truncated[in.Path] = scans[i].truncated
+		}
+	}
 	files := benchfmt.Files{}
 	for _, in := range inputs {
 		files.Paths = append(files.Paths, in.Path)
 	}
-	var results []*benchfmt.Result
-	var inputErrs []error
-	for files.Scan() {
-		switch rec := files.Result().(type) {
-		case *benchfmt.Result:
-			results = append(results, rec.Clone())
-		case *benchfmt.SyntaxError:
-			inputErrs = append(inputErrs, rec)
+	var read int64
+	records := func(yield func(benchfmt.Record) bool) {
+		last := time.Now()
+		named := map[string]bool{}
+		cutOff := func(file string, line int) *benchfmt.SyntaxError {
+			named[file] = true
+			return &benchfmt.SyntaxError{FileName: file, Line: line, Msg: "last line is incomplete (file truncated?)"}
+		}
+		for files.Scan() {
+			rec := files.Result()
+			read++
+			if o.Progress != nil && read%1024 == 0 && time.Since(last) > time.Second/4 {
+				last = time.Now()
+				o.Progress(read, total)
+			}
+			// A cut-off line is one unreadable line, whatever benchfmt
+			// made of the piece: a result, or a syntax error of its own.
+			switch r := rec.(type) {
+			case *benchfmt.Result:
+				if file, line := r.Pos(); line > 0 && truncated[file] == line {
+					rec = cutOff(file, line)
+				}
+			case *benchfmt.SyntaxError:
+				if r.Line > 0 && truncated[r.FileName] == r.Line {
+					rec = cutOff(r.FileName, r.Line)
+				}
+			}
+			if !yield(rec) {
+				return
+			}
+		}
+		for i, in := range inputs {
+			if l := scans[i].truncated; l > 0 && !named[in.Path] {
+				if !yield(cutOff(in.Path, l)) {
+					return
+				}
+			}
 		}
 	}
-	if err := files.Err(); err != nil {
-		return nil, err
+	rep, err := build(records, inputs, o)
+	if ferr := files.Err(); ferr != nil {
+		return nil, ferr
 	}
-	for _, in := range inputs {
-		if err := checkComplete(in.Path); err != nil {
-			inputErrs = append(inputErrs, err)
-		}
-	}
-	return build(results, inputs, inputErrs, o)
+	return rep, err
 }
 
-// checkComplete reports a file whose last line has no newline. The harness
-// always ends its lines, so such a file was cut off, and benchfmt may have
-// skipped the piece without a word.
-func checkComplete(path string) error {
-	data, err := os.ReadFile(path)
+// inputScan is what a pass over an input's lines found.
+type inputScan struct {
+	lines     int64
+	truncated int      // the line number of a last line without a newline, or 0
+	conflicts []string // a key set to different values with no result between
+}
+
+// maxConflicts bounds the conflicts one scan lists.
+const maxConflicts = 3
+
+// scanInput reads path line by line, in constant memory whatever the
+// lengths of its lines.
+func scanInput(path string) (inputScan, error) {
+	var sc inputScan
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return sc, err
 	}
-	if len(data) == 0 || data[len(data)-1] == '\n' {
-		return nil
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	// Config keys set since the last result, with the value and line.
+	type setting struct {
+		value string
+		line  int
 	}
-	line := bytes.Count(data, []byte{'\n'}) + 1
-	return &benchfmt.SyntaxError{FileName: path, Line: line, Msg: "last line is incomplete (file truncated?)"}
+	pending := map[string]setting{}
+	for {
+		line, err := readLinePrefix(br, 4<<10)
+		if err == io.EOF && line == nil {
+			return sc, nil
+		}
+		if err != nil && err != io.EOF {
+			return sc, fmt.Errorf("%s: %w", path, err)
+		}
+		sc.lines++
+		n := int(sc.lines)
+		if err == io.EOF {
+			sc.truncated = n
+		}
+		text := strings.TrimRight(string(line.text), "\r\n")
+		switch {
+		case strings.HasPrefix(text, "Benchmark"):
+			clear(pending)
+		case line.long:
+		default:
+			key, value, ok := configLine(text)
+			if !ok {
+				break
+			}
+			if prev, set := pending[key]; set && prev.value != value && slices.Contains(runfiles.WorkloadKeys, key) && len(sc.conflicts) < maxConflicts {
+				sc.conflicts = append(sc.conflicts, fmt.Sprintf("%s %s (%s:%d) vs %s (%s:%d)", key, prev.value, path, prev.line, value, path, n))
+			}
+			pending[key] = setting{value, n}
+		}
+		if err == io.EOF {
+			return sc, nil
+		}
+	}
+}
+
+// prefixLine is the start of one line, and whether it went on past it.
+type prefixLine struct {
+	text []byte
+	long bool
+}
+
+// readLinePrefix reads one line and keeps at most max bytes of it; err is
+// io.EOF for a last line without a newline (with a non-nil line).
+func readLinePrefix(br *bufio.Reader, max int) (*prefixLine, error) {
+	var l prefixLine
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if room := max - len(l.text); room > 0 {
+			l.text = append(l.text, chunk[:min(len(chunk), room)]...)
+		}
+		if len(chunk) > max {
+			l.long = true
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			l.long = true
+			continue
+		case err == io.EOF && len(l.text) == 0 && !l.long:
+			return nil, io.EOF
+		case err != nil:
+			return &l, err
+		}
+		return &l, nil
+	}
+}
+
+// configLine splits a config line "key: value" as benchfmt's reader does:
+// the key starts with a lower-case letter and holds no space or upper-case
+// letter; the value, if any, follows spaces or tabs.
+func configLine(text string) (key, value string, ok bool) {
+	for i, r := range text {
+		if (i == 0 && !unicode.IsLower(r)) || unicode.IsSpace(r) || unicode.IsUpper(r) {
+			return "", "", false
+		}
+		if i > 0 && r == ':' {
+			key, value = text[:i], text[i+1:]
+			break
+		}
+	}
+	if key == "" {
+		return "", "", false
+	}
+	if value != "" && value[0] != ' ' && value[0] != '\t' {
+		return "", "", false
+	}
+	return key, strings.TrimSpace(value), true
 }

@@ -16,12 +16,17 @@ func TestFindInputs(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	latest := filepath.Join(dir, "latest")
+	if err := os.Symlink(mustAbs(t, "testdata/hostA"), latest); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
 		want    []Input
 		wantErr string
 	}{
+		{"a link and the folder it names", []string{latest, "testdata/hostA"}, nil, "testdata/hostA: given twice (also as " + latest + ")"},
 		{"run folder", []string{"testdata/hostA"}, []Input{{"testdata/hostA/bench.txt", "testdata/hostA"}}, ""},
 		{"file", []string{"testdata/gotest.txt"}, []Input{{"testdata/gotest.txt", "testdata"}}, ""},
 		{"several", []string{"testdata/hostA", "testdata/hostB/"}, []Input{{"testdata/hostA/bench.txt", "testdata/hostA"}, {"testdata/hostB/bench.txt", "testdata/hostB/"}}, ""},
@@ -114,6 +119,15 @@ func TestLoadBadInput(t *testing.T) {
 		{"infinite time", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=1 1 +Inf ns/op\n", "", []string{":2: time per batch +Inf s"}},
 		{"zero workers", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=0 1 5 ns/op\n", "", []string{`:2: workers "0"`}},
 		{"truncated", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=po", "", []string{":2: last line is incomplete"}},
+		{"truncated in the values", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=1 1 5", "", []string{":2: last line is incomplete"}},
+		{"truncated in a unit", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=1 1 5 ns/o", "", []string{":2: last line is incomplete"}},
+		{"truncated after a whole value", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=1 1 5 ns/op 7 cpu-ns/o", "", []string{":2: last line is incomplete"}},
+		{"NaN time", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 NaN ns/op\n", "", []string{":2: time per batch NaN s"}},
+		{"NaN in another unit", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 5 ns/op NaN cpu-ns/op\n", "", []string{":2: cpu-sec/op NaN: want a finite number"}},
+		{"absurd time", "BenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 2e6 sec/op\n", "", []string{":2: time per batch 2e+06 s: want at most 1e+06 s"}},
+		{"conflicting config lines in a row", "jobs: 32\njobs: 64\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\n", "results of different workloads, not comparable: jobs 32 (", nil},
+		{"a config key set again after results", "jobs: 32\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\njobs: 64\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\n", "results of different workloads, not comparable: jobs 32", nil},
+		{"the same config line twice", "jobs: 32\njobs: 32\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\n", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,7 +155,7 @@ func TestLoadBadInput(t *testing.T) {
 					t.Errorf("input error %q is not a *benchfmt.SyntaxError", got)
 				}
 			}
-			if !hasWarning(rep, "", CheckInput) {
+			if len(tt.wantInput) > 0 && !hasWarning(rep, "", CheckInput) {
 				t.Errorf("input errors not among the warnings: %v", rep.Warnings)
 			}
 		})
@@ -210,3 +224,12 @@ func FuzzLoad(f *testing.F) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func mustAbs(t *testing.T, path string) string {
+	t.Helper()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}

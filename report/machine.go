@@ -34,6 +34,8 @@ type Machine struct {
 	CoresCheck     string
 	// Partial is set when the run was interrupted before it finished.
 	Partial bool
+	// OtherRuns names other parbench runs measuring when it started.
+	OtherRuns string
 }
 
 func newMachine(r *benchfmt.Result) Machine {
@@ -54,6 +56,7 @@ func newMachine(r *benchfmt.Result) Machine {
 		Enforcement:    r.GetConfig(runfiles.KeyEnforcement),
 		CoresCheck:     r.GetConfig(runfiles.KeyCoresCheck),
 		Partial:        r.GetConfig(runfiles.KeyPartial) == "true",
+		OtherRuns:      r.GetConfig(runfiles.KeyOtherRuns),
 	}
 	m.CPUsOnline, _ = strconv.Atoi(r.GetConfig(runfiles.KeyCPUsOnline))
 	return m

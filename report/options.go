@@ -33,6 +33,15 @@ type Options struct {
 	// MaxBusyCPUs flags a run that started while other work kept more
 	// CPUs' worth busy (sampled from /proc/stat by the harness).
 	MaxBusyCPUs float64
+
+	// IncludeFaulted keeps the samples whose batch met worker faults
+	// (faults/op > 0) in the statistics. By default they are left out,
+	// and each configuration that had them is named in a warning.
+	IncludeFaulted bool
+
+	// Progress, if set, is called now and then while Load reads its
+	// inputs, with the lines read so far and the lines in all inputs.
+	Progress func(read, total int64)
 }
 
 // DefaultOptions are the settings parbench reports with.

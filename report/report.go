@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -47,6 +48,13 @@ type Report struct {
 	// InputErrors are the lines of the inputs that could not be used,
 	// each "file:line: message".
 	InputErrors []error
+
+	// rejected holds, per input file, the lines of results that the
+	// report did not use, so that benchstat gets only the others.
+	rejected map[string]map[int]bool
+	// benchstatPaths maps an input to the filtered copy benchstat reads
+	// instead; see WriteBenchstatInputs.
+	benchstatPaths map[string]string
 }
 
 // Strategies lists the strategies in the report, in row order.
@@ -69,7 +77,13 @@ func FromResults(results []*benchfmt.Result, opts *Options) (*Report, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	return build(results, nil, nil, o)
+	return build(func(yield func(benchfmt.Record) bool) {
+		for _, r := range results {
+			if !yield(r) {
+				return
+			}
+		}
+	}, nil, o)
 }
 
 // group collects the samples of one configuration on one machine.
@@ -80,13 +94,18 @@ type group struct {
 	secs, cpuSecs, jobsRate []float64
 	baseSecs                []float64 // the adjacent baseline batch of each of secs, NaN if none
 	residues                []benchproc.Key
+	faults                  faultTally
 }
 
 // seenValue is a value of a workload key and where it was first seen.
 type seenValue struct{ value, where string }
 
-func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Options) (*Report, error) {
-	rep := &Report{Confidence: o.Confidence, Resamples: o.Resamples, Inputs: inputs, InputErrors: inputErrs}
+// build makes the report of records read one at a time: a result is used
+// while it is yielded and not kept, so memory grows with the number of
+// samples, not with the size of the inputs. Syntax errors among the records
+// are input errors.
+func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Report, error) {
+	rep := &Report{Confidence: o.Confidence, Resamples: o.Resamples, Inputs: inputs}
 
 	var pp benchproc.ProjectionParser
 	machineProj, err := pp.Parse(".file,"+runfiles.KeyHost+","+runfiles.KeyCPU, nil)
@@ -115,16 +134,26 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	var skipped []string
 	calibrations := map[int]*calibrationOf{}
 
-	for _, r := range results {
+	for rec := range records {
+		r, ok := rec.(*benchfmt.Result)
+		if !ok {
+			if se, ok := rec.(*benchfmt.SyntaxError); ok {
+				rep.rejectAt(se.FileName, se.Line)
+				rep.InputErrors = append(rep.InputErrors, se)
+			}
+			continue
+		}
 		ck := configProj.Project(r)
 		strategy := ck.Get(cf[1])
 		if strategy == "" {
+			rep.reject(r)
 			if name := "Benchmark" + r.Name.String(); !slices.Contains(skipped, name) {
 				skipped = append(skipped, name)
 			}
 			continue
 		}
 		bad := func(format string, args ...any) {
+			rep.reject(r)
 			rep.InputErrors = append(rep.InputErrors, errorAt(r, fmt.Sprintf(format, args...)))
 		}
 		secs, ok := r.Value("sec/op")
@@ -137,6 +166,14 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 		}
 		if !(secs > 0) || math.IsInf(secs, 0) {
 			bad("time per batch %v s: want a positive number", secs)
+			continue
+		}
+		if secs > MaxBatchSeconds {
+			bad("time per batch %v s: want at most %v s", secs, float64(MaxBatchSeconds))
+			continue
+		}
+		if u, v, ok := nonFinite(r); ok {
+			bad("%s %v: want a finite number", u, v)
 			continue
 		}
 		cores := 1 // go test leaves out the -1 suffix
@@ -184,6 +221,15 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 			g = &group{machine: mi, name: ck.Get(cf[0]), strategy: strategy, cores: cores, workers: workers}
 			groups[gk] = g
 			order = append(order, g)
+		}
+		if f, ok := r.Value(FaultsUnit); ok && f > 0 {
+			g.faults.samples++
+			g.faults.faults += f
+			if !o.IncludeFaulted {
+				g.faults.secs = append(g.faults.secs, secs)
+				rep.reject(r)
+				continue
+			}
 		}
 		g.secs = append(g.secs, secs)
 		g.baseSecs = append(g.baseSecs, baselineOf(r))
@@ -257,7 +303,13 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	byRow := map[*Row]*group{}
 	for i, g := range order {
 		r := &Row{Machine: machines[g.machine].Label, Strategy: g.strategy, Cores: g.cores, Workers: g.workers}
+		if len(g.secs) == 0 {
+			// Every sample had a fault: a row from them, with a warning,
+			// beats no row.
+			g.secs, g.faults.used = g.faults.secs, true
+		}
 		r.summarize(g.secs, g.cpuSecs, g.jobsRate, jobs, o.Confidence)
+		rep.warnFaults(r, g, o)
 		rows[i] = r
 		byRow[r] = g
 		if len(g.residues) > 1 {
@@ -294,6 +346,39 @@ func build(results []*benchfmt.Result, inputs []Input, inputErrs []error, o Opti
 	}
 	rep.check(o)
 	return rep, nil
+}
+
+// MaxBatchSeconds is the longest time per batch a report accepts: no
+// parbench batch comes near it (harness.MaxBatchWork), so a longer one is
+// a corrupt line, and values like it make benchstat's work explode.
+const MaxBatchSeconds = 1e6
+
+// nonFinite finds a value of r that is NaN or infinite, in any unit.
+func nonFinite(r *benchfmt.Result) (unit string, v float64, ok bool) {
+	for _, val := range r.Values {
+		if math.IsNaN(val.Value) || math.IsInf(val.Value, 0) {
+			return val.Unit, val.Value, true
+		}
+	}
+	return "", 0, false
+}
+
+// reject notes that r is not used, by its place in its file.
+func (rep *Report) reject(r *benchfmt.Result) {
+	rep.rejectAt(r.Pos())
+}
+
+func (rep *Report) rejectAt(file string, line int) {
+	if file == "" {
+		return
+	}
+	if rep.rejected == nil {
+		rep.rejected = map[string]map[int]bool{}
+	}
+	if rep.rejected[file] == nil {
+		rep.rejected[file] = map[int]bool{}
+	}
+	rep.rejected[file][line] = true
 }
 
 // sameWorkload refuses results of different benchmarks or workloads,

@@ -37,7 +37,7 @@ func SpeedupCI(base, x []float64, confidence float64, resamples int, rng *rand.R
 		for j := range xs {
 			xs[j] = x[rng.IntN(len(x))]
 		}
-		ratios[i] = median(benchmath.NewSample(bs, th)) / median(benchmath.NewSample(xs, th))
+		ratios[i] = bootMedian(bs) / bootMedian(xs)
 	}
 	slices.Sort(ratios)
 	tail := (1 - confidence) / 2

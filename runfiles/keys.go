@@ -47,6 +47,9 @@ const (
 	KeyBudget          = "budget"           // "3m0s"
 	KeyMinRounds       = "min-rounds"
 	KeyRounds          = "rounds"
+	// KeyOtherRuns names other parbench runs that were measuring into the
+	// same results root when the run started.
+	KeyOtherRuns = "other-runs"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

@@ -115,6 +115,7 @@ type Procpool struct {
 	inbox   []event // frames from workers between batches
 	wake    chan struct{}
 	lost    int // workers whose profile was lost to a fault
+	faults  faultLog
 }
 
 var (
@@ -184,6 +185,8 @@ func (p *Procpool) Prepare(ctx context.Context, w Workload, workers int) error {
 // Close stops every worker and waits for it. It is safe to call more than
 // once, and without Prepare.
 func (p *Procpool) Close() error {
+	// A worker that died after the last batch is a fault too.
+	p.drainInbox()
 	p.stopAll()
 	p.prepared = false
 	p.profiling = false
@@ -398,6 +401,8 @@ func (p *Procpool) drainInbox() int {
 		if p.currentLocked(ev.proc) {
 			ev.proc.dead = true
 			bad = append(bad, ev.proc)
+			f := &workerFault{proc: ev.proc, cause: errBetweenBatches}
+			p.noteFaultLocked(faultText(f.Error))
 		}
 	}
 	p.inbox = nil

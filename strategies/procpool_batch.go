@@ -402,6 +402,7 @@ func (b *batch) failLocked(pr *proc, cause error) {
 	poke(b.wake)
 
 	f := &workerFault{proc: pr, jobs: head, cause: cause}
+	b.p.noteFaultLocked(faultText(f.Error))
 	limit := b.maxFaults()
 	b.inARow[pr.slot]++
 	if b.fatal == nil && b.inARow[pr.slot] >= limit {
@@ -444,6 +445,8 @@ func (b *batch) started(sr startResult) error {
 		}
 		p.mu.Lock()
 		b.faults++
+		startErr := fmt.Errorf("worker slot %d: starting a replacement: %w", sr.slot, sr.err)
+		p.noteFaultLocked(faultText(startErr.Error))
 		b.inARow[sr.slot]++
 		n := b.inARow[sr.slot]
 		p.mu.Unlock()
@@ -479,6 +482,10 @@ func streamError(err error) error {
 	}
 	return fmt.Errorf("reading its results: %w", err)
 }
+
+// errBetweenBatches is the cause of a fault of a worker that wrote or
+// ended its stream while no batch ran.
+var errBetweenBatches = errors.New("died or wrote out of turn between batches")
 
 // errExited is the cause of a fault whose worker's stream ended.
 var errExited = errors.New("exited")

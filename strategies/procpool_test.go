@@ -206,6 +206,9 @@ func TestProcpoolRecoversFromFaults(t *testing.T) {
 			if got := lastFaults(t, p); got != 1 {
 				t.Errorf("faults/op = %d, want 1", got)
 			}
+			if f := p.TakeFaults(); f.N != 1 || len(f.Causes) != 1 || !strings.Contains(f.Causes[0], "worker pid") {
+				t.Errorf("TakeFaults = %+v, want 1 fault naming its worker", f)
+			}
 			if got, want := len(p.startedPids()), workers+1; got != want {
 				t.Errorf("%d workers started, want %d (one replacement)", got, want)
 			}
@@ -213,6 +216,9 @@ func TestProcpoolRecoversFromFaults(t *testing.T) {
 			runVerified(t, p, w, workers)
 			if got := lastFaults(t, p); got != 0 {
 				t.Errorf("next batch: faults/op = %d, want 0", got)
+			}
+			if f := p.TakeFaults(); f.N != 0 {
+				t.Errorf("next batch: TakeFaults = %+v, want none", f)
 			}
 		})
 	}
@@ -234,6 +240,33 @@ func TestProcpoolReplacesWorkerDeadBetweenBatches(t *testing.T) {
 	runVerified(t, p, w, 2)
 	if got := lastFaults(t, p); got != 1 {
 		t.Errorf("faults/op = %d, want 1", got)
+	}
+	if f := p.TakeFaults(); f.N != 1 || len(f.Causes) != 1 || !strings.Contains(f.Causes[0], "between batches") {
+		t.Errorf("TakeFaults = %+v, want the worker that died between batches", f)
+	}
+}
+
+// A worker that dies after the last batch is counted when the pool closes.
+func TestProcpoolCountsFaultBeforeClose(t *testing.T) {
+	w := Workload{Jobs: 20, N: 1000}
+	p := &Procpool{}
+	if err := p.Prepare(t.Context(), w, 2); err != nil {
+		t.Fatal(err)
+	}
+	runVerified(t, p, w, 2)
+	dead := p.Pids()[0]
+	if err := syscall.Kill(dead, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for processAlive(dead) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let its reader see the end of its stream
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if f := p.TakeFaults(); f.N != 1 {
+		t.Errorf("TakeFaults after Close = %+v, want 1 fault", f)
 	}
 }
 

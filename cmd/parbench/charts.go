@@ -42,7 +42,9 @@ func parseFormats(s string) ([]plots.Format, error) {
 // it wrote and the problems it met; one chart that cannot be drawn does not
 // stop the others.
 type chartWriter struct {
-	dir      string
+	dir string
+	// claim, if set, gives the path a file may be written at, or why not.
+	claim    func(name string) (string, error)
 	formats  []plots.Format
 	written  []string
 	problems []error
@@ -68,12 +70,20 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 	}
 	for _, f := range cw.formats {
 		file := plots.Filename(name, f)
+		path := filepath.Join(cw.dir, file)
+		if cw.claim != nil {
+			var cerr error
+			if path, cerr = cw.claim(file); cerr != nil {
+				cw.problems = append(cw.problems, cerr)
+				continue
+			}
+		}
 		var buf bytes.Buffer
 		err := fig.Encode(&buf, f, plots.Options{})
 		if err == nil {
 			// Through a temporary file, so that an interrupted write
 			// never leaves a truncated chart under the final name.
-			err = runfiles.WriteFileAtomic(filepath.Join(cw.dir, file), buf.Bytes())
+			err = runfiles.WriteFileAtomic(path, buf.Bytes())
 		}
 		if err != nil {
 			cw.problems = append(cw.problems, fmt.Errorf("%s: %w", file, err))
@@ -95,9 +105,10 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 // workers at fixed cores; a timeline per recorded batch; and the overhead
 // breakdown where the run has CPU profiles. It returns the files written
 // and every chart as SVG for report.html; the error joins every chart that
-// could not be drawn.
-func writeCharts(dir string, rep *report.Report, formats []plots.Format) ([]string, []report.Chart, error) {
-	cw := &chartWriter{dir: dir, formats: formats}
+// could not be drawn. claim, if set, gives the path a file may be written
+// at, or why not.
+func writeCharts(dir string, rep *report.Report, formats []plots.Format, claim func(string) (string, error)) ([]string, []report.Chart, error) {
+	cw := &chartWriter{dir: dir, formats: formats, claim: claim}
 	chart := plots.Chart{Title: rep.Params.Title(), Caption: rep.Caption()}
 
 	curves := rep.Curves()

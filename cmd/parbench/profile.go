@@ -32,11 +32,14 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 	for _, w := range set.Warnings {
 		warn(w)
 	}
-	traces := 0
+	traces, profiled := 0, 0
 	var rows []profiles.Row
 	for _, tp := range set.Trials {
 		if tp.Files.Trace != "" {
 			traces++
+		}
+		if f := tp.Files; f.CPU != "" || f.Mutex != "" || f.Block != "" || f.Heap != "" || f.Trace != "" {
+			profiled++
 		}
 		if tp.Files.CPU == "" {
 			continue
@@ -49,10 +52,13 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 		rows = append(rows, row)
 	}
 	sortProfileRows(rows)
+	summary := false
 	if len(rows) > 0 {
 		path := filepath.Join(set.Dir, summaryFile)
 		if err := writeSummary(path, rows); err != nil {
 			warn(fmt.Errorf("overhead breakdown: %w", err))
+		} else {
+			summary = true
 		}
 	}
 
@@ -62,8 +68,13 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 		!c.Profile && c.Trace && traces == 0:
 		return nil, errors.New("profiling pass: no profile could be made (the timings in bench.txt are complete)")
 	}
-	fmt.Fprintf(stderr, "parbench: profiles of %d configurations in %s", len(set.Trials), set.Dir)
-	if len(rows) > 0 {
+	// The counts are of files written: a full disk shows here too.
+	if want := len(c.Trials()); profiled < want {
+		fmt.Fprintf(stderr, "parbench: profiles of %d of %d configurations in %s (the others: warnings above)", profiled, want, set.Dir)
+	} else {
+		fmt.Fprintf(stderr, "parbench: profiles of %d configurations in %s", profiled, set.Dir)
+	}
+	if summary {
 		fmt.Fprintf(stderr, ", overhead breakdown in %s", summaryFile)
 	}
 	fmt.Fprintln(stderr)

@@ -160,3 +160,33 @@ func TestReportProfiles(t *testing.T) {
 		})
 	}
 }
+
+// TestReportProfilesCountsWhatWasWritten is a full disk: most profiles and
+// the summary could not be written, and the last line must say so.
+func TestReportProfilesCountsWhatWasWritten(t *testing.T) {
+	dir := t.TempDir()
+	written := harness.TrialProfiles{Trial: harness.Trial{Strategy: "serial", Cores: 1, Workers: 1},
+		Files: harness.ProfileFiles{CPU: writeCPUProfile(t, dir, "cpu-serial-1.pprof", 9)}}
+	full := harness.TrialProfiles{Trial: harness.Trial{Strategy: "pool", Cores: 2, Workers: 2},
+		Files: harness.ProfileFiles{Warnings: []string{"cpu profile: no space left on device"}}}
+	set := harness.ProfileSet{Dir: filepath.Join(dir, "gone"), Trials: []harness.TrialProfiles{written, full},
+		Warnings: []error{errors.New("profiling pool cores=2 workers=2: cpu profile: no space left on device")}}
+	c := harness.Config{Profile: true, Strategies: []string{"serial", "pool"}, Cores: []int{1, 2}}
+	var stderr bytes.Buffer
+	if _, err := reportProfiles(&stderr, c, set); err != nil {
+		t.Fatal(err)
+	}
+	got := stderr.String()
+	for _, want := range []string{
+		"parbench: warning: profiling pool cores=2 workers=2: cpu profile: no space left on device\n",
+		"parbench: warning: overhead breakdown: ",
+		"parbench: profiles of 1 of 4 configurations in " + set.Dir + " (the others: warnings above)\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stderr\n%s\ndoes not contain %q", got, want)
+		}
+	}
+	if strings.Contains(got, "overhead breakdown in") {
+		t.Errorf("stderr names a summary that was not written:\n%s", got)
+	}
+}

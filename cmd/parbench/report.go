@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -27,12 +25,13 @@ const (
 	benchstatText = "benchstat.txt"
 )
 
-func newReportFlagSet(w io.Writer, out, benchstat, format *string) *flag.FlagSet {
+func newReportFlagSet(w io.Writer, out, benchstat, format, faulted *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(w)
-	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first)")
+	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first; for files such as go test output, a new one under results/)")
 	fs.StringVar(benchstat, "benchstat", "go tool benchstat", `command that runs benchstat, split at spaces; "" skips benchstat.txt`)
 	fs.StringVar(format, "format", "png", "chart formats, a comma list of png, svg and pdf")
+	fs.StringVar(faulted, "faulted", "exclude", `samples whose batch met worker faults (faults/op > 0): "exclude" leaves them out of the statistics, "include" keeps them; either way a warning names them`)
 	fs.Usage = func() {
 		fmt.Fprintf(w, `usage: parbench report [flags] DIR...
 
@@ -56,10 +55,10 @@ Flags:
 }
 
 func reportMain(stdout, stderr io.Writer, args []string) error {
-	var out, benchstat, format string
+	var out, benchstat, format, faulted string
 	// As for run: a bad flag is one line on stderr, -h prints to stdout.
 	var usage bytes.Buffer
-	fs := newReportFlagSet(&usage, &out, &benchstat, &format)
+	fs := newReportFlagSet(&usage, &out, &benchstat, &format, &faulted)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = usage.WriteTo(stdout)
@@ -75,6 +74,9 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 			return usageErrorf("report: flag %s after the run folders: flags go first (parbench report [flags] DIR...)", a)
 		}
 	}
+	if faulted != "exclude" && faulted != "include" {
+		return usageErrorf("-faulted %q: want exclude or include", faulted)
+	}
 	inputs, err := report.FindInputs(fs.Args())
 	if err != nil {
 		return usageErrorf("report: %v", err)
@@ -85,21 +87,39 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 	}
 	if out == "" {
 		out = defaultReportDir(inputs, time.Now())
+		// A run folder holding summaries that no report of this version
+		// recorded gets its report in a folder of its own instead.
+		if folder, err := openOutFolder(out); err == nil {
+			if c := folder.conflicts([]string{summaryText, summaryCSV, summaryJSON, benchstatText}); len(c) > 0 {
+				old := out
+				out = freshDir(filepath.Join(out, "report-"+time.Now().UTC().Format("20060102T150405Z")))
+				fmt.Fprintf(stderr, "parbench: %s has a %s that parbench report did not record writing: reporting into %s instead\n", old, c[0], out)
+			}
+		}
 	}
-	_, err = writeReport(stdout, stderr, inputs, out, benchstat, formats)
+	ctx, stop := interruptContext()
+	defer stop()
+	_, err = writeReport(ctx, stdout, stderr, inputs, out, benchstat, formats, faulted == "include")
 	return err
 }
 
 // writeReport loads inputs and writes the summaries, benchstat.txt and
 // the charts into out, the tables on stdout and the warnings on stderr.
 // It is parbench report's work, and run's after a sweep.
-func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format) (*report.Report, error) {
-	rep, err := report.Load(inputs, nil)
+func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format, includeFaulted bool) (*report.Report, error) {
+	opts := report.DefaultOptions
+	opts.IncludeFaulted = includeFaulted
+	progress := newLoadProgress(stderr)
+	opts.Progress = progress.update
+	stopBeat := progress.heartbeat("still reading the results and computing their statistics")
+	rep, err := untilDone(ctx, func() (*report.Report, error) { return report.Load(inputs, &opts) })
+	stopBeat()
 	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
 	explainLosses(rep)
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	folder, err := openOutFolder(out)
+	if err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
 	var written []string
@@ -116,7 +136,11 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 		if err := write(&buf); err != nil {
 			return rep, fmt.Errorf("report: %s: %w", name, err)
 		}
-		if err := runfiles.WriteFileAtomic(filepath.Join(out, name), buf.Bytes()); err != nil {
+		path, err := folder.claim(name)
+		if err != nil {
+			return rep, fmt.Errorf("report: %w", err)
+		}
+		if err := runfiles.WriteFileAtomic(path, buf.Bytes()); err != nil {
 			return rep, fmt.Errorf("report: %w", err)
 		}
 		written = append(written, name)
@@ -125,29 +149,59 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 	var warnings []string
 	var benchstatOut []byte
 	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
-		text, err := runBenchstat(cmd, rep.BenchstatViews())
+		copies, err := rep.WriteBenchstatInputs(folder.claim)
+		for _, c := range copies {
+			written = append(written, filepath.Base(c))
+		}
+		if err != nil {
+			return rep, fmt.Errorf("report: benchstat input: %w", err)
+		}
+		text, bsWarnings, err := runBenchstat(ctx, cmd, rep.BenchstatViews())
+		warnings = append(warnings, bsWarnings...)
+		if ctx.Err() != nil {
+			return rep, fmt.Errorf("report: interrupted: %w", ctx.Err())
+		}
 		switch {
-		case err != nil:
+		case err != nil || text == nil:
 			// An older benchstat.txt beside the new summaries would pass
 			// for this report's.
-			_ = os.Remove(filepath.Join(out, benchstatText))
-			warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
+			folder.remove(benchstatText)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("%s skipped: %v", benchstatText, err))
+			}
 		case text != nil:
-			if err := runfiles.WriteFileAtomic(filepath.Join(out, benchstatText), text); err != nil {
+			path, err := folder.claim(benchstatText)
+			if err != nil {
+				return rep, fmt.Errorf("report: %w", err)
+			}
+			if err := runfiles.WriteFileAtomic(path, text); err != nil {
 				return rep, fmt.Errorf("report: %w", err)
 			}
 			written = append(written, benchstatText)
 			benchstatOut = text
 		}
 	}
-	charts, svgs, err := writeCharts(out, rep, formats)
+	type drawn struct {
+		files []string
+		svgs  []report.Chart
+	}
+	d, err := untilDone(ctx, func() (drawn, error) {
+		files, svgs, err := writeCharts(out, rep, formats, folder.claim)
+		return drawn{files, svgs}, err
+	})
+	if ctx.Err() != nil {
+		return rep, fmt.Errorf("report: %w", err)
+	}
+	charts, svgs := d.files, d.svgs
 	if err != nil {
 		for _, e := range strings.Split(err.Error(), "\n") {
 			warnings = append(warnings, "chart not drawn: "+e)
 		}
 	}
 	written = append(written, charts...)
-	if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
+	if _, err := folder.claim(report.HTMLFile); err != nil {
+		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
+	} else if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
 	} else {
 		written = append(written, report.HTMLFile)
@@ -170,56 +224,35 @@ func writeReport(stdout, stderr io.Writer, inputs []report.Input, out, benchstat
 }
 
 // defaultReportDir is where a report goes without -o: the run's own folder
-// for one input; for several, a new folder named for the time beside the
-// first run, so that no report overwrites another.
+// for one run folder (a folder, or a file named bench.txt); otherwise (files
+// such as go test output, or several inputs) a new folder named for the
+// time: beside the first run folder, or under results/ for files, so that
+// no report writes beside files it did not make or overwrites another.
 func defaultReportDir(inputs []report.Input, now time.Time) string {
-	if len(inputs) == 1 {
+	runFolder := inputs[0].Path == filepath.Join(inputs[0].Dir, report.BenchFile)
+	if len(inputs) == 1 && runFolder {
 		return inputs[0].Dir
 	}
-	// Beside the first run folder; for a results file given as such, in
-	// its folder.
-	parent := inputs[0].Dir
-	if inputs[0].Path == filepath.Join(inputs[0].Dir, report.BenchFile) {
+	parent := defaultResultsRoot
+	if runFolder {
 		parent = filepath.Dir(filepath.Clean(inputs[0].Dir))
 	}
-	base := filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z"))
+	return freshDir(filepath.Join(parent, "report-"+now.UTC().Format("20060102T150405Z")))
+}
+
+// defaultResultsRoot is run's default -o, where reports of files go.
+const defaultResultsRoot = "results"
+
+// freshDir is base, or base-2, base-3, ... whichever does not exist yet.
+func freshDir(base string) string {
 	dir := base
-	for i := 2; i < 100; i++ {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	for i := 2; i < 1000; i++ {
+		if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
 			break
 		}
 		dir = fmt.Sprintf("%s-%d", base, i)
 	}
 	return dir
-}
-
-// runBenchstat runs the command once per view and returns the outputs,
-// each under a heading with the exact command, or nil for no views.
-func runBenchstat(command []string, views []report.BenchstatView) ([]byte, error) {
-	if len(views) == 0 {
-		return nil, nil
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	var text bytes.Buffer
-	for i, v := range views {
-		args := append(command[1:len(command):len(command)], v.Args...)
-		var stdout, stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, command[0], args...)
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
-				err = fmt.Errorf("%w: %s", err, msg)
-			}
-			return nil, fmt.Errorf("%s: %w", strings.Join(command, " "), err)
-		}
-		if i > 0 {
-			text.WriteString("\n")
-		}
-		fmt.Fprintf(&text, "# %s\n# %s\n\n", v.Title, shellQuote(append(command[:len(command):len(command)], v.Args...)))
-		text.Write(stdout.Bytes())
-	}
-	return text.Bytes(), nil
 }
 
 // shellQuote writes args as one shell command line that can be pasted.

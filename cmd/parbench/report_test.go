@@ -284,10 +284,16 @@ func TestDefaultReportDir(t *testing.T) {
 			{Path: filepath.Join(runA, "bench.txt"), Dir: runA},
 			{Path: filepath.Join(runB, "bench.txt"), Dir: runB},
 		}, filepath.Join(root, "results", "report-20261125T160000Z")},
-		{"files: in the first file's folder", []report.Input{
+		{"files: a new folder under results", []report.Input{
 			{Path: fileA, Dir: filepath.Dir(fileA)},
 			{Path: fileB, Dir: filepath.Dir(fileB)},
-		}, filepath.Join(root, "gt", "report-20261125T160000Z")},
+		}, filepath.Join("results", "report-20261125T160000Z")},
+		{"one file: a new folder under results, not beside it", []report.Input{
+			{Path: fileA, Dir: filepath.Dir(fileA)},
+		}, filepath.Join("results", "report-20261125T160000Z")},
+		{"one bench.txt: its run folder", []report.Input{
+			{Path: filepath.Join(runA, "bench.txt"), Dir: runA},
+		}, runA},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

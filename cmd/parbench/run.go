@@ -2,17 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/parbench/parbench/harness"
@@ -238,6 +235,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
 	}
+	if err := checkSetFlags(fs, &f); err != nil {
+		return err
+	}
 	if parts := presetParts(f.preset); parts != nil {
 		return runPresetParts(stdout, stderr, args, f.preset, parts)
 	}
@@ -268,17 +268,19 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		jobCompute = measureJobCompute(c.Workload.N)
 	}
 
-	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A second Ctrl-C gets the default behaviour: exit at once.
+	ctx, stopSignals := interruptContext()
 	defer stopSignals()
-	go func() {
-		// A second Ctrl-C gets the default behaviour: exit at once.
-		<-ctx.Done()
-		stopSignals()
-	}()
 
 	// The header (its checksum is a pass over every job) comes before the
 	// run folder, so nothing is created for a run that cannot start.
 	env := append(harness.ProbeEnv().Config(), [2]string{runfiles.KeyPreset, f.preset})
+	lock := takeRunLock(f.out, time.Now())
+	defer lock.release()
+	if msg, ok := checkRunning(lock, startedWhen); ok {
+		fmt.Fprintln(stderr, msg)
+		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(lock.others())})
+	}
 	header := harness.Header(c, runner, version, commit, env)
 	dir, err := newRunDir(f.out, time.Now())
 	if err != nil {
@@ -297,38 +299,44 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
-	paired, calibration := 0, 0
-	runner.OnSample = func(s harness.Sample) error { paired++; return bf.Add(s) }
-	runner.OnCalibration = func(s harness.Sample) error { calibration++; return bf.Add(s) }
-	sweepDone := false
-	runner.OnSweepDone = func() error { sweepDone = true; return bf.Finish(true) }
-	runner.OnTimeline = func(s harness.Sample) error {
-		name := runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
-		return harness.SaveTimeline(filepath.Join(dir, name+".csv"), s)
-	}
+	faults := &faultReporter{w: stderr, prog: prog}
+	runner.OnFault = faults.note
+	// The first sample of either kind is the first thing measured, and
+	// moves results/latest to this run.
+	var n runCounts
+	addSample := firstSampleLink(f.out, dir, bf.Add)
+	runner.OnSample = func(s harness.Sample) error { n.timed++; return addSample(s) }
+	runner.OnCalibration = func(s harness.Sample) error { n.calibration++; return addSample(s) }
+	runner.OnSweepDone = func() error { n.complete = true; return bf.Finish(true) }
+	runner.OnTimeline = timelineWarner(stderr, dir, c)
 	var profileSet *harness.ProfileSet
 	runner.ProfileDir = filepath.Join(dir, "profiles")
 	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
 	runErr := runner.Run(ctx, c)
 	prog.finish()
+	if msg, ok := checkRunning(lock, duringWhen); ok {
+		fmt.Fprintln(stderr, msg)
+	}
+	if s := faults.summary(); s != "" {
+		fmt.Fprintln(stderr, s)
+	}
 	// The timings are complete once the timed sweep is done (OnSweepDone
 	// finished the file then), even if the run stopped in a later,
 	// untimed pass.
-	if err := bf.Finish(sweepDone); err != nil && runErr == nil {
-		runErr = err
-	}
-	if runErr != nil {
-		mark := " (complete)"
-		if !sweepDone {
-			mark = " (marked partial)"
-		}
-		return fmt.Errorf("%w; %d samples kept in %s%s (%d timed, %d calibration batches)", runErr, bf.Len(), bf.Path(), mark, paired, calibration)
-	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", bf.Len(), bf.Path(), paired, calibration)
+	finishErr := bf.Finish(n.complete)
+	n.kept = bf.Len()
+	// What the profiling pass could not write is said even when the run
+	// failed later.
+	var profileErr error
 	if profileSet != nil {
-		if _, err := reportProfiles(stderr, c, *profileSet); err != nil {
-			return err
-		}
+		_, profileErr = reportProfiles(stderr, c, *profileSet)
+	}
+	if err := runOutcome(runErr, finishErr, n, bf.Path()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", n.kept, bf.Path(), n.timed, n.calibration)
+	if profileErr != nil {
+		return profileErr
 	}
 	if !f.report {
 		return nil
@@ -337,7 +345,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := writeReport(stdout, stderr, inputs, dir, f.benchstat, formats)
+	rep, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats, false)
 	if err != nil {
 		return err
 	}
@@ -355,6 +363,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 }
 
 // newRunDir makes results/<UTC timestamp>-<host>/, never reusing one.
+// <root>/latest moves to it with the first sample (firstSampleLink).
 func newRunDir(root string, now time.Time) (string, error) {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -369,7 +378,6 @@ func newRunDir(root string, now time.Time) (string, error) {
 	for i := 2; ; i++ {
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
-			linkLatest(root, dir)
 			return dir, nil
 		}
 		if !errors.Is(err, os.ErrExist) || i > 100 {

@@ -65,6 +65,17 @@ func TestRunBadInput(t *testing.T) {
 		{"extra argument", []string{"-cpu", "1", "extra"}, `unexpected argument "extra"`},
 		{"unknown preset", []string{"-preset", "nope"}, `-preset "nope"`},
 		{"profiletime negative", []string{"-profiletime", "-1s"}, "-profiletime -1s"},
+		{"count a typo", []string{"-jobs", "32", "-count", "100000000", "-cpu", "1,2"}, "-count 100000000: want at most 10000"},
+		{"warmup a typo", []string{"-warmup", "100000000"}, "-warmup 100000000: want at most 1000"},
+		{"n a typo", []string{"-n", "9223372036854775807"}, "-n 9223372036854775807: jobs x n is more than"},
+		{"jobs x n", []string{"-jobs", "1000000", "-n", "10000000"}, "-n 10000000: jobs x n is more than"},
+		{"workers huge", []string{"-workers", "1000000"}, "-workers 1000000: want at most 4096"},
+		{"profiletime huge", []string{"-profiletime", "1000h"}, "-profiletime 1000h0m0s: want at most 10m0s"},
+		{"sleep x jobs", []string{"-jobs", "1024", "-sleep", "1h"}, "-sleep 1h0m0s: jobs x sleep"},
+		{"gap x jobs", []string{"-jobs", "1024", "-gap", "1h"}, "-gap 1h0m0s: the last of 1024 jobs"},
+		{"cpu empty", []string{"-cpu", ""}, `-cpu "": no core counts given`},
+		{"cpu only commas", []string{"-cpu", ","}, `-cpu ",": no core counts given`},
+		{"workers empty", []string{"-workers", ""}, `-workers "": "" is not a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,6 +392,7 @@ func TestNewRunDirNeverReusesAFolder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		linkLatest(root, dir)
 		dirs = append(dirs, dir)
 	}
 	host, _ := os.Hostname()
@@ -403,6 +415,7 @@ func TestLinkLatestLeavesOtherFilesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	linkLatest(root, dir)
 	if b, err := os.ReadFile(latest); err != nil || string(b) != "mine" {
 		t.Errorf("latest: got %q, %v; want the user's file left as it was", b, err)
 	}
