@@ -63,7 +63,8 @@ var presets = []preset{
 	{
 		name:     "libs-cpu",
 		question: "Which pool should I use? On coarse CPU-bound jobs: how close does each library get to the machine's ceiling?",
-		flags:    [][2]string{{"strategy", libsStrategies}},
+		// The cpu preset's batch, so that pairs stay as close in time.
+		flags: [][2]string{{"jobs", "128"}, {"strategy", libsStrategies}},
 	},
 	{
 		name:     "libs-fine",

@@ -33,7 +33,7 @@ func TestLibsPresets(t *testing.T) {
 		jobs   int
 		n      int64
 	}{
-		{"libs-cpu", 0, strategies.DefaultN}, // 0: the -jobs default
+		{"libs-cpu", 128, strategies.DefaultN}, // the cpu preset's batch
 		{"libs-fine", 100000, 1000},
 	}
 	for _, tc := range cases {
@@ -106,7 +106,7 @@ func TestRunPresetLibsRunsBothParts(t *testing.T) {
 		}
 		got[rs[0].GetConfig("preset")] = rs[0].GetConfig("jobs")
 	}
-	want := map[string]string{"libs-cpu": "1024", "libs-fine": "100000"}
+	want := map[string]string{"libs-cpu": "128", "libs-fine": "100000"}
 	if len(got) != len(want) || got["libs-cpu"] != want["libs-cpu"] || got["libs-fine"] != want["libs-fine"] {
 		t.Errorf("runs by preset (jobs) = %v, want %v", got, want)
 	}
