@@ -18,10 +18,14 @@ type Config struct {
 	// workers = cores - 1 has delta -1).
 	Workers      []int
 	WorkersDelta int
-	Count        int // repetitions: rounds, one timed batch per trial each
-	Warmup       int // batches run and thrown away before each timed batch
-	Workload     strategies.Workload
-	Seed         int64 // for the shuffle of configurations in every round
+	// WorkersRel lists further worker counts relative to cores (-1 is
+	// cores - 1), run alongside Workers at every core count: "cores-1,11"
+	// is WorkersRel [-1] and Workers [11].
+	WorkersRel []int
+	Count      int // repetitions: rounds, one timed batch per trial each
+	Warmup     int // batches run and thrown away before each timed batch
+	Workload   strategies.Workload
+	Seed       int64 // for the shuffle of configurations in every round
 	// Timeline runs one extra, untimed batch per configuration after the
 	// sweep and keeps its per-job results (Sample.Jobs).
 	Timeline bool
@@ -85,6 +89,20 @@ func (c Config) Validate(maxCores int) error {
 
 // WorkersFor lists the worker counts a sweep runs at cores.
 func (c Config) WorkersFor(cores int) []int {
+	if len(c.WorkersRel) > 0 {
+		var ws []int
+		for _, d := range c.WorkersRel {
+			if w := max(1, cores+d); !slices.Contains(ws, w) {
+				ws = append(ws, w)
+			}
+		}
+		for _, w := range c.Workers {
+			if !slices.Contains(ws, w) {
+				ws = append(ws, w)
+			}
+		}
+		return ws
+	}
 	if len(c.Workers) > 0 {
 		return c.Workers
 	}

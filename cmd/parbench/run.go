@@ -42,7 +42,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.cpu, "cpu", "", "core counts to sweep, a comma list or ranges like 1-8 (default 1..the CPUs this process may use)")
 	fs.IntVar(&f.count, "count", harness.DefaultCount, "repetitions: timed batches per configuration (benchstat wants at least 6)")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
-	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice) or a comma list of counts run at every core count`)
+	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice), a comma list of counts run at every core count, or both ("cores-1,11")`)
 	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches before each timed batch")
 	fs.IntVar(&f.jobs, "jobs", harness.DefaultJobs, "jobs per batch (J)")
 	fs.Int64Var(&f.n, "n", strategies.DefaultN, "iterations per job (N)")
@@ -108,18 +108,8 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 			c.Strategies = append(c.Strategies, s)
 		}
 	}
-	switch w := strings.ReplaceAll(f.workers, " ", ""); {
-	case w == "cores":
-	case strings.HasPrefix(w, "cores-"):
-		d, err := strconv.Atoi(strings.TrimPrefix(w, "cores-"))
-		if err != nil || d < 0 {
-			return c, usageErrorf("-workers %q: want cores, cores-<d> or a comma list of counts", f.workers)
-		}
-		c.WorkersDelta = -d
-	default:
-		if c.Workers, err = parseIntList(w); err != nil {
-			return c, usageErrorf("-workers %q: %v", f.workers, err)
-		}
+	if err := parseWorkers(&c, f.workers); err != nil {
+		return c, err
 	}
 	if err := c.Validate(cpus); err != nil {
 		return c, usageErrorf("-%v", err)

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/strategies"
+)
+
+func TestPrintArrivalBoundOneTablePerWorkerCount(t *testing.T) {
+	wl := strategies.Workload{Jobs: 10, N: 1, Sleep: 2 * time.Second, Gap: 100 * time.Millisecond}
+	rep := &report.Report{Rows: []report.Row{
+		{Strategy: "serial", Cores: 2, Workers: 1, Median: 20},
+		{Strategy: "pool", Cores: 2, Workers: 1, Median: 20},
+		{Strategy: "pool", Cores: 2, Workers: 11, Median: 2.9},
+	}}
+	tests := []struct {
+		name string
+		rows []report.Row
+		want []string // in this order
+	}{
+		{"two counts", rep.Rows, []string{"lower bound: 2.9s", "workers = 1:", "serial", "pool", "workers = 11:", "pool                   2      11"}},
+		{"one count, no heading", rep.Rows[:2], []string{"lower bound: 2.9s", "strategy", "serial", "pool"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printArrivalBound(&b, wl, 0, &report.Report{Rows: tt.rows})
+			got := b.String()
+			rest := got
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("output lacks %q after the earlier lines:\n%s", w, got)
+				}
+				rest = rest[i+len(w):]
+			}
+			if n := strings.Count(got, "workers = "); len(tt.rows) == 2 && n != 0 {
+				t.Errorf("one worker count got %d headings, want none:\n%s", n, got)
+			}
+		})
+	}
+}
