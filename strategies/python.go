@@ -224,6 +224,9 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 func (p *Python) start(ctx context.Context, workers int) error {
 	interp, err := findPython(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return fmt.Errorf("%s: %w", p.Name(), err)
 	}
 	args := []string{"-I", "-c", pythonProgram, p.mode}
@@ -380,6 +383,9 @@ func findPython(ctx context.Context) (string, error) {
 	cmd.Stdout = out
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", ctx.Err()
+		}
 		return "", fmt.Errorf("%s: asking its version: %v", path, err)
 	}
 	version := strings.TrimSpace(out.String())
