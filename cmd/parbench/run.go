@@ -185,6 +185,10 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
+	if c.Strategies = skipUnavailable(stderr, c.Strategies); len(c.Strategies) == 0 {
+		fmt.Fprintln(stderr, "parbench: no strategy left to run on this machine")
+		return nil
+	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()
 	}
