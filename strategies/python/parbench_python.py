@@ -174,8 +174,13 @@ def mp_batch(ctx, req, article, inject):
             break
     for p in procs:
         p.join()
-    tasks.cancel_join_thread()  # lost jobs may still sit in its buffer
     tasks.close()
+    if len(got) < jobs:
+        tasks.cancel_join_thread()  # lost jobs may still sit in its buffer
+    else:
+        # Its feeder thread is gone before the next batch forks: a process
+        # with threads is no safe place to fork from.
+        tasks.join_thread()
     results.close()
     return got, self_cpu_ns() + children_cpu_ns() - cpu0
 
