@@ -103,9 +103,13 @@ func TestPythonLeavesNoProcess(t *testing.T) {
 				if err := Verify(tt.w, results); err != nil {
 					t.Fatal(err)
 				}
+				mine := cpusAllowed(t, os.Getpid())
 				for _, pr := range taggedProcs(tag) {
 					if pr.PGRP != proctestGroup() {
 						t.Errorf("process %d (%s) is in group %d, want this process's %d", pr.PID, pr.Comm, pr.PGRP, proctestGroup())
+					}
+					if got := cpusAllowed(t, pr.PID); got != mine {
+						t.Errorf("process %d (%s) may run on CPUs %s, want this process's %s", pr.PID, pr.Comm, got, mine)
 					}
 				}
 				if err := p.Close(); err != nil {
@@ -125,6 +129,22 @@ func TestPythonLeavesNoProcess(t *testing.T) {
 			waitNoneTagged(t, tag)
 		})
 	}
+}
+
+// cpusAllowed is a process's affinity, as /proc shows it.
+func cpusAllowed(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no Cpus_allowed_list in /proc/%d/status", pid)
+	return ""
 }
 
 func proctestGroup() int {
