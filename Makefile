@@ -11,8 +11,9 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 RUNFLAGS ?=
 
 # The strategies make bench and bench-quick run, named so that a strategy
-# added later (the libraries) does not slip into their time budget;
-# bench-libs and bench-all run the rest.
+# added later (the libraries; python-mp and python-pool, which also need
+# python3) does not slip into their time budget; bench-libs and bench-all
+# run the rest.
 BENCH_STRATEGIES := serial,pool,perjob,perjob-unbounded,procpool
 
 .PHONY: all build test bench bench-quick bench-libs bench-all check clean

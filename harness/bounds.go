@@ -45,8 +45,8 @@ func (c Config) checkBounds() error {
 	if c.Warmup > MaxWarmup {
 		return fmt.Errorf("warmup %d: want at most %d", c.Warmup, MaxWarmup)
 	}
-	if len(c.Workers) > MaxWorkerCounts {
-		return fmt.Errorf("workers: %d worker counts, want at most %d", len(c.Workers), MaxWorkerCounts)
+	if n := len(c.Workers) + len(c.WorkersRel); n > MaxWorkerCounts {
+		return fmt.Errorf("workers: %d worker counts, want at most %d", n, MaxWorkerCounts)
 	}
 	for _, w := range c.Workers {
 		if w > MaxWorkers {

@@ -18,6 +18,10 @@ type Config struct {
 	// workers = cores - 1 has delta -1).
 	Workers      []int
 	WorkersDelta int
+	// WorkersRel lists further worker counts relative to cores (-1 is
+	// cores - 1), run alongside Workers at every core count: "cores-1,11"
+	// is WorkersRel [-1] and Workers [11].
+	WorkersRel []int
 	// Count is the number of rounds, one timed pair per trial each; with
 	// a Precision target it is the minimum, after which only the
 	// configurations still short of the target get more rounds.
@@ -126,6 +130,20 @@ func (c Config) Validate(maxCores int) error {
 
 // WorkersFor lists the worker counts a sweep runs at cores.
 func (c Config) WorkersFor(cores int) []int {
+	if len(c.WorkersRel) > 0 {
+		var ws []int
+		for _, d := range c.WorkersRel {
+			if w := max(1, cores+d); !slices.Contains(ws, w) {
+				ws = append(ws, w)
+			}
+		}
+		for _, w := range c.Workers {
+			if !slices.Contains(ws, w) {
+				ws = append(ws, w)
+			}
+		}
+		return ws
+	}
 	if len(c.Workers) > 0 {
 		return c.Workers
 	}

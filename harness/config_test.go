@@ -139,6 +139,9 @@ func TestWorkersFor(t *testing.T) {
 		{"cores-5 floored at 1", Config{WorkersDelta: -5}, 3, []int{1}},
 		{"oversubscription", Config{WorkersDelta: 2}, 2, []int{4}},
 		{"list wins over delta", Config{Workers: []int{1, 64}, WorkersDelta: -1}, 8, []int{1, 64}},
+		{"cores-1 and the article's 11 at 2", Config{Workers: []int{11}, WorkersRel: []int{-1}}, 2, []int{1, 11}},
+		{"cores-1 and 11 at 12 is one count", Config{Workers: []int{11}, WorkersRel: []int{-1}}, 12, []int{11}},
+		{"relative counts floored at 1", Config{WorkersRel: []int{-1, -2}}, 2, []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

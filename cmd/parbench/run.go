@@ -59,7 +59,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial 1-core batch run right next to it (false: batches alone, for workloads of long sleeps)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: k copies of the serial batch at once, one per CPU")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
-	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice) or a comma list of counts run at every core count`)
+	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice), a comma list of counts run at every core count, or both ("cores-1,11")`)
 	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches before each timed batch")
 	fs.IntVar(&f.jobs, "jobs", harness.DefaultJobs, "jobs per batch (J)")
 	fs.Int64Var(&f.n, "n", strategies.DefaultN, "iterations per job (N)")
@@ -144,18 +144,8 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 			c.Strategies = append(c.Strategies, s)
 		}
 	}
-	switch w := strings.ReplaceAll(f.workers, " ", ""); {
-	case w == "cores":
-	case strings.HasPrefix(w, "cores-"):
-		d, err := strconv.Atoi(strings.TrimPrefix(w, "cores-"))
-		if err != nil || d < 0 {
-			return c, usageErrorf("-workers %q: want cores, cores-<d> or a comma list of counts", f.workers)
-		}
-		c.WorkersDelta = -d
-	default:
-		if c.Workers, err = parseIntList(w); err != nil {
-			return c, usageErrorf("-workers %q: %v", f.workers, err)
-		}
+	if err := parseWorkers(&c, f.workers); err != nil {
+		return c, err
 	}
 	if err := c.Validate(cpus); err != nil {
 		return c, usageErrorf("-%v", err)
@@ -255,6 +245,10 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	c, err := parseRunConfig(f, len(runner.CPUs))
 	if err != nil {
 		return err
+	}
+	if c.Strategies = skipUnavailable(stderr, c.Strategies); len(c.Strategies) == 0 {
+		fmt.Fprintln(stderr, "parbench: no strategy left to run on this machine")
+		return nil
 	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()

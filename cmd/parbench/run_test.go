@@ -61,6 +61,8 @@ func TestRunBadInput(t *testing.T) {
 		{"workers in a list 0", []string{"-workers", "1,0"}, "-workers 0: want at least 1"},
 		{"workers cores-x", []string{"-workers", "cores-x"}, `-workers "cores-x": want cores, cores-<d> or a comma list`},
 		{"workers cores+1", []string{"-workers", "cores+1"}, `-workers "cores+1"`},
+		{"workers cores-x in a list", []string{"-workers", "cores-1,cores-x"}, `-workers "cores-1,cores-x": want cores`},
+		{"workers bad count beside cores-1", []string{"-workers", "cores-1,x"}, `-workers "cores-1,x"`},
 		{"unknown flag", []string{"-bogus"}, "flag provided but not defined: -bogus"},
 		{"extra argument", []string{"-cpu", "1", "extra"}, `unexpected argument "extra"`},
 		{"unknown preset", []string{"-preset", "nope"}, `-preset "nope"`},
@@ -363,11 +365,15 @@ func TestParseRunConfigWorkers(t *testing.T) {
 		workers   string
 		wantList  []int
 		wantDelta int
+		wantRel   []int
 	}{
-		{"cores", nil, 0},
-		{"cores-1", nil, -1},
-		{" cores - 2 ", nil, -2},
-		{"1,2,64", []int{1, 2, 64}, 0},
+		{"cores", nil, 0, nil},
+		{"cores-1", nil, -1, nil},
+		{" cores - 2 ", nil, -2, nil},
+		{"1,2,64", []int{1, 2, 64}, 0, nil},
+		{"cores-1,11", []int{11}, 0, []int{-1}},
+		{"11,cores-1,cores", []int{11}, 0, []int{-1, 0}},
+		{"cores-1,cores-2", nil, 0, []int{-1, -2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.workers, func(t *testing.T) {
@@ -376,8 +382,8 @@ func TestParseRunConfigWorkers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(c.Workers, tt.wantList) || c.WorkersDelta != tt.wantDelta {
-				t.Errorf("got workers %v, delta %d; want %v, %d", c.Workers, c.WorkersDelta, tt.wantList, tt.wantDelta)
+			if !slices.Equal(c.Workers, tt.wantList) || c.WorkersDelta != tt.wantDelta || !slices.Equal(c.WorkersRel, tt.wantRel) {
+				t.Errorf("got workers %v, delta %d, relative %v; want %v, %d, %v", c.Workers, c.WorkersDelta, c.WorkersRel, tt.wantList, tt.wantDelta, tt.wantRel)
 			}
 		})
 	}

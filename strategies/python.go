@@ -1,0 +1,417 @@
+package strategies
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// pythonProgram is the Python side of python-mp and python-pool, run with
+// python3 -I -c, so that nothing is written to disk and no user site or
+// PYTHON* variable changes what runs.
+//
+//go:embed python/parbench_python.py
+var pythonProgram string
+
+// PythonEnv names the environment variable that chooses the interpreter
+// of the Python strategies: a path, or a name looked up on PATH. Unset
+// means python3.
+const PythonEnv = "PARBENCH_PYTHON"
+
+// The oldest Python the program is written for.
+const minPythonMajor, minPythonMinor = 3, 8
+
+func init() {
+	for _, s := range []struct{ name, mode, doc string }{
+		{"python-mp", "mp", "the article's Python: a multiprocessing.Queue, Process workers polling it, a stop Event (with the one fix that loses no job)"},
+		{"python-pool", "pool", "the article's jobs in Python's multiprocessing.Pool, kept across batches"},
+	} {
+		Register(Info{
+			Name:         s.name,
+			Doc:          s.doc,
+			New:          func() Strategy { return &Python{mode: s.mode} },
+			OutOfProcess: true,
+			Available:    func() error { _, err := findPython(context.Background()); return err },
+		})
+	}
+}
+
+// Python runs the workload in Python 3, in the program embedded above,
+// started as a child process with the parent's CPU affinity, in the
+// parent's process group (the harness ends a measurement by killing the
+// group) and, on Linux, with SIGKILL as its parent-death signal; its own
+// workers set the same signal for its death. Prepare starts it once per
+// trial, so the interpreter's start-up (and python-pool's Pool) count as
+// start-up; Run without Prepare starts it and stops it before it returns.
+//
+// python-mp is the article's design. Its workers leave when the queue
+// looks empty and the stop event is set; the article sets the event as
+// soon as the last job is queued, but a job put on a multiprocessing.Queue
+// reaches the pipe that empty() looks at only when the queue's feeder
+// thread writes it, so a worker may see an empty pipe, then the event,
+// and go home while jobs are on their way: when every worker has, those
+// jobs are lost. The one change made here: the manager sets the event
+// only once every queued job's result is in. Workers are forked per
+// batch, as the article forks them for its run, so that cost is inside
+// the batch; idle workers poll, as the article's do.
+//
+// python-pool is multiprocessing.Pool: one apply_async per job, at its
+// release time.
+//
+// LastBatchWorkerCPU is the CPU time the Python program reports for the
+// batch: the manager's own and its workers' (for python-mp the reaped
+// workers' rusage, for python-pool each worker's CPU from one result to the
+// next), since none of it is in the measurement process's rusage.
+type Python struct {
+	mode string // "mp" or "pool"
+
+	// Test hooks: article runs the article's protocol unfixed; inject is
+	// the program's --inject option; env is added to the child's
+	// environment.
+	article bool
+	inject  string
+	env     []string
+
+	proc     *pyProc
+	prepared bool
+	lastCPU  time.Duration
+}
+
+var (
+	_ Strategy  = (*Python)(nil)
+	_ Preparer  = (*Python)(nil)
+	_ Closer    = (*Python)(nil)
+	_ WorkerCPU = (*Python)(nil)
+)
+
+// pyProc is the running Python program.
+type pyProc struct {
+	cmd     *exec.Cmd
+	stdin   *os.File
+	stdout  *os.File
+	r       *bufio.Reader
+	stderr  *headBuffer
+	workers int // python-pool's pool size; 0 for python-mp, which forks per batch
+	version string
+}
+
+// pyCloseGrace is how long Close waits for the program to finish after
+// its stdin closes, before it is killed.
+const pyCloseGrace = 2 * time.Second
+
+// Name implements Strategy.
+func (p *Python) Name() string { return "python-" + p.mode }
+
+// LastBatchWorkerCPU implements WorkerCPU.
+func (p *Python) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+
+// Prepare starts the Python program (and python-pool's Pool) and waits for
+// its hello.
+func (p *Python) Prepare(ctx context.Context, w Workload, workers int) error {
+	if err := checkArgs(w, workers); err != nil {
+		return err
+	}
+	if p.prepared && p.proc != nil {
+		if p.mode == "pool" && p.proc.workers != workers {
+			return fmt.Errorf("%s: already prepared with %d workers, want %d", p.Name(), p.proc.workers, workers)
+		}
+		return nil
+	}
+	if err := p.start(ctx, workers); err != nil {
+		return err
+	}
+	p.prepared = true
+	return nil
+}
+
+// Close asks the program to finish (EOF on its stdin), waits for it a
+// short while and kills it if it has not gone. It is safe to call more
+// than once, and without Prepare.
+func (p *Python) Close() error {
+	p.prepared = false
+	pp := p.proc
+	p.proc = nil
+	if pp == nil {
+		return nil
+	}
+	return pp.finish(pyCloseGrace)
+}
+
+// Run implements Strategy.
+func (p *Python) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
+	p.lastCPU = 0
+	if err := checkArgs(w, workers); err != nil {
+		return nil, err
+	}
+	if p.prepared && p.proc != nil && p.mode == "pool" && p.proc.workers != workers {
+		return nil, fmt.Errorf("%s: prepared with %d workers, Run wants %d", p.Name(), p.proc.workers, workers)
+	}
+	if p.proc == nil {
+		if err := p.start(ctx, workers); err != nil {
+			return nil, err
+		}
+	}
+	if !p.prepared {
+		defer p.Close()
+	}
+	results, err := p.batch(ctx, w, workers)
+	if err != nil {
+		// The program's state is unknown: it goes, with its workers.
+		p.proc.kill()
+		p.proc = nil
+		return nil, err
+	}
+	return results, nil
+}
+
+// batch sends one request and reads its answer.
+func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, error) {
+	pp := p.proc
+	stop := context.AfterFunc(ctx, func() { pp.stdout.SetReadDeadline(time.Now()) })
+	defer stop()
+	t0, err := rawMonotonic()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Name(), err)
+	}
+	req := fmt.Sprintf("batch %d %d %d %d %d %d\n", w.Jobs, w.N, w.Sleep.Nanoseconds(), w.Gap.Nanoseconds(), t0, workers)
+	if _, err := pp.stdin.WriteString(req); err != nil {
+		return nil, fmt.Errorf("%s: sending the batch: %w%s", p.Name(), err, pp.stderrNote())
+	}
+	results := make([]Result, 0, w.Jobs)
+	for {
+		l, err := pp.read()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Name(), err)
+		}
+		switch l.Kind {
+		case pyResult:
+			if len(results) == w.Jobs {
+				return nil, fmt.Errorf("%s: %w: more results than the batch's %d jobs", p.Name(), errPyMalformed, w.Jobs)
+			}
+			r, err := pyResultFrom(l, w, workers, t0)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name(), err)
+			}
+			results = append(results, r)
+		case pyDone:
+			if l.Count != int64(len(results)) || l.CPU < 0 {
+				return nil, fmt.Errorf("%s: %w: done %d %d after %d results", p.Name(), errPyMalformed, l.Count, l.CPU, len(results))
+			}
+			// Lost jobs are not an error here: verification names them.
+			p.lastCPU = time.Duration(l.CPU)
+			return results, nil
+		case pyError:
+			return nil, fmt.Errorf("%s: the python program: %s", p.Name(), l.Text)
+		default:
+			return nil, fmt.Errorf("%s: %w: %q in a batch", p.Name(), errPyMalformed, l.format())
+		}
+	}
+}
+
+// start runs the program and waits for its hello, within startTimeout or
+// until ctx is done.
+func (p *Python) start(ctx context.Context, workers int) error {
+	interp, err := findPython(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%s: %w", p.Name(), err)
+	}
+	args := []string{"-I", "-c", pythonProgram, p.mode}
+	if p.mode == "pool" {
+		args = append(args, "--workers="+strconv.Itoa(workers))
+	}
+	if p.article {
+		args = append(args, "--article")
+	}
+	if p.inject != "" {
+		args = append(args, "--inject="+p.inject)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("%s: starting python: %w", p.Name(), err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return fmt.Errorf("%s: starting python: %w", p.Name(), err)
+	}
+	cmd := exec.Command(interp, args...)
+	cmd.Env = append(os.Environ(), p.env...)
+	cmd.Stdin, cmd.Stdout = inR, outW
+	stderr := &headBuffer{limit: 4 << 10}
+	cmd.Stderr = stderr
+	cmd.SysProcAttr = pythonSysProcAttr()
+	cmd.WaitDelay = time.Second
+	err = cmd.Start()
+	inR.Close()
+	outW.Close()
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		return fmt.Errorf("%s: starting %s: %w", p.Name(), interp, err)
+	}
+	pp := &pyProc{cmd: cmd, stdin: inW, stdout: outR, r: bufio.NewReaderSize(outR, pyMaxLine+1), stderr: stderr}
+	if p.mode == "pool" {
+		pp.workers = workers
+	}
+	if err := pp.hello(ctx); err != nil {
+		pp.kill()
+		return fmt.Errorf("%s: starting %s (pid %d): %w%s", p.Name(), interp, cmd.Process.Pid, err, pp.stderrNote())
+	}
+	p.proc = pp
+	return nil
+}
+
+func (pp *pyProc) hello(ctx context.Context) error {
+	if err := pp.stdout.SetReadDeadline(time.Now().Add(startTimeout)); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { pp.stdout.SetReadDeadline(time.Now()) })
+	l, err := pp.read()
+	if !stop() {
+		return ctx.Err()
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("no hello within %v", startTimeout)
+	}
+	if err != nil {
+		return err
+	}
+	if err := pp.stdout.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	switch {
+	case l.Kind == pyError:
+		return errors.New(l.Text)
+	case l.Kind != pyHello:
+		return fmt.Errorf("%w: first line %q, want hello", errPyMalformed, l.format())
+	case l.Proto != pyProtocol:
+		return fmt.Errorf("the program speaks protocol %d, want %d", l.Proto, pyProtocol)
+	}
+	pp.version = l.Version
+	return nil
+}
+
+// read returns the next line, decoded. A line longer than pyMaxLine is an
+// error, never a bigger buffer.
+func (pp *pyProc) read() (pyLine, error) {
+	line, err := pp.r.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return pyLine{}, fmt.Errorf("%w: a line longer than %d bytes", errPyMalformed, pyMaxLine)
+	case err != nil && len(line) > 0:
+		return pyLine{}, fmt.Errorf("%w: output ends inside a line: %w%s", errPyMalformed, err, pp.stderrNote())
+	case err != nil:
+		return pyLine{}, fmt.Errorf("the python program's output ended: %w%s", err, pp.stderrNote())
+	}
+	return parsePyLine(line[:len(line)-1])
+}
+
+// kill ends the program at once (SIGKILL) and reaps it; its workers die
+// with it through their parent-death signal.
+func (pp *pyProc) kill() {
+	pp.cmd.Process.Kill()
+	pp.stdin.Close()
+	pp.cmd.Wait()
+	pp.stdout.Close()
+}
+
+// finish closes the program's stdin, which asks it to stop its workers and
+// exit, and kills it if it has not within grace.
+func (pp *pyProc) finish(grace time.Duration) error {
+	pp.stdin.Close()
+	exited := make(chan error, 1)
+	go func() { exited <- pp.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(grace):
+		pp.cmd.Process.Kill()
+		<-exited
+		err = fmt.Errorf("did not exit within %v of its stdin closing; killed", grace)
+	}
+	pp.stdout.Close()
+	if err != nil {
+		return fmt.Errorf("python program (pid %d): %w%s", pp.cmd.Process.Pid, err, pp.stderrNote())
+	}
+	return nil
+}
+
+func (pp *pyProc) stderrNote() string {
+	s := strings.TrimSpace(pp.stderr.String())
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("; its stderr: %q", s)
+}
+
+// findPython resolves the interpreter (PythonEnv, else python3 on PATH)
+// and checks its version. The error is one line saying what is missing.
+func findPython(ctx context.Context) (string, error) {
+	if !procpoolSupported {
+		return "", fmt.Errorf("the python strategies are not supported on %s", runtime.GOOS)
+	}
+	name, from := os.Getenv(PythonEnv), PythonEnv
+	if name == "" {
+		name, from = "python3", "PATH"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if from == "PATH" {
+			return "", fmt.Errorf("python3 not found on PATH (set %s to an interpreter)", PythonEnv)
+		}
+		return "", fmt.Errorf("%s=%s: no such interpreter", PythonEnv, name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "-I", "-c", `import sys; print("%d.%d.%d" % sys.version_info[:3])`)
+	out := &headBuffer{limit: 64}
+	cmd.Stdout = out
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("%s: asking its version: %v", path, err)
+	}
+	version := strings.TrimSpace(out.String())
+	major, minor, ok := parsePythonVersion(version)
+	if !ok {
+		return "", fmt.Errorf("%s: version %q is not Python's major.minor.micro", path, version)
+	}
+	if major != minPythonMajor || minor < minPythonMinor {
+		return "", fmt.Errorf("%s is Python %s; the python strategies need %d.%d or newer", path, version, minPythonMajor, minPythonMinor)
+	}
+	return path, nil
+}
+
+// parsePythonVersion reads "3.11.7".
+func parsePythonVersion(s string) (major, minor int, ok bool) {
+	f := strings.Split(s, ".")
+	if len(f) != 3 {
+		return 0, 0, false
+	}
+	v := make([]int, 3)
+	for i, x := range f {
+		n, err := strconv.Atoi(x)
+		if err != nil || n < 0 || strconv.Itoa(n) != x {
+			return 0, 0, false
+		}
+		v[i] = n
+	}
+	return v[0], v[1], true
+}
