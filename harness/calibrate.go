@@ -1,0 +1,74 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/parbench/parbench/strategies"
+)
+
+// Calibration is what Calibrate measured, and the costs it gives.
+type Calibration struct {
+	Costs
+	// Jobs and Batch are the calibration batch: its jobs and the wall
+	// time of its timed batch, serial on one core.
+	Jobs  int
+	Batch time.Duration
+	// Total is the wall time of the whole calibration.
+	Total time.Duration
+}
+
+// calibrationJobs caps the jobs of the calibration batch: the XOR-sum
+// costs the same for every job, so a few hundred give the time of one and
+// keep a calibration of a large workload short.
+const calibrationJobs = 1024
+
+// Calibrate measures the costs a plan's estimate needs, on this machine,
+// the way the harness runs a sweep: one measurement process pinned to one
+// CPU runs a warm-up and a timed serial batch of c's workload (at most
+// calibrationJobs jobs, without its sleep and gap, which the estimate
+// adds), then, for each strategy of c with worker processes, a batch at
+// one worker for its start-up per worker. Nothing is written; the runner's
+// callbacks are not called.
+func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
+	w := c.Workload
+	w.Jobs = min(max(w.Jobs, 1), calibrationJobs)
+	w.Sleep, w.Gap = 0, 0
+	cal := Config{Strategies: []string{"serial"}, Cores: []int{1}, Count: 1, Warmup: 1, Workload: w, Seed: 1}
+	for _, s := range c.Strategies {
+		if strategies.OutOfProcess(s) && !slices.Contains(cal.Strategies, s) {
+			cal.Strategies = append(cal.Strategies, s)
+		}
+	}
+	var samples []Sample
+	cr := Runner{Executable: r.Executable, CPUs: r.CPUs, Enforcement: r.Enforcement, pin: r.pin}
+	cr.OnSample = func(s Sample) error { samples = append(samples, s); return nil }
+	begin := time.Now()
+	// One fork, trials in the order given: the plan has one round.
+	err := cr.runFork(ctx, forkRequest{Fork: Fork{Cores: 1, Trials: trialsAt(cal, 1)}, Workload: w, Warmup: cal.Warmup},
+		func(Trial) {}, cr.OnSample)
+	total := time.Since(begin)
+	if err != nil {
+		return Calibration{}, fmt.Errorf("calibration: %w", err)
+	}
+	out := Calibration{Jobs: w.Jobs, Total: total, Costs: Costs{WorkerStart: map[string]time.Duration{}}}
+	busy := time.Duration(0)
+	for _, s := range samples {
+		// The warm-up batch took about as long as the timed one.
+		busy += 2*s.Wall + s.Startup
+		if s.Strategy == "serial" {
+			out.Batch = s.Wall
+			out.JobTime = s.Wall / time.Duration(w.Jobs)
+		}
+		if s.Startup > 0 {
+			out.WorkerStart[s.Strategy] = s.Startup / time.Duration(s.Workers)
+		}
+	}
+	if out.Batch <= 0 {
+		return Calibration{}, fmt.Errorf("calibration: no serial batch came back")
+	}
+	out.ForkStart = max(0, total-busy)
+	return out, nil
+}
