@@ -43,21 +43,27 @@ func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 		}
 	}
 	var samples []Sample
+	var firstStart, lastSample time.Time
 	cr := Runner{Executable: r.Executable, CPUs: r.CPUs, Enforcement: r.Enforcement, pin: r.pin}
-	cr.OnSample = func(s Sample) error { samples = append(samples, s); return nil }
 	begin := time.Now()
 	// One fork, trials in the order given: the plan has one round.
 	err := cr.runFork(ctx, forkRequest{Fork: Fork{Cores: 1, Trials: trialsAt(cal, 1)}, Workload: w, Warmup: cal.Warmup},
-		func(Trial) {}, cr.OnSample)
-	total := time.Since(begin)
+		func(Trial) {
+			if firstStart.IsZero() {
+				firstStart = time.Now()
+			}
+		},
+		func(s Sample) error {
+			samples = append(samples, s)
+			lastSample = time.Now()
+			return nil
+		})
+	end := time.Now()
 	if err != nil {
 		return Calibration{}, fmt.Errorf("calibration: %w", err)
 	}
-	out := Calibration{Jobs: w.Jobs, Total: total, Costs: Costs{WorkerStart: map[string]time.Duration{}}}
-	busy := time.Duration(0)
+	out := Calibration{Jobs: w.Jobs, Total: end.Sub(begin), Costs: Costs{WorkerStart: map[string]time.Duration{}}}
 	for _, s := range samples {
-		// The warm-up batch took about as long as the timed one.
-		busy += 2*s.Wall + s.Startup
 		if s.Strategy == "serial" {
 			out.Batch = s.Wall
 			out.JobTime = s.Wall / time.Duration(w.Jobs)
@@ -66,9 +72,11 @@ func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 			out.WorkerStart[s.Strategy] = s.Startup / time.Duration(s.Workers)
 		}
 	}
-	if out.Batch <= 0 {
+	if out.Batch <= 0 || firstStart.IsZero() {
 		return Calibration{}, fmt.Errorf("calibration: no serial batch came back")
 	}
-	out.ForkStart = max(0, total-busy)
+	// A process's own cost: from its start to its first trial (exec, the
+	// runtime, the core check), and from its last sample to its exit.
+	out.ForkStart = firstStart.Sub(begin) + end.Sub(lastSample)
 	return out, nil
 }

@@ -259,6 +259,9 @@ func calibrateReport(c harness.Config, jobTime time.Duration, formats []plots.Fo
 
 // dryRun calibrates on this machine and prints the plan of c on topo.
 func dryRun(stdout io.Writer, fs *flag.FlagSet, f runFlags, c harness.Config, runner *harness.Runner, here, topo harness.Topology, formats []plots.Format) error {
+	if _, _, _, err := precisionBudget(fs); err != nil {
+		return err // before the calibration, as any usage error
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cal, err := runner.Calibrate(ctx, c)
@@ -309,7 +312,7 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	for _, s := range slices.Sorted(maps.Keys(cal.WorkerStart)) {
 		fmt.Fprintf(w, "; %s start-up %v per worker", s, cal.WorkerStart[s].Round(10*time.Microsecond))
 	}
-	fmt.Fprintf(w, ";\n              the report of this plan %v, a chart %v\n", cal.Report.Round(time.Millisecond), cal.Chart.Round(time.Millisecond))
+	fmt.Fprintf(w, ";\n              the report of this plan %v, a chart %v\n", cal.Report.Round(100*time.Microsecond), cal.Chart.Round(time.Millisecond))
 	wl := c.Workload
 	fmt.Fprintf(w, "workload:     %d jobs x N = %d, sleep %v, gap %v (preset %s)\n", wl.Jobs, wl.N, wl.Sleep, wl.Gap, f.preset)
 	fmt.Fprintf(w, "strategies:   %s\n", strings.Join(c.Strategies, ", "))
@@ -360,15 +363,17 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 		total += fl.count
 	}
 	fmt.Fprintf(w, "files (%d) in <root>/<UTC timestamp>-<host>/:\n", total)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	width := 0
 	for _, fl := range files {
-		if fl.note == "" {
-			fmt.Fprintf(tw, "  %d\t%s\n", fl.count, fl.pattern)
-		} else {
-			fmt.Fprintf(tw, "  %d\t%s\t(%s)\n", fl.count, fl.pattern, fl.note)
-		}
+		width = max(width, len(fl.pattern))
 	}
-	tw.Flush()
+	for _, fl := range files {
+		line := fmt.Sprintf("  %-4d %-*s  ", fl.count, width, fl.pattern)
+		if fl.note != "" {
+			line += "(" + fl.note + ")"
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
 }
 
 // durationText rounds d for a table: 1h02m, 4m17s, 12.3s, 850ms.
