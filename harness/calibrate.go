@@ -12,10 +12,11 @@ import (
 // Calibration is what Calibrate measured, and the costs it gives.
 type Calibration struct {
 	Costs
-	// Jobs and Batch are the calibration batch: its jobs and the wall
-	// time of its timed batch, serial on one core.
-	Jobs  int
-	Batch time.Duration
+	// Jobs and Batch are the calibration batch: its jobs and the median
+	// wall time of its timed batches, serial on one core.
+	Jobs    int
+	Batch   time.Duration
+	Batches int
 	// Total is the wall time of the whole calibration.
 	Total time.Duration
 }
@@ -27,16 +28,22 @@ const calibrationJobs = 1024
 
 // Calibrate measures the costs a plan's estimate needs, on this machine,
 // the way the harness runs a sweep: one measurement process pinned to one
-// CPU runs a warm-up and a timed serial batch of c's workload (at most
-// calibrationJobs jobs, without its sleep and gap, which the estimate
-// adds), then, for each strategy of c with worker processes, a batch at
-// one worker for its start-up per worker. Nothing is written; the runner's
+// CPU runs, calibrationBatches times over, a warm-up and a timed serial
+// batch of c's workload (at most calibrationJobs jobs, without its sleep
+// and gap, which the estimate adds) and, for each strategy of c with
+// worker processes, a batch at one worker for its start-up per worker. Nothing is written; the runner's
 // callbacks are not called.
 func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 	w := c.Workload
 	w.Jobs = min(max(w.Jobs, 1), calibrationJobs)
 	w.Sleep, w.Gap = 0, 0
 	cal := Config{Strategies: []string{"serial"}, Cores: []int{1}, Count: 1, Warmup: 1, Workload: w, Seed: 1}
+	// calibrationBatches timed serial batches, so that one slow moment
+	// does not make the estimate: their median is the batch time.
+	fork := Fork{Cores: 1}
+	for range calibrationBatches {
+		fork.Trials = append(fork.Trials, trialsAt(cal, 1)...)
+	}
 	for _, s := range c.Strategies {
 		if strategies.OutOfProcess(s) && !slices.Contains(cal.Strategies, s) {
 			cal.Strategies = append(cal.Strategies, s)
@@ -47,7 +54,7 @@ func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 	cr := Runner{Executable: r.Executable, CPUs: r.CPUs, Enforcement: r.Enforcement, pin: r.pin}
 	begin := time.Now()
 	// One fork, trials in the order given: the plan has one round.
-	err := cr.runFork(ctx, forkRequest{Fork: Fork{Cores: 1, Trials: trialsAt(cal, 1)}, Workload: w, Warmup: cal.Warmup},
+	err := cr.runFork(ctx, forkRequest{Fork: fork, Workload: w, Warmup: cal.Warmup},
 		func(Trial) {
 			if firstStart.IsZero() {
 				firstStart = time.Now()
@@ -63,14 +70,21 @@ func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 		return Calibration{}, fmt.Errorf("calibration: %w", err)
 	}
 	out := Calibration{Jobs: w.Jobs, Total: end.Sub(begin), Costs: Costs{WorkerStart: map[string]time.Duration{}}}
+	walls := map[string][]time.Duration{}
+	starts := map[string][]time.Duration{}
 	for _, s := range samples {
-		if s.Strategy == "serial" {
-			out.Batch = s.Wall
-			out.JobTime = s.Wall / time.Duration(w.Jobs)
-		}
+		walls[s.Strategy] = append(walls[s.Strategy], s.Wall)
 		if s.Startup > 0 {
-			out.WorkerStart[s.Strategy] = s.Startup / time.Duration(s.Workers)
+			starts[s.Strategy] = append(starts[s.Strategy], s.Startup/time.Duration(s.Workers))
 		}
+	}
+	for name, ds := range starts {
+		out.WorkerStart[name] = medianDuration(ds)
+	}
+	if len(walls["serial"]) > 0 {
+		out.Batch = medianDuration(walls["serial"])
+		out.Batches = len(walls["serial"])
+		out.JobTime = out.Batch / time.Duration(w.Jobs)
 	}
 	if out.Batch <= 0 || firstStart.IsZero() {
 		return Calibration{}, fmt.Errorf("calibration: no serial batch came back")
@@ -79,4 +93,13 @@ func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 	// runtime, the core check), and from its last sample to its exit.
 	out.ForkStart = firstStart.Sub(begin) + end.Sub(lastSample)
 	return out, nil
+}
+
+// calibrationBatches is how many timed batches Calibrate takes the median of.
+const calibrationBatches = 3
+
+func medianDuration(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

@@ -306,8 +306,8 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	} else {
 		fmt.Fprintf(w, "machine:      %s (%s)\n", topologyText(topo), runner.Enforcement)
 	}
-	fmt.Fprintf(w, "calibration:  on this machine: a serial batch of %d jobs on 1 pinned core took %v (%v per job);\n",
-		cal.Jobs, cal.Batch.Round(10*time.Microsecond), cal.JobTime.Round(10*time.Nanosecond))
+	fmt.Fprintf(w, "calibration:  on this machine: a serial batch of %d jobs on 1 pinned core took %v (median of %d; %v per job);\n",
+		cal.Jobs, cal.Batch.Round(10*time.Microsecond), cal.Batches, cal.JobTime.Round(10*time.Nanosecond))
 	fmt.Fprintf(w, "              a measurement process costs %v beyond its batches", cal.ForkStart.Round(100*time.Microsecond))
 	for _, s := range slices.Sorted(maps.Keys(cal.WorkerStart)) {
 		fmt.Fprintf(w, "; %s start-up %v per worker", s, cal.WorkerStart[s].Round(10*time.Microsecond))
