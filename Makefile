@@ -35,7 +35,7 @@ bench: build
 	$(BIN) run -strategy $(BENCH_STRATEGIES) $(BENCHFLAGS) $(RUNFLAGS)
 
 # What make bench would do, without doing it: the plan, with estimates from
-# one calibration batch. For another machine:
+# a calibration of about a second on this machine. For another machine:
 # make plan RUNFLAGS='-assume-cpus 128 -assume-smt 2'.
 plan: build
 	$(BIN) run -dry-run -strategy $(BENCH_STRATEGIES) -profile $(RUNFLAGS)

@@ -31,23 +31,23 @@ const calibrationJobs = 1024
 // CPU runs, calibrationBatches times over, a warm-up and a timed serial
 // batch of c's workload (at most calibrationJobs jobs, without its sleep
 // and gap, which the estimate adds) and, for each strategy of c with
-// worker processes, a batch at one worker for its start-up per worker. Nothing is written; the runner's
-// callbacks are not called.
+// worker processes, a batch at one worker for its start-up per worker.
+// Nothing is written; the runner's callbacks are not called.
 func (r *Runner) Calibrate(ctx context.Context, c Config) (Calibration, error) {
 	w := c.Workload
 	w.Jobs = min(max(w.Jobs, 1), calibrationJobs)
 	w.Sleep, w.Gap = 0, 0
 	cal := Config{Strategies: []string{"serial"}, Cores: []int{1}, Count: 1, Warmup: 1, Workload: w, Seed: 1}
+	for _, s := range c.Strategies {
+		if strategies.OutOfProcess(s) && !slices.Contains(cal.Strategies, s) {
+			cal.Strategies = append(cal.Strategies, s)
+		}
+	}
 	// calibrationBatches timed serial batches, so that one slow moment
 	// does not make the estimate: their median is the batch time.
 	fork := Fork{Cores: 1}
 	for range calibrationBatches {
 		fork.Trials = append(fork.Trials, trialsAt(cal, 1)...)
-	}
-	for _, s := range c.Strategies {
-		if strategies.OutOfProcess(s) && !slices.Contains(cal.Strategies, s) {
-			cal.Strategies = append(cal.Strategies, s)
-		}
 	}
 	var samples []Sample
 	var firstStart, lastSample time.Time

@@ -210,6 +210,7 @@ func TestDryRun(t *testing.T) {
 	for _, want := range []string{
 		"machine:      128 CPUs on 64 physical cores (SMT 2), assumed (-assume-cpus 128 -assume-smt 2)",
 		"calibration:  on this machine: a serial batch of 1024 jobs on 1 pinned core took ",
+		"; procpool start-up ",
 		"core counts:  1 2 3 4 6 8 12 16 24 32 48 64 96 128 (14; SMT boundary 64)",
 		"timelines:    at 1 64 128 cores (-timeline-cpu auto)",
 		"profiles:     at 1 64 128 cores (-profile-cpu auto), 3s of CPU each",
