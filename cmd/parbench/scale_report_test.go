@@ -74,6 +74,25 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 			for _, name := range want {
 				checkPNG(t, filepath.Join(dir, name))
 			}
+			// The overhead chart of the default profiling pass, and of
+			// one at every core count (-profile-cpu all).
+			for name, trials := range map[string][]harness.Trial{"overhead": c.ProfileTrials(), "overhead-all": c.Trials()} {
+				var bars []plots.Breakdown
+				for _, tr := range trials {
+					k := float64(tr.Cores)
+					bars = append(bars, plots.Breakdown{Strategy: tr.Strategy, Cores: tr.Cores,
+						Share: [plots.NumCategories]float64{0.9 - 0.001*k, 0.02 + 0.0005*k, 0.01, 0.02, 0.01 + 0.0005*k, 0.01}})
+				}
+				fig, err := plots.Overhead(plots.Chart{Title: "Where the CPU time went"}, bars)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				path := filepath.Join(dir, name+".png")
+				if err := fig.WriteFile(path, plots.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				checkPNG(t, path)
+			}
 			// The USL is fitted through enough core counts for every
 			// strategy that scales.
 			if !strings.Contains(stdout.String(), " usl ") {
