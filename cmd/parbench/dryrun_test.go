@@ -119,7 +119,7 @@ func TestMakeBenchPlanAtScale(t *testing.T) {
 			t.Run(topologyText(topo), func(t *testing.T) {
 				var f runFlags
 				fs := newRunFlagSet(new(bytes.Buffer), &f)
-				if err := fs.Parse([]string{"-profile"}); err != nil {
+				if err := fs.Parse(makeBenchFlags(t)); err != nil {
 					t.Fatal(err)
 				}
 				c, err := parseRunConfigOn(f, topo)
@@ -200,7 +200,8 @@ func TestDryRun(t *testing.T) {
 		t.Skip("calibrates in a measurement process")
 	}
 	root := filepath.Join(t.TempDir(), "results")
-	status, stdout, stderr := runParbench(t, "run", "-dry-run", "-assume-cpus", "128", "-assume-smt", "2", "-profile", "-n", "2000", "-o", root)
+	args := append([]string{"run", "-dry-run", "-assume-cpus", "128", "-assume-smt", "2", "-n", "2000", "-o", root}, makeBenchFlags(t)...)
+	status, stdout, stderr := runParbench(t, args...)
 	if status != 0 {
 		t.Fatalf("exit status %d, stderr %s", status, stderr)
 	}
@@ -237,6 +238,9 @@ func TestDryRun(t *testing.T) {
 func TestDryRunBudget(t *testing.T) {
 	var f runFlags
 	fs := newRunFlagSet(new(bytes.Buffer), &f)
+	if err := fs.Parse(makeBenchFlags(t)); err != nil {
+		t.Fatal(err)
+	}
 	c, err := parseRunConfigOn(f, harness.Topology{CPUs: 2, Cores: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -279,4 +283,21 @@ func TestDryRunBudget(t *testing.T) {
 		t.Errorf("bad precision: got %v, want an error naming it", err)
 	}
 	var _ flag.Value // the seam reads flag.Value.String
+}
+
+// makeBenchFlags are the flags make bench gives parbench run: its
+// strategies, as the Makefile names them in BENCH_STRATEGIES, and -profile.
+func makeBenchFlags(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "BENCH_STRATEGIES :="); ok {
+			return []string{"-strategy", strings.TrimSpace(v), "-profile"}
+		}
+	}
+	t.Fatal("Makefile: no BENCH_STRATEGIES")
+	return nil
 }

@@ -24,8 +24,8 @@ var chartsDir = flag.String("charts", "", "keep the charts of the synthetic big-
 
 // TestSyntheticBigMachineReport builds the report of synthetic runs on
 // machines parbench has not been run on, the plan make bench makes on
-// 128 CPUs and a sweep of every core count of 32 CPUs with seven
-// strategies, and checks that every chart is drawn and decodes as a PNG
+// 128 CPUs, the same with every registered strategy, and a sweep of every
+// core count of 32 CPUs with every registered strategy and two made-up ones, and checks that every chart is drawn and decodes as a PNG
 // of the expected size. Run with -charts DIR to look at them.
 func TestSyntheticBigMachineReport(t *testing.T) {
 	tests := []struct {
@@ -34,8 +34,9 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 		cpu        string
 		strategies []string
 	}{
-		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names()},
-		{"all-32-seven-strategies", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta")},
+		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strings.Split(makeBenchFlags(t)[1], ",")},
+		{"all-32-every-strategy", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta")},
+		{"registered-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +46,7 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.cpu = tt.cpu
-			f.strategy = strings.Join(tt.strategies[:len(strategies.Names())], ",")
+			f.strategy = strings.Join(slices.DeleteFunc(slices.Clone(tt.strategies), func(s string) bool { return !strategies.Known(s) }), ",")
 			c, err := parseRunConfigOn(f, tt.topo)
 			if err != nil {
 				t.Fatal(err)
