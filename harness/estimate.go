@@ -35,7 +35,8 @@ type Costs struct {
 	WorkerStart map[string]time.Duration
 	// Report is the report's own computation for this plan (statistics,
 	// bootstrap intervals, fits) and Chart the time to draw one chart in
-	// one format; the caller measures them on data of the plan's shape.
+	// every format the report writes it in; the caller measures them on
+	// data of the plan's shape.
 	Report time.Duration
 	Chart  time.Duration
 }
@@ -58,7 +59,7 @@ type PassEstimate struct {
 	Configurations int
 	Forks          int
 	Batches        int64
-	// Charts is how many charts the report pass draws, all formats.
+	// Charts is how many charts the report pass draws, each in every format.
 	Charts int
 	// Ideal and Flat bracket the pass's wall time (see above).
 	Ideal, Flat time.Duration

@@ -155,6 +155,7 @@ func planFiles(c harness.Config, formats []plots.Format, withReport bool, benchs
 		n++
 	}
 	add("summary.{txt,csv,json}"+map[bool]string{true: ", benchstat.txt"}[n == 4], n, "")
+	add(report.HTMLFile, 1, "the whole report on one page, every chart in it as SVG")
 	add("charts: "+strings.Join(chartNames(c), ", "), reportCharts(c)*len(formats), formatsText(formats))
 	add("timeline-<strategy>-<cores> charts", timelines*len(formats), formatsText(formats))
 	return out
@@ -172,6 +173,11 @@ func chartNames(c harness.Config) []string {
 	}
 	if c.Profile {
 		names = append(names, "overhead")
+	}
+	if c.Timeline || c.Profile {
+		// Drawn for the configurations whose loss the timelines and
+		// profiles explain.
+		names = append(names, "efficiency-loss")
 	}
 	return names
 }
@@ -230,6 +236,9 @@ func calibrateReport(c harness.Config, jobTime time.Duration, formats []plots.Fo
 	if len(series) == 0 {
 		series = times
 	}
+	// Every chart is drawn in each format and once more as SVG for
+	// report.html.
+	pageFormats := append(slices.Clone(formats), plots.SVG)
 	top := slices.Max(c.Cores)
 	tl := syntheticTimeline(c.Workload, harness.Trial{Strategy: c.Strategies[len(c.Strategies)-1], Cores: top, Workers: c.WorkersFor(top)[0]}, jobTime)
 	spans := make([]plots.Span, len(tl.Jobs))
@@ -247,12 +256,12 @@ func calibrateReport(c harness.Config, jobTime time.Duration, formats []plots.Fo
 		if err != nil {
 			return stats, 0, fmt.Errorf("calibrating the charts: %w", err)
 		}
-		for _, f := range formats {
+		for _, f := range pageFormats {
 			if err := fig.Encode(io.Discard, f, plots.Options{}); err != nil {
 				return stats, 0, fmt.Errorf("calibrating the charts: %w", err)
 			}
 		}
-		chart = max(chart, time.Since(begin)/time.Duration(len(formats)))
+		chart = max(chart, time.Since(begin))
 	}
 	return stats, chart, nil
 }
@@ -274,18 +283,17 @@ func dryRun(stdout io.Writer, fs *flag.FlagSet, f runFlags, c harness.Config, ru
 	}
 	cal.Report, cal.Chart = stats, chart
 	files := planFiles(c, formats, f.report, f.benchstat)
-	est := harness.EstimateRun(c, cal.Costs, chartCount(files), f.report)
+	est := harness.EstimateRun(c, cal.Costs, chartCount(c), f.report)
 	printPlan(stdout, f, c, runner, here, topo, cal, est, files)
 	return printBudget(stdout, fs, c, cal.Costs)
 }
 
-// chartCount counts the chart files among files.
-func chartCount(files []plannedFiles) int {
-	n := 0
-	for _, f := range files {
-		if strings.Contains(f.pattern, "charts") {
-			n += f.count
-		}
+// chartCount counts the charts a report of c draws, each in every format
+// and once more as SVG for report.html.
+func chartCount(c harness.Config) int {
+	n := reportCharts(c)
+	if c.Timeline {
+		n += len(c.TimelineTrials())
 	}
 	return n
 }

@@ -140,7 +140,7 @@ func TestMakeBenchPlanAtScale(t *testing.T) {
 					t.Errorf("timelines at %v, profiles at %v; want both at %v", c.TimelineCores, c.ProfileCores, wantPasses)
 				}
 				files := planFiles(c, []plots.Format{plots.PNG}, f.report, f.benchstat)
-				est := harness.EstimateRun(c, bigMachineCosts, chartCount(files), f.report)
+				est := harness.EstimateRun(c, bigMachineCosts, chartCount(c), f.report)
 				if est.Flat > budget {
 					t.Errorf("make bench takes up to %v (ideal %v), want at most %v", est.Flat, est.Ideal, budget)
 				}
@@ -175,15 +175,16 @@ func TestPlanFilesAllPasses(t *testing.T) {
 	}
 	// 14 core counts x 3 strategies; mutex and block for 2 of them.
 	want := map[string]int{
-		"bench.txt":                                               1,
-		"timeline-<strategy>-<cores>.csv":                         42,
-		"profiles/cpu-<strategy>-<cores>.pprof":                   42,
-		"profiles/heap-<strategy>-<cores>.pprof":                  42,
-		"profiles/{mutex,block}-<strategy>-<cores>.pprof":         56,
-		"profiles/cpu-merged.pprof, profiles/summary.txt":         2,
-		"summary.{txt,csv,json}, benchstat.txt":                   4,
-		"charts: speedup, efficiency, time, throughput, overhead": 10,
-		"timeline-<strategy>-<cores> charts":                      84,
+		"bench.txt":                                                                1,
+		"timeline-<strategy>-<cores>.csv":                                          42,
+		"profiles/cpu-<strategy>-<cores>.pprof":                                    42,
+		"profiles/heap-<strategy>-<cores>.pprof":                                   42,
+		"profiles/{mutex,block}-<strategy>-<cores>.pprof":                          56,
+		"profiles/cpu-merged.pprof, profiles/summary.txt":                          2,
+		"summary.{txt,csv,json}, benchstat.txt":                                    4,
+		"charts: speedup, efficiency, time, throughput, overhead, efficiency-loss": 12,
+		"report.html":                        1,
+		"timeline-<strategy>-<cores> charts": 84,
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -218,9 +219,9 @@ func TestDryRun(t *testing.T) {
 		"\n     sweep              70        140       1400 ",
 		"\n  timeline              15          3         30 ",
 		"\n   profile              15         15 ",
-		"\n    report              70          -  20 charts ",
+		"\n    report              70          -  21 charts ",
 		"\n     total ",
-		"files (96) in <root>/<UTC timestamp>-<host>/:",
+		"files (98) in <root>/<UTC timestamp>-<host>/:",
 		"precision budget: ",
 	} {
 		if !strings.Contains(stdout, want) {
