@@ -330,7 +330,12 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	}
 	fmt.Fprintf(w, "core counts:  %s (%d%s)\n", strings.Join(strings.Split(intsText(c.Cores), ","), " "), len(c.Cores), boundary)
 	fmt.Fprintf(w, "workers:      %s\n", f.workers)
-	fmt.Fprintf(w, "rounds:       %d, each batch after %d warm-up %s\n", c.Count, c.Warmup, plural(c.Warmup, "batch", "batches"))
+	if c.Precision > 0 {
+		fmt.Fprintf(w, "rounds:       at least %d, then more for the configurations short of ±%.3g%%, within -budget %v; warm-up %d\n",
+			c.Count, 100*c.Precision, c.Budget, c.Warmup)
+	} else {
+		fmt.Fprintf(w, "rounds:       %d, each batch after %d warm-up %s\n", c.Count, c.Warmup, plural(c.Warmup, "batch", "batches"))
+	}
 	passAt := func(on bool, only []int, flagValue string) string {
 		if !on {
 			return "off"
@@ -364,7 +369,12 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	tw.Flush()
 	fmt.Fprintf(w, "\nEstimates, not measurements: \"ideal scaling\" if every strategy scaled perfectly from the\n"+
 		"calibrated job time, \"no scaling\" if every batch took as long as on one core; a run lands\n"+
-		"in between. A strategy's own overhead and benchstat's time are not included.\n\n")
+		"in between. A strategy's own overhead and benchstat's time are not included.\n")
+	if c.Precision > 0 {
+		fmt.Fprintf(w, "The sweep row is its first %d rounds; with -precision the sweep may run on until -budget\n"+
+			"(%v) is spent, so budget up to %v for it (see the precision budget below).\n", c.Count, c.Budget, max(c.Budget, est.Passes[0].Flat))
+	}
+	fmt.Fprintln(w)
 
 	total := 0
 	for _, fl := range files {

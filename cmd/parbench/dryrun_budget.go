@@ -60,6 +60,9 @@ func printBudget(w io.Writer, fs *flag.FlagSet, c harness.Config, costs harness.
 	if err != nil {
 		return err
 	}
+	if c.Precision == 0 {
+		ok = false // -count, or -precision 0: fixed rounds
+	}
 	if !ok {
 		if fs.Lookup("precision") == nil {
 			fmt.Fprintf(w, "\nprecision budget: this build has no -precision/-budget (paired rounds); the sweep runs -count %d fixed rounds\n", c.Count)

@@ -35,8 +35,8 @@ type runFlags struct {
 	precision              string
 	budget                 time.Duration
 	ceiling, paired        bool
-	countSet               bool // -count given, by the user or a preset: fixed rounds
-	precisionSet           bool // -precision given, by the user or a preset
+	countSet               bool      // -count given, by the user or a preset: fixed rounds
+	precisionSet           bool      // -precision given, by the user or a preset
 	plan                   planFlags // dryrun.go
 }
 

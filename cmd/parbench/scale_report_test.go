@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"image"
 	"image/png"
@@ -17,6 +18,7 @@ import (
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -62,7 +64,7 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 			writeSyntheticRun(t, dir, c)
 
 			var stdout, stderr bytes.Buffer
-			if _, err := writeReport(&stdout, &stderr, []report.Input{{Path: filepath.Join(dir, "bench.txt"), Dir: dir}}, dir, "", []plots.Format{plots.PNG}); err != nil {
+			if _, err := writeReport(context.Background(), &stdout, &stderr, []report.Input{{Path: filepath.Join(dir, "bench.txt"), Dir: dir}}, dir, "", []plots.Format{plots.PNG}, false); err != nil {
 				t.Fatalf("report: %v\n%s", err, stderr.String())
 			}
 			if strings.Contains(stderr.String(), "chart not drawn") {
@@ -70,7 +72,7 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 			}
 			want := []string{"speedup.png", "efficiency.png", "time.png", "throughput.png"}
 			for _, tr := range c.TimelineTrials() {
-				want = append(want, harness.TimelineName(tr, c.DefaultWorkers(tr))+".png")
+				want = append(want, runfiles.TimelineName(tr.Strategy, tr.Cores, tr.Workers, c.DefaultWorkers(tr))+".png")
 			}
 			for _, name := range want {
 				checkPNG(t, filepath.Join(dir, name))
@@ -82,14 +84,18 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 				for _, tr := range trials {
 					k := float64(tr.Cores)
 					bars = append(bars, plots.Breakdown{Strategy: tr.Strategy, Cores: tr.Cores,
-						Share: [plots.NumCategories]float64{0.9 - 0.001*k, 0.02 + 0.0005*k, 0.01, 0.02, 0.01 + 0.0005*k, 0.01}})
+						Share: []float64{0.9 - 0.001*k, 0.02 + 0.0005*k, 0.01, 0.02, 0.01 + 0.0005*k, 0.01}})
 				}
-				fig, err := plots.Overhead(plots.Chart{Title: "Where the CPU time went"}, bars)
+				fig, err := plots.Overhead(plots.Chart{Title: "Where the CPU time went"}, overheadCategories(), bars)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				path := filepath.Join(dir, name+".png")
-				if err := fig.WriteFile(path, plots.Options{}); err != nil {
+				var png bytes.Buffer
+				if err := fig.Encode(&png, plots.PNG, plots.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, png.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}
 				checkPNG(t, path)
@@ -121,7 +127,7 @@ func writeSyntheticRun(t *testing.T, dir string, c harness.Config) {
 	}
 	for _, tr := range c.TimelineTrials() {
 		s := syntheticTimeline(c.Workload, tr, jobTime)
-		if err := harness.SaveTimeline(filepath.Join(dir, harness.TimelineName(tr, c.DefaultWorkers(tr))+".csv"), s); err != nil {
+		if err := harness.SaveTimeline(filepath.Join(dir, runfiles.TimelineName(tr.Strategy, tr.Cores, tr.Workers, c.DefaultWorkers(tr))+".csv"), s); err != nil {
 			t.Fatal(err)
 		}
 	}
