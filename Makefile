@@ -38,7 +38,7 @@ bench: build
 # a calibration of about a second on this machine. For another machine:
 # make plan RUNFLAGS='-assume-cpus 128 -assume-smt 2'.
 plan: build
-	$(BIN) run -dry-run -strategy $(BENCH_STRATEGIES) -profile $(RUNFLAGS)
+	$(BIN) run -dry-run -strategy $(BENCH_STRATEGIES) $(BENCHFLAGS) $(RUNFLAGS)
 
 # The same pipeline, small enough for under a minute on 2 cores.
 bench-quick: build

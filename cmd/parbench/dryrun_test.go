@@ -218,14 +218,14 @@ func TestDryRun(t *testing.T) {
 		"; procpool start-up ",
 		"core counts:  1 2 3 4 6 8 12 16 24 32 48 64 96 128 (14; SMT boundary 64)",
 		"timelines:    at 1 64 128 cores (-timeline-cpu auto)",
-		"profiles:     at 1 64 128 cores (-profile-cpu auto), 3s of CPU each",
+		"profiles:     at 1 64 128 cores (-profile-cpu auto), 500ms of CPU each",
 		"\n     sweep              70         84        840 ", // the 6 rounds a precision target starts with
 		"\n  timeline              15          3         30 ",
 		"\n   profile              15         15 ",
 		"\n    report              70          -  21 charts ",
 		"\n     total ",
 		"files (98) in <root>/<UTC timestamp>-<host>/:",
-		"precision budget: -precision 3% -budget 3m0s over 70 timed configurations",
+		"precision budget: -precision 3% -budget 2m30s over 70 timed configurations",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -240,11 +240,12 @@ func TestDryRun(t *testing.T) {
 // -budget: with flags of those names in the flag set, the dry run divides
 // the budget; without them it says so.
 func TestDryRunBudget(t *testing.T) {
-	plan := func(args ...string) (string, error) {
+	bench := makeBenchFlags(t)
+	plan := func(t *testing.T, args ...string) (string, error) {
 		t.Helper()
 		var f runFlags
 		fs := newRunFlagSet(new(bytes.Buffer), &f)
-		if err := fs.Parse(append(makeBenchFlags(t), args...)); err != nil {
+		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
 		fs.Visit(func(fl *flag.Flag) {
@@ -264,17 +265,17 @@ func TestDryRunBudget(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"the defaults", nil, []string{
-			"precision budget: -precision 3% -budget 3m0s over 10 timed configurations",
+		{"make bench", bench, []string{
+			"precision budget: -precision 3% -budget 2m30s over 10 timed configurations",
 			"extra rounds (worst case)", "at ±5% per pair",
 			"17 rounds", // (1.96 * 1.2533 * 5% / 3%)^2 = 16.7
 		}},
-		{"a budget of its own", []string{"-precision", "2%", "-budget", "10m"}, []string{"-precision 2% -budget 10m0s"}},
-		{"a fixed count", []string{"-count", "10"}, []string{"precision budget: none set (-precision and -budget); the sweep runs -count 10 fixed rounds"}},
+		{"a budget of its own", append(slices.Clone(bench), "-precision", "2%", "-budget", "10m"), []string{"-precision 2% -budget 10m0s"}},
+		{"a fixed count", []string{"-strategy", "serial,pool", "-count", "10"}, []string{"precision budget: none set (-precision and -budget); the sweep runs -count 10 fixed rounds"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := plan(tt.args...)
+			got, err := plan(t, tt.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,18 +289,26 @@ func TestDryRunBudget(t *testing.T) {
 }
 
 // makeBenchFlags are the flags make bench gives parbench run: its
-// strategies, as the Makefile names them in BENCH_STRATEGIES, and -profile.
+// strategies, as the Makefile names them in BENCH_STRATEGIES, and its
+// BENCHFLAGS.
 func makeBenchFlags(t *testing.T) []string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "Makefile"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	var strats string
+	var flags []string
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "BENCH_STRATEGIES :="); ok {
-			return []string{"-strategy", strings.TrimSpace(v), "-profile"}
+			strats = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "BENCHFLAGS ?="); ok {
+			flags = strings.Fields(v)
 		}
 	}
-	t.Fatal("Makefile: no BENCH_STRATEGIES")
-	return nil
+	if strats == "" || flags == nil {
+		t.Fatal("Makefile: no BENCH_STRATEGIES or BENCHFLAGS")
+	}
+	return append([]string{"-strategy", strats}, flags...)
 }
