@@ -16,7 +16,7 @@ RUNFLAGS ?=
 # run the rest.
 BENCH_STRATEGIES := serial,pool,perjob,perjob-unbounded,procpool
 
-.PHONY: all build test bench bench-quick bench-libs bench-all check clean
+.PHONY: all build test bench bench-quick bench-libs bench-all plan check clean
 
 all: build
 
@@ -34,6 +34,12 @@ test:
 BENCHFLAGS ?= -precision 3% -budget 150s -profile -profiletime 500ms
 bench: build
 	$(BIN) run -strategy $(BENCH_STRATEGIES) $(BENCHFLAGS) $(RUNFLAGS)
+
+# What make bench would do, without doing it: the plan, with estimates from
+# a calibration of about a second on this machine. For another machine:
+# make plan RUNFLAGS='-assume-cpus 128 -assume-smt 2'.
+plan: build
+	$(BIN) run -dry-run -strategy $(BENCH_STRATEGIES) $(BENCHFLAGS) $(RUNFLAGS)
 
 # The same pipeline, small enough for under a minute on 2 cores.
 bench-quick: build

@@ -54,6 +54,11 @@ type Config struct {
 	// ProfileTime is how much CPU time each trial's CPU profile covers
 	// (at most twice as much wall time). 0 means DefaultProfileTime.
 	ProfileTime time.Duration
+	// TimelineCores and ProfileCores are the core counts, each one of
+	// Cores, at which the timeline and the profiling pass run. Nil means
+	// every core count; see PassCores and passes.go.
+	TimelineCores []int
+	ProfileCores  []int
 }
 
 // MinRounds is the fewest rounds a precision target starts from: the
@@ -121,6 +126,9 @@ func (c Config) Validate(maxCores int) error {
 	}
 	if c.Budget < 0 {
 		return fmt.Errorf("budget %v: want a positive duration", c.Budget)
+	}
+	if err := c.validatePasses(); err != nil {
+		return err
 	}
 	if err := c.Workload.Validate(); err != nil {
 		return err

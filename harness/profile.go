@@ -135,7 +135,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) err
 		budget = DefaultProfileTime
 	}
 	total := c.Count * len(c.Trials())
-	for _, t := range c.Trials() {
+	for _, t := range c.ProfileTrials() {
 		req := forkRequest{
 			Fork:     Fork{Round: -1, Cores: t.Cores, Trials: []Trial{t}},
 			Workload: c.Workload,

@@ -369,7 +369,7 @@ func (sw *sweep) calibrate(ctx context.Context, round int) error {
 // timeline runs one untimed batch per configuration in the sweep's
 // processes, keeping its per-job results.
 func (sw *sweep) timeline(ctx context.Context) error {
-	for _, t := range sw.c.Trials() {
+	for _, t := range sw.c.TimelineTrials() {
 		sw.progress(t, -1, false)
 		s, err := sw.batch(ctx, t, batchTimeline, 0, -1)
 		if err != nil {

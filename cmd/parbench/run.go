@@ -35,8 +35,9 @@ type runFlags struct {
 	precision              string
 	budget                 time.Duration
 	ceiling, paired        bool
-	countSet               bool // -count given, by the user or a preset: fixed rounds
-	precisionSet           bool // -precision given, by the user or a preset
+	countSet               bool      // -count given, by the user or a preset: fixed rounds
+	precisionSet           bool      // -precision given, by the user or a preset
+	plan                   planFlags // dryrun.go
 }
 
 // strategyList is the usage text's list of strategies, one a line, made
@@ -52,7 +53,7 @@ func strategyList() string {
 func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.cpu, "cpu", "", "core counts to sweep, a comma list or ranges like 1-8 (default 1..the CPUs this process may use)")
+	fs.StringVar(&f.cpu, "cpu", "", `core counts to sweep, a comma list or ranges like 1-8, or "all" for every count (default: 1, 2, 4, 8, ... with points between, the SMT boundary and the CPUs this process may use)`)
 	fs.IntVar(&f.count, "count", harness.DefaultCount, "fixed repetitions: timed pairs per configuration, no precision target (benchstat wants at least 6); unset, the sweep runs to -precision within -budget")
 	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds only the configurations short of it get more (0: run -count rounds)")
 	fs.DurationVar(&f.budget, "budget", 3*time.Minute, "with -precision: wall time for the timed sweep; the report names configurations that missed the target")
@@ -75,6 +76,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.format, "format", "png", "chart formats, a comma list of png, svg and pdf")
 	fs.StringVar(&f.benchstat, "benchstat", "go tool benchstat", `command that runs benchstat for the report, split at spaces; "" skips benchstat.txt`)
 	fs.StringVar(&f.preset, "preset", "cpu", "a named scenario: "+strings.Join(presetNames(), ", ")+" (see below)")
+	addPlanFlags(fs, &f.plan)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, `usage: parbench run [flags]
 
@@ -97,9 +99,16 @@ Strategies:
 	return fs
 }
 
-// parseRunConfig turns flags into a checked sweep. Every error names the
-// flag and the value and is a usage error.
+// parseRunConfig turns flags into a checked sweep on a machine of cpus
+// CPUs without SMT; see parseRunConfigOn.
 func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
+	return parseRunConfigOn(f, harness.Topology{CPUs: cpus, Cores: cpus})
+}
+
+// parseRunConfigOn turns flags into a checked sweep on topo. Every error
+// names the flag and the value and is a usage error.
+func parseRunConfigOn(f runFlags, topo harness.Topology) (harness.Config, error) {
+	cpus := topo.CPUs
 	c := harness.Config{
 		Count:    f.count,
 		Ceiling:  f.ceiling,
@@ -133,6 +142,8 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 	}
 	var err error
 	if f.cpu == "" {
+		c.Cores = harness.PlanCores(topo)
+	} else if f.cpu == "all" {
 		for k := 1; k <= cpus; k++ {
 			c.Cores = append(c.Cores, k)
 		}
@@ -145,6 +156,9 @@ func parseRunConfig(f runFlags, cpus int) (harness.Config, error) {
 		}
 	}
 	if err := parseWorkers(&c, f.workers); err != nil {
+		return c, err
+	}
+	if err := applyPassFlags(&c, f.plan, topo); err != nil {
 		return c, err
 	}
 	if err := c.Validate(cpus); err != nil {
@@ -235,14 +249,21 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := applyPreset(fs, f.preset, len(runner.CPUs)); err != nil {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	here := harness.MachineTopology(runner.CPUs)
+	topo, err := f.plan.topology(here, set)
+	if err != nil {
+		return err
+	}
+	if err := applyPreset(fs, f.preset, topo.CPUs); err != nil {
 		return err
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		f.countSet = f.countSet || fl.Name == "count"
 		f.precisionSet = f.precisionSet || fl.Name == "precision"
 	})
-	c, err := parseRunConfig(f, len(runner.CPUs))
+	c, err := parseRunConfigOn(f, topo)
 	if err != nil {
 		return err
 	}
@@ -256,6 +277,9 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	formats, err := parseFormats(f.format)
 	if err != nil {
 		return err
+	}
+	if f.plan.dryRun {
+		return dryRun(stdout, fs, f, c, runner, here, topo, formats)
 	}
 	var jobCompute time.Duration
 	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
