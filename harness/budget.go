@@ -96,20 +96,20 @@ func SpreadBudget(in BudgetInput) (BudgetSpread, error) {
 }
 
 // RoundTimes are the BudgetInput.RoundTime of sweep c under costs, with
-// ideal and with no scaling (see EstimateRun): each timed configuration's
-// batches of one round, warm-up included, and with paired one serial
-// baseline batch on one core beside each of them.
+// ideal and with no scaling (see EstimateRun): for each timed
+// configuration of a round (SweepTrials: the ceiling's included), its
+// batch and, with paired, the serial baseline batch on one core beside
+// it. Warm-ups run once per sweep, not per round (estimateSweep).
 func RoundTimes(c Config, costs Costs, paired bool) (ideal, flat []time.Duration) {
-	per := time.Duration(c.Warmup + 1)
-	base, _ := costs.BatchTime(c.Workload, Trial{Strategy: "serial", Cores: 1, Workers: 1})
-	for _, t := range c.Trials() {
+	base, _ := costs.BatchTime(c.Workload, BaselineTrial)
+	for _, t := range c.SweepTrials() {
 		i, f := costs.BatchTime(c.Workload, t)
 		if paired {
-			i += base
-			f += base
+			i = addDur(i, base)
+			f = addDur(f, base)
 		}
-		ideal = append(ideal, per*i)
-		flat = append(flat, per*f)
+		ideal = append(ideal, i)
+		flat = append(flat, f)
 	}
 	return ideal, flat
 }

@@ -96,16 +96,23 @@ func TestRoundTimes(t *testing.T) {
 	c := Config{Strategies: []string{"serial", "pool"}, Cores: []int{1, 4}, Count: 1, Warmup: 1,
 		Workload: strategies.Workload{Jobs: 1000, N: 1}}
 	ideal, flat := RoundTimes(c, testCosts, true)
-	// serial@1, pool@1, serial@4, pool@4; each with a 100 ms baseline,
-	// twice for the warm-up.
-	wantIdeal := []time.Duration{400, 400, 400, 250}
-	wantFlat := []time.Duration{400, 400, 400, 400}
+	// serial@1, pool@1, serial@4, pool@4; each with a 100 ms baseline
+	// beside it. Warm-ups run once per sweep, not in every round.
+	wantIdeal := []time.Duration{200, 200, 200, 125}
+	wantFlat := []time.Duration{200, 200, 200, 200}
 	for i := range wantIdeal {
 		if ideal[i] != wantIdeal[i]*time.Millisecond || flat[i] != wantFlat[i]*time.Millisecond {
 			t.Errorf("configuration %d: got %v, %v; want %vms, %vms", i, ideal[i], flat[i], wantIdeal[i], wantFlat[i])
 		}
 	}
-	if unpaired, _ := RoundTimes(c, testCosts, false); unpaired[3] != 50*time.Millisecond {
-		t.Errorf("pool@4 unpaired: got %v, want 50ms", unpaired[3])
+	if unpaired, _ := RoundTimes(c, testCosts, false); unpaired[3] != 25*time.Millisecond {
+		t.Errorf("pool@4 unpaired: got %v, want 25ms", unpaired[3])
+	}
+	// The ceiling's k copies take one serial batch when they scale and k
+	// when they do not, each beside its baseline.
+	c.Ceiling = true
+	ideal, flat = RoundTimes(c, testCosts, true)
+	if len(ideal) != 6 || ideal[5] != 200*time.Millisecond || flat[5] != 500*time.Millisecond {
+		t.Errorf("with the ceiling: got %v, %v; want 6 configurations, the last (ceiling@4) 200ms, 500ms", ideal, flat)
 	}
 }

@@ -105,31 +105,46 @@ func EstimateRun(c Config, costs Costs, charts int, report bool) Estimate {
 	return e
 }
 
-// estimateSweep is Count rounds of a process per core count, each running
-// every configuration at that count once, after its warm-up.
+// estimateSweep follows the paired sweep (sweep.go): one long-lived
+// measurement process per session core count, started once; each
+// configuration's warm-up once, before its first pair; the calibration
+// loop at the start and at the end; then Count rounds of RoundTimes.
 func estimateSweep(c Config, costs Costs) PassEstimate {
-	p := PassEstimate{Pass: PassSweep}
-	perBatch := addInt(int64(c.Warmup), 1)
-	var round PassEstimate
-	for _, k := range c.Cores {
-		round.Forks++
-		round.Ideal += costs.ForkStart
-		round.Flat += costs.ForkStart
-		for _, t := range trialsAt(c, k) {
-			round.Configurations++
-			round.Batches = addInt(round.Batches, perBatch)
-			ideal, flat := costs.BatchTime(c.Workload, t)
-			start := costs.start(t)
-			round.Ideal = addDur(round.Ideal, start+mulDur(perBatch, ideal))
-			round.Flat = addDur(round.Flat, start+mulDur(perBatch, flat))
-		}
+	p := PassEstimate{Pass: PassSweep, Configurations: len(c.Trials())}
+	add := func(n int64, ideal, flat time.Duration) {
+		p.Batches = addInt(p.Batches, n)
+		p.Ideal = addDur(p.Ideal, mulDur(n, ideal))
+		p.Flat = addDur(p.Flat, mulDur(n, flat))
 	}
-	n := int64(c.Count)
-	p.Configurations = round.Configurations
-	p.Forks = int(mulInt(int64(round.Forks), n))
-	p.Batches = mulInt(round.Batches, n)
-	p.Ideal = mulDur(n, round.Ideal)
-	p.Flat = mulDur(n, round.Flat)
+	for range c.sessionCores() {
+		p.Forks++
+		p.Ideal = addDur(p.Ideal, costs.ForkStart)
+		p.Flat = addDur(p.Flat, costs.ForkStart)
+	}
+	for _, t := range warmupTrials(c) {
+		start := costs.start(t)
+		p.Ideal = addDur(p.Ideal, start)
+		p.Flat = addDur(p.Flat, start)
+		ideal, flat := costs.BatchTime(c.Workload, t)
+		add(int64(c.Warmup), ideal, flat)
+	}
+	// Two loops of baseline batches, each stopped at CalibrationTime.
+	base, _ := costs.BatchTime(c.Workload, BaselineTrial)
+	loop := CalibrationBatches
+	if base > 0 {
+		loop = int(min(int64(CalibrationBatches), max(1, int64(CalibrationTime/base))))
+	}
+	add(int64(2*loop), base, base)
+	ideal, flat := RoundTimes(c, costs, !c.Unpaired)
+	perRound := len(ideal)
+	if !c.Unpaired {
+		perRound *= 2
+	}
+	for i := range ideal {
+		add(int64(c.Count), ideal[i], flat[i])
+	}
+	// add counted a pair as one batch; count both halves.
+	p.Batches = addInt(p.Batches, mulInt(int64(c.Count), int64(perRound-len(ideal))))
 	return p
 }
 
@@ -224,6 +239,12 @@ func parallelism(w strategies.Workload, t Trial) int {
 // is below what the arrival schedule allows: the last job's release plus
 // its own time.
 func (c Costs) BatchTime(w strategies.Workload, t Trial) (ideal, flat time.Duration) {
+	if t.Strategy == CeilingStrategy {
+		// k copies of the serial batch, one per CPU: one copy's time
+		// when they scale, k copies' when they do not.
+		one, _ := c.BatchTime(w, BaselineTrial)
+		return one, mulDur(int64(t.Cores), one)
+	}
 	jobs := int64(w.Jobs)
 	p := int64(parallelism(w, t))
 	cpus := min(p, int64(t.Cores))

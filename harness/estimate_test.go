@@ -60,9 +60,10 @@ func TestEstimateRunCounts(t *testing.T) {
 		minIdeal, maxFlat     time.Duration
 		ideal, flat, ordering bool
 	}{
-		// 3 core counts x 3 strategies, 10 rounds of a process per core
-		// count, 2 batches each.
-		{pass: PassSweep, configs: 9, forks: 30, batches: 180},
+		// 3 core counts x 3 strategies in one long-lived process per core
+		// count: 9 warm-ups, 2 calibration loops of 10 baseline batches,
+		// then 10 rounds of 9 pairs.
+		{pass: PassSweep, configs: 9, forks: 3, batches: 9 + 20 + 180},
 		{pass: PassTimeline, configs: 6, forks: 2, batches: 12},
 		{pass: PassProfile, configs: 3, forks: 3},
 		{pass: PassReport, configs: 9},
@@ -86,13 +87,14 @@ func TestEstimateRunCounts(t *testing.T) {
 	if e.Ideal != sumIdeal || e.Flat != sumFlat {
 		t.Errorf("totals %v, %v; want the sums %v, %v", e.Ideal, e.Flat, sumIdeal, sumFlat)
 	}
-	// Serial batches are as long either way: 10 rounds x 3 core counts x
-	// 2 batches x 100 ms, plus the processes.
+	// Serial batches are as long either way: 3 warm-ups, 20 calibration
+	// batches and 10 rounds x 3 pairs x 2 batches, of 100 ms each, plus the
+	// 3 processes.
 	sweep, _ := e.Pass(PassSweep)
 	serialOnly := c
 	serialOnly.Strategies = []string{"serial"}
-	if s, _ := EstimateRun(serialOnly, testCosts, 0, false).Pass(PassSweep); s.Ideal != 6*time.Second+30*testCosts.ForkStart || s.Ideal != s.Flat {
-		t.Errorf("serial sweep: ideal %v, flat %v; want both %v", s.Ideal, s.Flat, 6*time.Second+30*testCosts.ForkStart)
+	if s, _ := EstimateRun(serialOnly, testCosts, 0, false).Pass(PassSweep); s.Ideal != 8300*time.Millisecond+3*testCosts.ForkStart || s.Ideal != s.Flat {
+		t.Errorf("serial sweep: ideal %v, flat %v; want both %v", s.Ideal, s.Flat, 8300*time.Millisecond+3*testCosts.ForkStart)
 	}
 	if sweep.Flat <= sweep.Ideal {
 		t.Errorf("sweep: flat %v not above ideal %v", sweep.Flat, sweep.Ideal)

@@ -122,6 +122,11 @@ func TestMakeBenchPlanAtScale(t *testing.T) {
 				if err := fs.Parse(makeBenchFlags(t)); err != nil {
 					t.Fatal(err)
 				}
+				// As parbench run does: the default preset (cpu) sets the
+				// batch that make bench runs.
+				if err := applyPreset(fs, f.preset, topo.CPUs); err != nil {
+					t.Fatal(err)
+				}
 				c, err := parseRunConfigOn(f, topo)
 				if err != nil {
 					t.Fatal(err)
@@ -219,13 +224,16 @@ func TestDryRun(t *testing.T) {
 		"core counts:  1 2 3 4 6 8 12 16 24 32 48 64 96 128 (14; SMT boundary 64)",
 		"timelines:    at 1 64 128 cores (-timeline-cpu auto)",
 		"profiles:     at 1 64 128 cores (-profile-cpu auto), 500ms of CPU each",
-		"\n     sweep              70         84        840 ", // the 6 rounds a precision target starts with
+		// One process per core count for the whole sweep; 84 warm-ups (70
+		// configurations and 14 ceiling rows), 20 calibration batches, and
+		// the 6 rounds a precision target starts with, of 84 pairs each.
+		"\n     sweep              70         14       1112 ",
 		"\n  timeline              15          3         30 ",
 		"\n   profile              15         15 ",
 		"\n    report              70          -  21 charts ",
 		"\n     total ",
 		"files (98) in <root>/<UTC timestamp>-<host>/:",
-		"precision budget: -precision 3% -budget 2m30s over 70 timed configurations",
+		"precision budget: -precision 3% -budget 2m30s over 84 timed configurations",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -266,7 +274,8 @@ func TestDryRunBudget(t *testing.T) {
 		want []string
 	}{
 		{"make bench", bench, []string{
-			"precision budget: -precision 3% -budget 2m30s over 10 timed configurations",
+			// 5 strategies at 1 and 2 cores, and the ceiling at each.
+			"precision budget: -precision 3% -budget 2m30s over 12 timed configurations",
 			"extra rounds (worst case)", "at ±5% per pair",
 			"17 rounds", // (1.96 * 1.2533 * 5% / 3%)^2 = 16.7
 		}},
