@@ -43,6 +43,7 @@ const (
 	CheckFit            = "fit"            // fits not made, exact or poor
 	CheckImpossible     = "impossible"     // a speedup faster than the machine allows
 	CheckPrecision      = "precision"      // a speedup short of the run's precision target
+	CheckCPUsAbsent     = "cpus-absent"    // the ceiling's copies often did not run side by side
 )
 
 func (rep *Report) warn(machine, check, format string, args ...any) {

@@ -43,7 +43,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 			Speedup: num(row.Speedup), SpeedupLow: num(row.SpeedupLow), SpeedupHigh: num(row.SpeedupHigh),
 			Efficiency: num(row.Efficiency),
 			Pairs:      row.Pairs, UnpairedSpeedup: num(row.UnpairedSpeedup), UnpairedLow: num(row.UnpairedLow), UnpairedHigh: num(row.UnpairedHigh),
-			Attainable: num(row.Attainable), EfficiencyVsCeiling: num(row.EfficiencyVsCeiling), Impossible: row.Impossible, MorePairs: row.MorePairs,
+			Attainable: num(row.Attainable), EfficiencyVsCeiling: num(row.EfficiencyVsCeiling), Impossible: row.Impossible, MorePairs: row.MorePairs, CPUsAbsent: row.CPUsAbsent,
 		}
 		setJSONLoss(&jr, row.Loss)
 		if s := row.Step; s != nil {
@@ -166,6 +166,9 @@ type jsonRow struct {
 	EfficiencyVsCeiling *float64 `json:"efficiency_vs_ceiling"`
 	Impossible          string   `json:"impossible,omitempty"`
 	MorePairs           int      `json:"more_pairs,omitempty"`
+	// CPUsAbsent, on a ceiling row: its pairs in which the k copies took
+	// at least report.AbsentFactor times one copy's time.
+	CPUsAbsent int `json:"cpus_absent,omitempty"`
 }
 
 // jsonLossParts are the losses next to the efficiency, null where not

@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +117,14 @@ func (r *Row) setPaired(secs, base []float64, o Options) {
 	}
 	sum := pairstat.Summarize(ratios, o.Confidence)
 	r.Pairs = sum.Pairs
+	if r.Strategy == CeilingStrategy && r.Cores > 1 {
+		// A ceiling pair's ratio is k x T(one copy) / T(k copies).
+		for _, x := range ratios {
+			if x <= float64(r.Cores)/AbsentFactor {
+				r.CPUsAbsent++
+			}
+		}
+	}
 	r.Speedup, r.SpeedupLow, r.SpeedupHigh = sum.Speedup, sum.Low, sum.High
 	if sum.Pairs < o.MinSamples {
 		r.SpeedupLow, r.SpeedupHigh = 0, math.Inf(1)
@@ -171,7 +181,25 @@ func (rep *Report) setCeilings(m Machine, rows []*Row) {
 	for _, f := range flagged {
 		rep.warn(m.Label, CheckImpossible, "%s", f)
 	}
+	for _, k := range slices.Sorted(maps.Keys(ceil)) {
+		c := ceil[k]
+		if c.Pairs == 0 || float64(c.CPUsAbsent) < AbsentShare*float64(c.Pairs) {
+			continue
+		}
+		rep.warn(m.Label, CheckCPUsAbsent,
+			"ceiling at %d cores: in %d of %d pairs (%.0f%%) the %d copies took at least %.1fx as long as one copy beside them, so the machine did not give %d CPUs at once (a host that deschedules vCPUs, or CPUs shared with other work); every speedup at %d cores is a median over moments with and without them",
+			k, c.CPUsAbsent, c.Pairs, 100*float64(c.CPUsAbsent)/float64(c.Pairs), k, AbsentFactor, k, k)
+	}
 }
+
+// AbsentFactor is how much longer than one copy k copies at once must take
+// for a ceiling pair to count as one without k CPUs: twice as long is
+// the copies taking turns on half the CPUs, 1.5x halfway there.
+const AbsentFactor = 1.5
+
+// AbsentShare is the share of a ceiling's pairs without k CPUs from which
+// the report warns: past noise, a machine that is not what it says.
+const AbsentShare = 0.1
 
 // calibrate turns a machine's calibration batches into its Calibration,
 // and names the configurations short of the run's precision target.

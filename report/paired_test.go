@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
@@ -260,3 +261,51 @@ func TestPrecisionTargetMissed(t *testing.T) {
 }
 
 func itoa(k int) string { return strconv.Itoa(k) }
+
+func TestCeilingWithoutItsCPUsWarned(t *testing.T) {
+	const base = 0.03
+	// absent(n, m): n ceiling pairs at 2 cores, the first m of them with
+	// the copies taking turns (two copies in twice one copy's time, a
+	// per-copy time equal to the baseline's), the rest side by side.
+	absent := func(n, m int) []pair {
+		ps := drifting(n, base, 1.9)
+		for i := range m {
+			ps[i].sec = ps[i].base
+		}
+		return ps
+	}
+	tests := []struct {
+		name    string
+		ceiling []pair
+		want    string // in the warning; "" for none
+	}{
+		{"side by side", absent(20, 0), ""},
+		{"one pair in twenty is noise", absent(20, 1), ""},
+		{"a third without the second CPU", absent(21, 7), "ceiling at 2 cores: in 7 of 21 pairs (33%) the 2 copies took at least 1.5x as long"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := pairedResults(machineConfig, map[string][]pair{
+				"strategy=serial/workers=1-1":  drifting(10, base, 1),
+				"strategy=ceiling/workers=2-2": tt.ceiling,
+			})
+			rep, err := FromResults(res, fastOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range rep.Warnings {
+				var w *Warning
+				if errors.As(e, &w) && w.Check == CheckCPUsAbsent {
+					got = append(got, w.Msg)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("warned %q, want no warning", got)
+			case tt.want != "" && (len(got) != 1 || !strings.Contains(got[0], tt.want)):
+				t.Errorf("warnings %q, want one containing %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -44,6 +44,12 @@ type Row struct {
 	Speedup, SpeedupLow, SpeedupHigh float64
 	// Pairs is how many pairs Speedup comes from; 0 if unpaired.
 	Pairs int
+	// CPUsAbsent, on a ceiling row at k > 1 cores, counts the pairs in
+	// which the k copies took at least AbsentFactor times as long as the
+	// one copy beside them: moments when the machine did not give k CPUs
+	// at once (a host that deschedules vCPUs, a sibling busy with another
+	// tenant's work). Every speedup at k is a median over both states.
+	CPUsAbsent int
 	// UnpairedSpeedup is the ratio of the medians of the baseline's own
 	// samples and this row's, with its percentile-bootstrap interval:
 	// what the speedup would be without pairing, kept for comparison.
