@@ -143,11 +143,14 @@ type htmlData struct {
 	Timelines   []htmlChart
 	Fits        *htmlTable
 	FitNotes    []string
-	FitCaveats  []string
-	Benchstat   string
-	Folder      string
-	Profiles    []htmlProfiles
-	Files       []htmlFile
+	// Losses is the loss table of summary.txt, nil when no row has one.
+	Losses     *htmlTable
+	LossNotes  []string
+	FitCaveats []string
+	Benchstat  string
+	Folder     string
+	Profiles   []htmlProfiles
+	Files      []htmlFile
 }
 
 type htmlMachineRow struct {
@@ -242,6 +245,11 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 		if t := c.text(); t != "" {
 			d.TableNotes = append(d.TableNotes, c.Machine+": "+t+".")
 		}
+	}
+	if t, notes := r.lossTable(); t != nil {
+		losses := tableCells(t)
+		d.Losses = &losses
+		d.LossNotes = append(lossLegend(), notes...)
 	}
 	if len(r.Fits) > 0 {
 		fits := tableCells(r.fitTable())

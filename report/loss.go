@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -437,12 +438,9 @@ func (r *Report) writeLoss(w io.Writer) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Where the efficiency went, in points of ideal: efficiency + idle + overhead + slowdown + unexplained = 100,")
 	fmt.Fprintf(w, "each part beyond %s on 1 core's own.\n", Baseline)
-	fmt.Fprintln(w, "  idle         cores with no job running in the timeline batch, less the CPU work between jobs that the")
-	fmt.Fprintln(w, "               profile counts as overhead; by CPU: the same from cores × wall − CPU time (the check)")
-	fmt.Fprintln(w, "  overhead     CPU outside the kernel: the profile's share of it applied to the median CPU time")
-	fmt.Fprintln(w, "  slowdown     kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's")
-	fmt.Fprintln(w, "  ceiling      the machine's own slowdown at these cores: cores / the ceiling's attainable speedup")
-	fmt.Fprintf(w, "  unexplained  what no measurement accounts for; warned about past ±%s points\n", fmtPoints(MaxUnexplained))
+	for _, p := range lossParts() {
+		fmt.Fprintf(w, "  %-12s %s\n", p[0], strings.ReplaceAll(p[1], "\n", "\n"+strings.Repeat(" ", 15)))
+	}
 	if err := t.write(w); err != nil {
 		return err
 	}
@@ -450,4 +448,25 @@ func (r *Report) writeLoss(w io.Writer) error {
 		fmt.Fprintln(w, n)
 	}
 	return nil
+}
+
+// lossParts names each column of the loss table with what it holds, for
+// summary.txt and report.html alike; a newline is where summary.txt wraps.
+func lossParts() [][2]string {
+	return [][2]string{
+		{"idle", "cores with no job running in the timeline batch, less the CPU work between jobs that the\nprofile counts as overhead; by CPU: the same from cores × wall − CPU time (the check)"},
+		{"overhead", "CPU outside the kernel: the profile's share of it applied to the median CPU time"},
+		{"slowdown", "kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's"},
+		{"ceiling", "the machine's own slowdown at these cores: cores / the ceiling's attainable speedup"},
+		{"unexplained", fmt.Sprintf("what no measurement accounts for; warned about past ±%s points", fmtPoints(MaxUnexplained))},
+	}
+}
+
+// lossLegend is the loss table's explanation for report.html.
+func lossLegend() []string {
+	legend := []string{fmt.Sprintf("In points of ideal: efficiency + idle + overhead + slowdown + unexplained = 100, each part beyond %s on 1 core's own.", Baseline)}
+	for _, p := range lossParts() {
+		legend = append(legend, p[0]+": "+strings.ReplaceAll(p[1], "\n", " ")+".")
+	}
+	return legend
 }

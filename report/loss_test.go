@@ -431,6 +431,23 @@ func TestLossOutputs(t *testing.T) {
 	}
 	golden.Check(t, filepath.Join("testdata", "loss.golden"), text.Bytes())
 
+	// report.html carries the same table, with its legend.
+	var page bytes.Buffer
+	if err := rep.WriteHTML(&page, HTMLPage{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	i := strings.Index(html, `<section id="losses">`)
+	if i < 0 {
+		t.Fatalf("report.html has no loss section:\n%s", html)
+	}
+	section := html[i : i+strings.Index(html[i:], "</section>")]
+	for _, want := range []string{"Where the efficiency went", "<th class=\"num\" scope=\"col\">unexplained</th>", "<td>pool</td>", "idle: cores with no job running in the timeline batch, less the CPU work between jobs that the profile counts"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("report.html's loss section lacks %q:\n%s", want, section)
+		}
+	}
+
 	var c bytes.Buffer
 	if err := rep.WriteCSV(&c); err != nil {
 		t.Fatal(err)
