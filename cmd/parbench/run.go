@@ -312,8 +312,12 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if c.Precision > 0 {
 		rounds = fmt.Sprintf("at least %d rounds, to ±%s within %v", c.Count, fmtPct(c.Precision), c.Budget)
 	}
-	fmt.Fprintf(stderr, "parbench: %d configurations x %s, each paired with serial on 1 core, %s, into %s\n",
-		len(c.SweepTrials()), rounds, runner.Enforcement, bf.Path())
+	pairing := "each paired with serial on 1 core"
+	if c.Unpaired {
+		pairing = "unpaired (-paired=false)"
+	}
+	fmt.Fprintf(stderr, "parbench: %d configurations x %s, %s, %s, into %s\n",
+		len(c.SweepTrials()), rounds, pairing, runner.Enforcement, bf.Path())
 
 	prog := newProgressPrinter(stderr)
 	runner.OnProgress = prog.update
