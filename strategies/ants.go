@@ -71,7 +71,7 @@ func (a Ants) Run(ctx context.Context, w Workload, workers int) (rs []Result, er
 	if a.Func {
 		p, err := ants.NewPoolWithFunc(workers, func(arg any) {
 			defer wg.Done()
-			runJob(ctx, cancel, w, start, arg.(int), results)
+			runJob(ctx, cancel, w, start, arg.(int), 0, results)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Name(), err)
@@ -86,7 +86,7 @@ func (a Ants) Run(ctx context.Context, w Workload, workers int) (rs []Result, er
 		submit = func(j int) error {
 			return p.Submit(func() {
 				defer wg.Done()
-				runJob(ctx, cancel, w, start, j, results)
+				runJob(ctx, cancel, w, start, j, 0, results)
 			})
 		}
 		release = p.ReleaseTimeout

@@ -46,7 +46,7 @@ func (Conc) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 		if ctx.Err() != nil {
 			break
 		}
-		p.Go(func() { runJob(ctx, cancel, w, start, j, results) })
+		p.Go(func() { runJob(ctx, cancel, w, start, j, 0, results) })
 	}
 	// Wait on every path: it is what stops the pool's goroutines.
 	p.Wait()

@@ -65,13 +65,7 @@ func (p PerJob) Run(ctx context.Context, w Workload, workers int) ([]Result, err
 			if slots != nil {
 				defer func() { slots <- worker }()
 			}
-			s := time.Since(start)
-			sum, err := Compute(ctx, w, int64(j))
-			if err != nil {
-				cancel(err)
-				return
-			}
-			results[j] = Result{Job: int64(j), Sum: sum, Worker: worker, Start: s, End: time.Since(start)}
+			runJob(ctx, cancel, w, start, j, worker, results)
 		})
 	}
 	wg.Wait()

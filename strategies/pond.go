@@ -48,7 +48,7 @@ func (Pond) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 		if ctx.Err() != nil {
 			break
 		}
-		if err := p.Go(func() { runJob(ctx, cancel, w, start, j, results) }); err != nil {
+		if err := p.Go(func() { runJob(ctx, cancel, w, start, j, 0, results) }); err != nil {
 			cancel(fmt.Errorf("pond: job %d: %w", j, err))
 			break
 		}

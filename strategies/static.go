@@ -47,16 +47,9 @@ func (Static) Run(ctx context.Context, w Workload, workers int) ([]Result, error
 				if err := WaitRelease(ctx, w, start, j); err != nil {
 					return
 				}
-				if ctx.Err() != nil {
+				if !runJob(ctx, cancel, w, start, j, worker, results) {
 					return
 				}
-				s := time.Since(start)
-				sum, err := Compute(ctx, w, int64(j))
-				if err != nil {
-					cancel(err)
-					return
-				}
-				results[j] = Result{Job: int64(j), Sum: sum, Worker: worker, Start: s, End: time.Since(start)}
 			}
 		})
 	}
