@@ -32,21 +32,7 @@ func TestPlanFlagsBadInput(t *testing.T) {
 		{"cpu beyond an assumed machine", []string{"-dry-run", "-assume-cpus", "8", "-cpu", "16"}, "-cpu 16: want 1..8"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			args := append([]string{"run", "-o", filepath.Join(dir, "results")}, tt.args...)
-			status, stdout, stderr := runParbench(t, args...)
-			if status != exitUsage {
-				t.Errorf("exit status %d, want %d", status, exitUsage)
-			}
-			if stdout != "" {
-				t.Errorf("stdout %q, want nothing", stdout)
-			}
-			checkOneErrorLine(t, stderr, tt.want)
-			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-				t.Errorf("bad input created %s", entries[0].Name())
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkRunRefuses(t, tt.args, tt.want) })
 	}
 }
 

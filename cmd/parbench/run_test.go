@@ -80,21 +80,7 @@ func TestRunBadInput(t *testing.T) {
 		{"workers empty", []string{"-workers", ""}, `-workers "": "" is not a number`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			args := append([]string{"run", "-o", filepath.Join(dir, "results")}, tt.args...)
-			status, stdout, stderr := runParbench(t, args...)
-			if status != exitUsage {
-				t.Errorf("exit status %d, want %d", status, exitUsage)
-			}
-			if stdout != "" {
-				t.Errorf("stdout %q, want nothing", stdout)
-			}
-			checkOneErrorLine(t, stderr, tt.want)
-			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-				t.Errorf("bad input created %s in the -o folder's parent", entries[0].Name())
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkRunRefuses(t, tt.args, tt.want) })
 	}
 }
 
@@ -487,5 +473,24 @@ func TestProgressPrinterDevNullIsNoTerminal(t *testing.T) {
 	defer f.Close()
 	if p := newProgressPrinter(f); p.terminal {
 		t.Errorf("progress on %s drawn as on a terminal, want plain lines", os.DevNull)
+	}
+}
+
+// checkRunRefuses runs parbench run with args into a fresh -o folder and
+// checks that it is refused as a usage error: exit 2, nothing on stdout,
+// one error line containing want, and nothing created.
+func checkRunRefuses(t *testing.T, args []string, want string) {
+	t.Helper()
+	dir := t.TempDir()
+	status, stdout, stderr := runParbench(t, append([]string{"run", "-o", filepath.Join(dir, "results")}, args...)...)
+	if status != exitUsage {
+		t.Errorf("exit status %d, want %d", status, exitUsage)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q, want nothing", stdout)
+	}
+	checkOneErrorLine(t, stderr, want)
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("bad input created %s in the -o folder's parent", entries[0].Name())
 	}
 }
