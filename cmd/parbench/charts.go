@@ -132,7 +132,7 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format, claim f
 	for i, in := range rep.Inputs {
 		prefix := ""
 		if len(rep.Inputs) > 1 {
-			slug := fileSlug(rep.Machines[min(i, len(rep.Machines)-1)].Label)
+			slug := runfiles.Slug(rep.Machines[min(i, len(rep.Machines)-1)].Label)
 			if slug == "" {
 				slug = fmt.Sprintf("machine%d", i+1)
 			}
@@ -291,23 +291,4 @@ func overheadRows(dir string) ([]profiles.Row, []error) {
 	}
 	sortProfileRows(rows)
 	return rows, problems
-}
-
-// fileSlug makes a machine label usable in a file name: runs of anything
-// but letters, digits, dots and dashes become one underscore.
-func fileSlug(label string) string {
-	var b strings.Builder
-	under := false
-	for _, r := range label {
-		ok := r == '.' || r == '-' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
-		switch {
-		case ok:
-			b.WriteRune(r)
-			under = false
-		case !under:
-			b.WriteByte('_')
-			under = true
-		}
-	}
-	return strings.Trim(b.String(), "_")
 }

@@ -115,7 +115,7 @@ func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) 
 		}
 		name, c := "efficiency-loss", chart
 		if len(rep.Machines) > 1 {
-			slug := fileSlug(m.Label)
+			slug := runfiles.Slug(m.Label)
 			if slug == "" {
 				slug = fmt.Sprintf("machine%d", i+1)
 			}
