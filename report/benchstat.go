@@ -98,7 +98,7 @@ func projWord(s string) string {
 }
 
 // BenchstatInputName is the name of the filtered copy of the i-th input
-// (from 1) that WriteBenchstatInputs writes.
+// (from 1, among all the inputs of a Set) that WriteBenchstatInputs writes.
 func BenchstatInputName(i int) string { return fmt.Sprintf("benchstat-input-%d.txt", i) }
 
 // WriteBenchstatInputs writes, for each input with lines the report did
@@ -115,7 +115,11 @@ func (r *Report) WriteBenchstatInputs(claim func(name string) (string, error)) (
 		if len(rejected) == 0 {
 			continue
 		}
-		path, err := claim(BenchstatInputName(i + 1))
+		number := i + 1
+		if r.inputNumbers != nil {
+			number = r.inputNumbers[i]
+		}
+		path, err := claim(BenchstatInputName(number))
 		if err != nil {
 			return written, err
 		}

@@ -26,10 +26,22 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
+	for _, rec := range r.csvRecords() {
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvRecords are the rows as CSV records, in CSVHeader's columns.
+func (r *Report) csvRecords() [][]string {
 	machines := map[string]Machine{}
 	for _, m := range r.Machines {
 		machines[m.Label] = m
 	}
+	var out [][]string
 	for _, row := range r.Rows {
 		m := machines[row.Machine]
 		rec := []string{
@@ -45,12 +57,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		}
 		rec = append(rec, strconv.Itoa(row.Pairs), csvFloat(row.UnpairedSpeedup), csvFloat(row.UnpairedLow), csvFloat(row.UnpairedHigh),
 			csvFloat(row.Attainable), csvFloat(row.EfficiencyVsCeiling), row.Impossible, strconv.Itoa(row.MorePairs))
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		out = append(out, rec)
 	}
-	cw.Flush()
-	return cw.Error()
+	return out
 }
 
 // lossCSV is the loss columns of a row: empty where not measured. Without

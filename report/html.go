@@ -49,7 +49,10 @@ type Chart struct {
 	// Config is, for a timeline, the configuration it shows
 	// ("pool, 2 cores, 2 workers"); "" for every other chart.
 	Config string
-	SVG    []byte
+	// Workload is the Label of the Report of a Set the chart belongs to;
+	// "" in a report of one workload.
+	Workload string
+	SVG      []byte
 }
 
 // The page's style and script are fixed and carried inside it; the
@@ -111,10 +114,21 @@ func sourceHash(b []byte) string {
 // they might hold or fetching anything they name. The page needs no
 // network and no script; a small script sorts the summary table.
 func (r *Report) WriteHTML(w io.Writer, page HTMLPage) error {
+	return (&Set{Reports: []*Report{r}}).WriteHTML(w, page)
+}
+
+// WriteHTML writes report.html: for one workload, its Report's page; for
+// several, the across-workloads table and then a section per workload,
+// each with what a Report's page holds (its charts are those whose
+// Workload is its Label), and benchstat's text and the files once.
+func (s *Set) WriteHTML(w io.Writer, page HTMLPage) error {
 	if pageErr != nil {
 		return fmt.Errorf("report.html template: %w", pageErr)
 	}
-	d, err := r.htmlData(page)
+	if len(s.Reports) == 0 {
+		return errors.New("report.html: no report")
+	}
+	d, err := s.htmlData(page)
 	if err != nil {
 		return err
 	}
@@ -126,11 +140,30 @@ func (r *Report) WriteHTML(w io.Writer, page HTMLPage) error {
 	return err
 }
 
-// htmlData is what the template reads.
+// htmlData is what the template reads: the page, and a section per
+// workload.
 type htmlData struct {
-	CSS         template.CSS
-	JS          template.JS
-	Title       string
+	CSS     template.CSS
+	JS      template.JS
+	Title   string
+	Several bool // more than one machine
+	// Multi is set for more than one workload: then Notes, Across and
+	// AcrossNotes are the page's own, and each section has a heading.
+	Multi       bool
+	Notes       []Warning
+	Across      *htmlTable
+	AcrossNotes []string
+	Sections    []*htmlSection
+	Benchstat   string
+	Files       []htmlFile
+}
+
+// An htmlSection is one Report's part of the page.
+type htmlSection struct {
+	// ID starts every id in the section: "" for the only one, else its
+	// Slug and a dash.
+	ID          string
+	Label       string
 	Several     bool // more than one machine
 	Benchmark   string
 	Workload    [][2]string
@@ -147,10 +180,8 @@ type htmlData struct {
 	Losses     *htmlTable
 	LossNotes  []string
 	FitCaveats []string
-	Benchstat  string
 	Folder     string
 	Profiles   []htmlProfiles
-	Files      []htmlFile
 }
 
 type htmlMachineRow struct {
@@ -191,7 +222,7 @@ type htmlFile struct {
 	Name, Link, What string
 }
 
-func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
+func (s *Set) htmlData(page HTMLPage) (*htmlData, error) {
 	if page.Dir == "" {
 		return nil, errors.New("report.html: no folder to write it into")
 	}
@@ -199,24 +230,73 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
 	}
+	labels := s.machineLabels()
 	d := &htmlData{
 		CSS:       template.CSS(pageCSS),
 		JS:        template.JS(pageJS),
-		Title:     r.Benchmark,
+		Title:     strings.Join(s.benchmarks(), ", "),
+		Several:   len(labels) > 1,
+		Multi:     s.Several(),
+		Benchstat: string(page.Benchstat),
+	}
+	if d.Multi {
+		var names []string
+		for _, r := range s.Reports {
+			names = append(names, r.Label)
+		}
+		d.Title += ": " + strings.Join(names, ", ")
+		across := tableCells(s.acrossTable())
+		d.Across = &across
+		d.AcrossNotes = []string{strings.Join(s.acrossNotes(), " ")}
+		for _, n := range page.Notes {
+			d.Notes = append(d.Notes, Warning{Check: "output", Msg: n})
+		}
+	}
+	if len(labels) > 0 {
+		d.Title += " on " + strings.Join(labels, ", ")
+	}
+	for _, r := range s.Reports {
+		sec := r.htmlSection(dir, page)
+		if d.Multi {
+			sec.ID = r.Slug + "-"
+		} else {
+			for _, n := range page.Notes {
+				sec.Warnings = append(sec.Warnings, Warning{Check: "output", Msg: n})
+			}
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	for _, r := range s.Reports {
+		for i, in := range r.Inputs {
+			what := "the samples, in the Go benchmark format"
+			switch {
+			case d.Multi && len(r.Inputs) > 1:
+				what += " (" + r.Label + ", " + r.inputLabel(i) + ")"
+			case d.Multi:
+				what += " (" + r.Label + ")"
+			case len(r.Inputs) > 1:
+				what += " (" + r.inputLabel(i) + ")"
+			}
+			d.Files = append(d.Files, htmlFile{Name: relPath(dir, in.Path), Link: link(dir, in.Path), What: what})
+		}
+	}
+	for _, f := range page.Files {
+		d.Files = append(d.Files, htmlFile{Name: f, Link: link(dir, filepath.Join(dir, f)), What: fileWhat(f)})
+	}
+	return d, nil
+}
+
+// htmlSection is the part of the page that shows r, with the charts of
+// page that are r's.
+func (r *Report) htmlSection(dir string, page HTMLPage) *htmlSection {
+	d := &htmlSection{
+		Label:     r.Label,
 		Several:   len(r.Machines) > 1,
 		Benchmark: "Benchmark" + r.Benchmark,
 		Workload:  r.Workload,
 		Machines:  r.Machines,
 		Rows:      tableCells(r.rowTable()),
-		Benchstat: string(page.Benchstat),
 		Folder:    shellWord(dir),
-	}
-	var labels []string
-	for _, m := range r.Machines {
-		labels = append(labels, m.Label)
-	}
-	if len(labels) > 0 {
-		d.Title += " on " + strings.Join(labels, ", ")
 	}
 	for _, e := range r.Warnings {
 		var w *Warning
@@ -228,9 +308,6 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 		} else {
 			d.Warnings = append(d.Warnings, Warning{Msg: e.Error()})
 		}
-	}
-	for _, n := range page.Notes {
-		d.Warnings = append(d.Warnings, Warning{Check: "output", Msg: n})
 	}
 	d.MachineRows = r.machineRows(dir)
 
@@ -261,6 +338,9 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 	}
 
 	for _, c := range page.Charts {
+		if c.Workload != r.Label {
+			continue
+		}
 		hc := htmlChart{
 			Name:   c.Name,
 			Config: c.Config,
@@ -277,19 +357,8 @@ func (r *Report) htmlData(page HTMLPage) (*htmlData, error) {
 			d.Charts = append(d.Charts, hc)
 		}
 	}
-
 	d.Profiles = r.profileLists(dir)
-	for i, in := range r.Inputs {
-		what := "the samples, in the Go benchmark format"
-		if len(r.Inputs) > 1 {
-			what += " (" + r.inputLabel(i) + ")"
-		}
-		d.Files = append(d.Files, htmlFile{Name: relPath(dir, in.Path), Link: link(dir, in.Path), What: what})
-	}
-	for _, f := range page.Files {
-		d.Files = append(d.Files, htmlFile{Name: f, Link: link(dir, filepath.Join(dir, f)), What: fileWhat(f)})
-	}
-	return d, nil
+	return d
 }
 
 // tableCells turns a text table into cells; its first row is the head.

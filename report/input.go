@@ -93,12 +93,19 @@ func Load(inputs []Input, opts *Options) (*Report, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	// A first pass over the lines, before any result is read, finds what
-	// benchfmt cannot tell: a cut-off last line, and a config key set
-	// twice in a row, which benchfmt settles silently in favour of the
-	// last.
+	scans, err := scanInputs(inputs)
+	if err != nil {
+		return nil, err
+	}
+	return loadScanned(inputs, scans, o)
+}
+
+// scanInputs makes the first pass over each input's lines, before any
+// result is read: it finds what benchfmt cannot tell, a cut-off last line
+// and a config key set twice in a row (which benchfmt settles silently in
+// favour of the last), and the workload each input records.
+func scanInputs(inputs []Input) ([]inputScan, error) {
 	scans := make([]inputScan, len(inputs))
-	var total int64
 	for i, in := range inputs {
 		var err error
 		if scans[i], err = scanInput(in.Path); err != nil {
@@ -107,10 +114,16 @@ func Load(inputs []Input, opts *Options) (*Report, error) {
 		if len(scans[i].conflicts) > 0 {
 			return nil, fmt.Errorf("results of different workloads, not comparable: %s", strings.Join(scans[i].conflicts, "; "))
 		}
-		total += scans[i].lines
 	}
+	return scans, nil
+}
+
+// loadScanned builds the report of inputs, whose scans are done.
+func loadScanned(inputs []Input, scans []inputScan, o Options) (*Report, error) {
+	var total int64
 	truncated := map[string]int{}
 	for i, in := range inputs {
+		total += scans[i].lines
 		if scans[i].truncated > 0 {
 			truncated[in.Path] = scans[i].truncated
 		}
@@ -170,6 +183,9 @@ type inputScan struct {
 	lines     int64
 	truncated int      // the line number of a last line without a newline, or 0
 	conflicts []string // a key set to different values with no result between
+	// recorded holds the first value of each workload key, and of the
+	// preset, that the input sets.
+	recorded map[string]string
 }
 
 // maxConflicts bounds the conflicts one scan lists.
@@ -218,6 +234,12 @@ func scanInput(path string) (inputScan, error) {
 				sc.conflicts = append(sc.conflicts, fmt.Sprintf("%s %s (%s:%d) vs %s (%s:%d)", key, prev.value, path, prev.line, value, path, n))
 			}
 			pending[key] = setting{value, n}
+			if _, seen := sc.recorded[key]; !seen && (key == runfiles.KeyPreset || slices.Contains(runfiles.WorkloadKeys, key)) {
+				if sc.recorded == nil {
+					sc.recorded = map[string]string{}
+				}
+				sc.recorded[key] = value
+			}
 		}
 		if err == io.EOF {
 			return sc, nil

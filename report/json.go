@@ -11,7 +11,15 @@ import (
 // rows, fits and warnings. A figure that is NaN or infinite is null. It is
 // summary.json; the field names are its contract.
 func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r.jsonReport())
+}
+
+// jsonReport is the report as summary.json holds it.
+func (r *Report) jsonReport() jsonReport {
 	out := jsonReport{
+		Label:         r.Label,
 		Benchmark:     r.Benchmark,
 		Workload:      map[string]string{},
 		Confidence:    r.Confidence,
@@ -84,9 +92,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		}
 		out.Calibrations = append(out.Calibrations, jc)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }
 
 // SpeedupMethod says how speedup intervals are computed, for readers of
@@ -102,6 +108,8 @@ func num(v float64) *float64 {
 }
 
 type jsonReport struct {
+	// Label names the workload in a Set of several; absent otherwise.
+	Label         string            `json:"label,omitempty"`
 	Benchmark     string            `json:"benchmark"`
 	Workload      map[string]string `json:"workload"`
 	Confidence    float64           `json:"confidence"`

@@ -25,6 +25,10 @@ import (
 type Report struct {
 	// Benchmark is the base name, such as "XORSum".
 	Benchmark string
+	// Label names the workload among the others of a Set, and Slug is
+	// Label made fit for file names and HTML ids; both are "" in a
+	// report of one workload.
+	Label, Slug string
 	// Workload is the recorded workload, as key/value pairs in
 	// runfiles.WorkloadKeys order; keys not recorded are left out.
 	Workload [][2]string
@@ -55,6 +59,9 @@ type Report struct {
 	// benchstatPaths maps an input to the filtered copy benchstat reads
 	// instead; see WriteBenchstatInputs.
 	benchstatPaths map[string]string
+	// inputNumbers are the positions (from 1) of Inputs among all the
+	// inputs of a Set, which name their filtered copies; nil means 1, 2...
+	inputNumbers []int
 }
 
 // Strategies lists the strategies in the report, in row order.

@@ -60,15 +60,20 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 	return bw.Flush()
 }
 
-func (r *Report) writeHeader(w io.Writer) {
-	var work []string
+// workloadText is the benchmark and its workload, as a header line.
+func (r *Report) workloadText() string {
+	work := []string{r.Benchmark}
 	for _, kv := range r.Workload {
 		work = append(work, kv[0]+"="+kv[1])
 	}
-	if len(work) == 0 {
-		work = []string{"(workload parameters not recorded)"}
+	if len(r.Workload) == 0 {
+		work = append(work, "(workload parameters not recorded)")
 	}
-	fmt.Fprintln(w, strings.Join(append([]string{r.Benchmark}, work...), " "))
+	return strings.Join(work, " ")
+}
+
+func (r *Report) writeHeader(w io.Writer) {
+	fmt.Fprintln(w, r.workloadText())
 	for _, m := range r.Machines {
 		fmt.Fprintf(w, "%s:", m.Label)
 		if m.File != "" {

@@ -1,0 +1,459 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parbench/parbench/internal/strategyorder"
+	"github.com/parbench/parbench/runfiles"
+)
+
+// A Set is the report of inputs that may hold more than one workload: a
+// Report per workload, each the whole analysis of its own inputs. Nothing
+// in a Set compares one workload with another, since their times measure
+// different things: speedups, fits and checks stay within a Report. What
+// the Set adds is the across-workloads table, which lays each strategy's
+// figures in every workload side by side, each against its own baseline.
+type Set struct {
+	// Reports has a Report per workload, in the order the inputs first
+	// record it. With more than one, each has a distinct Label and Slug.
+	Reports []*Report
+}
+
+// LoadSet is Load for inputs of one or more workloads. Inputs go to the
+// same Report when they agree on every workload parameter both record
+// (jobs, n, sleep, gap, checksum), so that a go test output that records
+// fewer keys still joins the run it matches; each group is then loaded as
+// Load loads it, and an input that itself holds two workloads is still an
+// error. A Set of one workload is exactly Load's report.
+//
+// A Report of several is labelled with the preset its inputs ran (where
+// every workload has its own), or else with the parameters that tell the
+// workloads apart ("jobs=128 n=500000").
+func LoadSet(inputs []Input, opts *Options) (*Set, error) {
+	o := opts.orDefault()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	scans, err := scanInputs(inputs)
+	if err != nil {
+		return nil, err
+	}
+	groups := workloadGroups(scans)
+	if len(groups) == 1 {
+		rep, err := loadScanned(inputs, scans, o)
+		if err != nil {
+			return nil, err
+		}
+		return &Set{Reports: []*Report{rep}}, nil
+	}
+	var total, done int64
+	for _, sc := range scans {
+		total += sc.lines
+	}
+	set := &Set{}
+	var presets []string
+	for _, g := range groups {
+		var ins []Input
+		var scs []inputScan
+		var numbers []int
+		preset := scans[g[0]].recorded[runfiles.KeyPreset]
+		var lines int64
+		for _, i := range g {
+			ins = append(ins, inputs[i])
+			scs = append(scs, scans[i])
+			numbers = append(numbers, i+1)
+			lines += scans[i].lines
+			if scans[i].recorded[runfiles.KeyPreset] != preset {
+				preset = ""
+			}
+		}
+		og := o
+		if o.Progress != nil {
+			base := done
+			og.Progress = func(read, _ int64) { o.Progress(base+read, total) }
+		}
+		rep, err := loadScanned(ins, scs, og)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", inputList(ins), err)
+		}
+		done += lines
+		rep.inputNumbers = numbers
+		set.Reports = append(set.Reports, rep)
+		presets = append(presets, preset)
+	}
+	labelWorkloads(set.Reports, presets)
+	return set, nil
+}
+
+// workloadGroups puts each input (by index) into the first group whose
+// workload agrees with it on every key both record, or into a new group.
+// Groups are in the order of their first input.
+func workloadGroups(scans []inputScan) [][]int {
+	var groups [][]int
+	var recorded []map[string]string // each group's keys, merged
+	for i, sc := range scans {
+		g := slices.IndexFunc(recorded, func(rec map[string]string) bool {
+			for _, k := range runfiles.WorkloadKeys {
+				a, inA := rec[k]
+				b, inB := sc.recorded[k]
+				if inA && inB && a != b {
+					return false
+				}
+			}
+			return true
+		})
+		if g < 0 {
+			g = len(groups)
+			groups = append(groups, nil)
+			recorded = append(recorded, map[string]string{})
+		}
+		groups[g] = append(groups[g], i)
+		for _, k := range runfiles.WorkloadKeys {
+			if v, ok := sc.recorded[k]; ok {
+				recorded[g][k] = v
+			}
+		}
+	}
+	return groups
+}
+
+// labelWorkloads names the reports of a Set: by their presets where each
+// has one of its own, else by the workload parameters whose values differ
+// among them (the checksum only where nothing else does). Slugs, for file
+// names and HTML ids, are made distinct.
+func labelWorkloads(reps []*Report, presets []string) {
+	byPreset := !slices.Contains(presets, "")
+	for i, p := range presets {
+		byPreset = byPreset && !slices.Contains(presets[:i], p)
+	}
+	if byPreset {
+		for i, r := range reps {
+			r.Label = presets[i]
+		}
+	} else {
+		values := func(key string) []string {
+			var vs []string
+			for _, r := range reps {
+				vs = append(vs, workloadValue(r, key))
+			}
+			return vs
+		}
+		var keys []string
+		for _, k := range runfiles.WorkloadKeys {
+			if k == runfiles.KeyChecksum {
+				continue
+			}
+			if vs := values(k); slices.ContainsFunc(vs, func(v string) bool { return v != vs[0] }) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			keys = []string{runfiles.KeyChecksum}
+		}
+		for _, r := range reps {
+			var parts []string
+			for _, k := range keys {
+				parts = append(parts, k+"="+workloadValue(r, k))
+			}
+			r.Label = strings.Join(parts, " ")
+		}
+	}
+	used := map[string]bool{}
+	for i, r := range reps {
+		base := runfiles.Slug(r.Label)
+		if base == "" {
+			base = "workload" + strconv.Itoa(i+1)
+		}
+		slug := base
+		for n := 2; used[slug]; n++ {
+			slug = base + "-" + strconv.Itoa(n)
+		}
+		used[slug] = true
+		r.Slug = slug
+	}
+}
+
+// workloadValue is the report's value of a workload key, "?" if it was
+// not recorded.
+func workloadValue(r *Report, key string) string {
+	for _, kv := range r.Workload {
+		if kv[0] == key {
+			return kv[1]
+		}
+	}
+	return "?"
+}
+
+func inputList(ins []Input) string {
+	var paths []string
+	for _, in := range ins {
+		paths = append(paths, in.Path)
+	}
+	return strings.Join(paths, ", ")
+}
+
+// Several reports whether the Set holds more than one workload.
+func (s *Set) Several() bool { return len(s.Reports) > 1 }
+
+// Warnings are every Report's warnings; with several workloads each
+// names its workload first.
+func (s *Set) Warnings() []error {
+	var out []error
+	for _, r := range s.Reports {
+		for _, w := range r.Warnings {
+			if s.Several() {
+				w = fmt.Errorf("%s: %w", r.Label, w)
+			}
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// InputErrors are every Report's unreadable lines.
+func (s *Set) InputErrors() []error {
+	var out []error
+	for _, r := range s.Reports {
+		out = append(out, r.InputErrors...)
+	}
+	return out
+}
+
+// WriteText writes summary.txt: a Report's text for one workload; for
+// several, the workloads, the across-workloads table, then each Report's
+// text under a heading that names it.
+func (s *Set) WriteText(w io.Writer) error {
+	return s.writeText(w, (*Report).WriteText)
+}
+
+// WriteTables is WriteText without the warnings, for a terminal whose
+// warnings are shown on their own.
+func (s *Set) WriteTables(w io.Writer) error {
+	return s.writeText(w, (*Report).WriteTables)
+}
+
+func (s *Set) writeText(w io.Writer, write func(*Report, io.Writer) error) error {
+	if !s.Several() {
+		return write(s.Reports[0], w)
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Results of %d workloads, a section each. Times of different workloads measure different things:\n", len(s.Reports))
+	fmt.Fprintln(bw, "speedups, fits and checks are within a workload, each against its own baseline, never across.")
+	for _, r := range s.Reports {
+		fmt.Fprintf(bw, "  %s: %s\n", r.Label, r.workloadText())
+	}
+	fmt.Fprintln(bw)
+	for _, n := range s.acrossNotes() {
+		fmt.Fprintln(bw, n)
+	}
+	if err := s.acrossTable().write(bw); err != nil {
+		return err
+	}
+	for _, r := range s.Reports {
+		fmt.Fprintf(bw, "\n== %s ==\n\n", r.Label)
+		if err := write(r, bw); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// acrossNotes say what the across-workloads table holds.
+func (s *Set) acrossNotes() []string {
+	conf := pct(s.Reports[0].Confidence)
+	return []string{
+		"Each strategy in every workload: the time per job (median time per batch / jobs, ± the half-width of its",
+		fmt.Sprintf("%s interval) and the speedup against %s on 1 core of the same workload with its interval, on 1 core", conf, Baseline),
+		"and at the most cores measured (workers = cores where the strategy uses them), with the efficiency and the share of the ceiling there.",
+	}
+}
+
+// acrossTable is a row per machine, strategy and workload, strategies
+// in report order: the workloads of a strategy sit together.
+func (s *Set) acrossTable() *table {
+	multi := false
+	var strategies []string
+	for _, r := range s.Reports {
+		multi = multi || len(r.Machines) > 1
+		for _, st := range r.Strategies() {
+			if st != CeilingStrategy && !slices.Contains(strategies, st) {
+				strategies = append(strategies, st)
+			}
+		}
+	}
+	slices.SortStableFunc(strategies, strategyorder.Compare)
+	conf := pct(s.Reports[0].Confidence)
+	t := &table{align: "llrrrrrrrr"}
+	head := []string{"strategy", "workload", "per job, 1 core", "speedup, 1 core [" + conf + "]", "cores", "workers", "per job", "speedup [" + conf + "]", "efficiency", "vs ceiling"}
+	if multi {
+		t.align = "l" + t.align
+		head = append([]string{"machine"}, head...)
+	}
+	t.add(head...)
+	for _, st := range strategies {
+		for _, r := range s.Reports {
+			for _, m := range r.Machines {
+				one, top := r.acrossRows(m.Label, st)
+				if one == nil && top == nil {
+					continue
+				}
+				cells := []string{st, r.Label, r.perJobText(one), speedupText(one)}
+				if top == nil {
+					cells = append(cells, "-", "-", "-", "-", "-", "-")
+				} else {
+					cells = append(cells, strconv.Itoa(top.Cores), workersText(top.Workers), r.perJobText(top),
+						speedupText(top), fmtPercent(top.Efficiency), fmtPercent(top.EfficiencyVsCeiling))
+				}
+				if multi {
+					cells = append([]string{m.Label}, cells...)
+				}
+				t.add(cells...)
+			}
+		}
+	}
+	return t
+}
+
+// acrossRows are the rows of a strategy on a machine that the across
+// table shows: on 1 core, and on the most cores measured. At a core count
+// the row with workers = cores is taken, or the only row there (a
+// strategy that ignores workers); where neither is, nil.
+func (r *Report) acrossRows(machine, strategy string) (one, top *Row) {
+	pick := func(cores int) *Row {
+		var only, match *Row
+		n := 0
+		for i := range r.Rows {
+			row := &r.Rows[i]
+			if row.Machine != machine || row.Strategy != strategy || row.Cores != cores {
+				continue
+			}
+			n++
+			only = row
+			if row.Workers == cores {
+				match = row
+			}
+		}
+		if match != nil {
+			return match
+		}
+		if n == 1 {
+			return only
+		}
+		return nil
+	}
+	most := 0
+	for _, row := range r.Rows {
+		if row.Machine == machine && row.Strategy == strategy {
+			most = max(most, row.Cores)
+		}
+	}
+	if most == 0 {
+		return nil, nil
+	}
+	one = pick(1)
+	if most > 1 {
+		top = pick(most)
+	}
+	return one, top
+}
+
+// perJobText is a row's median time per job and the relative half-width
+// of its interval, "-" where the row or the jobs per batch are unknown.
+func (r *Report) perJobText(row *Row) string {
+	if row == nil || r.Params.Jobs <= 0 {
+		return "-"
+	}
+	return fmtSeconds(row.Median/float64(r.Params.Jobs)) + " ±" + pct(row.CIHalfWidth())
+}
+
+// speedupText is a row's speedup and its interval, "-" for no row.
+func speedupText(row *Row) string {
+	if row == nil {
+		return "-"
+	}
+	return fmtRatio(row.Speedup) + " " + intervalText(row.SpeedupLow, row.SpeedupHigh)
+}
+
+// WriteCSV writes summary.csv: a Report's CSV for one workload; for
+// several, one table of every Report's rows with a first column,
+// "workload", that holds its Label.
+func (s *Set) WriteCSV(w io.Writer) error {
+	if !s.Several() {
+		return s.Reports[0].WriteCSV(w)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append([]string{"workload"}, CSVHeader...)); err != nil {
+		return err
+	}
+	for _, r := range s.Reports {
+		for _, rec := range r.csvRecords() {
+			if err := cw.Write(append([]string{r.Label}, rec...)); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteJSON writes summary.json: a Report's object for one workload; for
+// several, {"workloads": [...]}, each element a Report's object with its
+// "label".
+func (s *Set) WriteJSON(w io.Writer) error {
+	if !s.Several() {
+		return s.Reports[0].WriteJSON(w)
+	}
+	out := struct {
+		Workloads []jsonReport `json:"workloads"`
+	}{}
+	for _, r := range s.Reports {
+		out.Workloads = append(out.Workloads, r.jsonReport())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// ArrivalBound is the first Report's ArrivalBound, for a Set of one
+// workload: a bound is a property of one arrival schedule.
+func (s *Set) ArrivalBound(jobCompute time.Duration) (ArrivalBound, bool) {
+	if s.Several() {
+		return ArrivalBound{}, false
+	}
+	return s.Reports[0].ArrivalBound(jobCompute)
+}
+
+// machineLabels are the labels of every Report's machines, each once, in
+// the order first seen.
+func (s *Set) machineLabels() []string {
+	var labels []string
+	for _, r := range s.Reports {
+		for _, m := range r.Machines {
+			if !slices.Contains(labels, m.Label) {
+				labels = append(labels, m.Label)
+			}
+		}
+	}
+	return labels
+}
+
+// benchmarks are the Reports' benchmark names, each once.
+func (s *Set) benchmarks() []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, r := range s.Reports {
+		if !seen[r.Benchmark] {
+			seen[r.Benchmark] = true
+			names = append(names, r.Benchmark)
+		}
+	}
+	return names
+}
