@@ -89,33 +89,34 @@ func FindInputs(args []string) ([]Input, error) {
 // read, no results at all, or results of different workloads (two
 // conflicting settings of a workload key in a row included).
 func Load(inputs []Input, opts *Options) (*Report, error) {
-	o := opts.orDefault()
-	if err := o.validate(); err != nil {
-		return nil, err
-	}
-	scans, err := scanInputs(inputs)
+	o, scans, err := scanInputs(inputs, opts)
 	if err != nil {
 		return nil, err
 	}
 	return loadScanned(inputs, scans, o)
 }
 
-// scanInputs makes the first pass over each input's lines, before any
-// result is read: it finds what benchfmt cannot tell, a cut-off last line
-// and a config key set twice in a row (which benchfmt settles silently in
-// favour of the last), and the workload each input records.
-func scanInputs(inputs []Input) ([]inputScan, error) {
+// scanInputs checks the options and makes the first pass over each
+// input's lines, before any result is read: it finds what benchfmt cannot
+// tell, a cut-off last line and a config key set twice in a row (which
+// benchfmt settles silently in favour of the last), and the workload each
+// input records.
+func scanInputs(inputs []Input, opts *Options) (Options, []inputScan, error) {
+	o := opts.orDefault()
+	if err := o.validate(); err != nil {
+		return o, nil, err
+	}
 	scans := make([]inputScan, len(inputs))
 	for i, in := range inputs {
 		var err error
 		if scans[i], err = scanInput(in.Path); err != nil {
-			return nil, err
+			return o, nil, err
 		}
 		if len(scans[i].conflicts) > 0 {
-			return nil, fmt.Errorf("results of different workloads, not comparable: %s", strings.Join(scans[i].conflicts, "; "))
+			return o, nil, fmt.Errorf("results of different workloads, not comparable: %s", strings.Join(scans[i].conflicts, "; "))
 		}
 	}
-	return scans, nil
+	return o, scans, nil
 }
 
 // loadScanned builds the report of inputs, whose scans are done.

@@ -38,21 +38,9 @@ type Set struct {
 // every workload has its own), or else with the parameters that tell the
 // workloads apart ("jobs=128 n=500000").
 func LoadSet(inputs []Input, opts *Options) (*Set, error) {
-	o := opts.orDefault()
-	if err := o.validate(); err != nil {
-		return nil, err
-	}
-	scans, err := scanInputs(inputs)
+	o, scans, err := scanInputs(inputs, opts)
 	if err != nil {
 		return nil, err
-	}
-	groups := workloadGroups(scans)
-	if len(groups) == 1 {
-		rep, err := loadScanned(inputs, scans, o)
-		if err != nil {
-			return nil, err
-		}
-		return &Set{Reports: []*Report{rep}}, nil
 	}
 	var total, done int64
 	for _, sc := range scans {
@@ -60,7 +48,7 @@ func LoadSet(inputs []Input, opts *Options) (*Set, error) {
 	}
 	set := &Set{}
 	var presets []string
-	for _, g := range groups {
+	for _, g := range workloadGroups(scans) {
 		var ins []Input
 		var scs []inputScan
 		var numbers []int
@@ -82,14 +70,16 @@ func LoadSet(inputs []Input, opts *Options) (*Set, error) {
 		}
 		rep, err := loadScanned(ins, scs, og)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", inputList(ins), err)
+			return nil, err
 		}
 		done += lines
 		rep.inputNumbers = numbers
 		set.Reports = append(set.Reports, rep)
 		presets = append(presets, preset)
 	}
-	labelWorkloads(set.Reports, presets)
+	if set.Several() {
+		labelWorkloads(set.Reports, presets)
+	}
 	return set, nil
 }
 
@@ -190,14 +180,6 @@ func workloadValue(r *Report, key string) string {
 		}
 	}
 	return "?"
-}
-
-func inputList(ins []Input) string {
-	var paths []string
-	for _, in := range ins {
-		paths = append(paths, in.Path)
-	}
-	return strings.Join(paths, ", ")
 }
 
 // Several reports whether the Set holds more than one workload.

@@ -366,3 +366,71 @@ func TestAcrossTable(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadSet feeds LoadSet two arbitrary files: it may refuse them, but
+// must not panic; each input lands in exactly one report, the reports of
+// several workloads have distinct labels and slugs, and every writer
+// works.
+func FuzzLoadSet(f *testing.F) {
+	var seeds [][]byte
+	for _, p := range []string{"testdata/hostA/bench.txt", "testdata/other-workload/bench.txt", "testdata/gotest.txt"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	f.Add(seeds[0], seeds[1])
+	f.Add(seeds[1], seeds[2])
+	f.Add(seeds[0], seeds[0])
+	f.Add([]byte("preset: a\nn: 1\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"),
+		[]byte("preset: a b\nn: 2\njobs: 3\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"))
+	f.Add([]byte("n: <x>\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"),
+		[]byte("n: <y>\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		dir := t.TempDir()
+		var inputs []Input
+		for i, data := range [][]byte{a, b} {
+			path := filepath.Join(dir, strings.Repeat("x", i+1)+".txt")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, Input{Path: path, Dir: dir})
+		}
+		opts := DefaultOptions
+		opts.Resamples = 100
+		set, err := LoadSet(inputs, &opts)
+		if err != nil {
+			return
+		}
+		seen := map[string]int{}
+		labels, slugs := map[string]bool{}, map[string]bool{}
+		for _, r := range set.Reports {
+			if len(r.Rows) == 0 {
+				t.Errorf("report %q without rows", r.Label)
+			}
+			for _, in := range r.Inputs {
+				seen[in.Path]++
+			}
+			if set.Several() && (r.Label == "" || r.Slug == "" || labels[r.Label] || slugs[r.Slug]) {
+				t.Errorf("label %q slug %q: empty or not distinct", r.Label, r.Slug)
+			}
+			labels[r.Label], slugs[r.Slug] = true, true
+		}
+		for _, in := range inputs {
+			if seen[in.Path] != 1 {
+				t.Errorf("%s is in %d reports, want 1", in.Path, seen[in.Path])
+			}
+		}
+		for _, write := range []func() error{
+			func() error { return set.WriteText(discard{}) },
+			func() error { return set.WriteCSV(discard{}) },
+			func() error { return set.WriteJSON(discard{}) },
+			func() error { return set.WriteHTML(discard{}, HTMLPage{Dir: dir}) },
+		} {
+			if err := write(); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
