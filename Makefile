@@ -47,8 +47,9 @@ bench-quick: build
 
 # Which pool should I use? serial, pool, static and every library strategy
 # on the cpu and on the fine workload: preset libs is two sweeps (libs-cpu,
-# libs-fine), since a report compares one workload, each with its profiles
-# and report in a run folder of its own.
+# libs-fine), each with its profiles and report in a run folder of its own,
+# then one report of both (a section per workload and the table across
+# them) in results/report-<UTC time>-libs.
 bench-libs: build
 	$(BIN) run -preset libs -profile $(RUNFLAGS)
 

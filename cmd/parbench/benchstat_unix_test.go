@@ -5,9 +5,11 @@ package main
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -179,5 +181,58 @@ func TestReportStopsOnSignal(t *testing.T) {
 				t.Errorf("benchstat's grandchild outlived parbench report")
 			}
 		})
+	}
+}
+
+// TestBenchstatPerWorkload: with runs of two workloads, benchstat runs
+// each view once per workload, over that workload's runs only, under a
+// title that names it.
+func TestBenchstatPerWorkload(t *testing.T) {
+	dir := t.TempDir()
+	a, other, b := copyRun(t, dir, "hostA"), copyRun(t, dir, "other-workload"), copyRun(t, dir, "hostB")
+	script, _ := fakeBenchstat(t, dir, `echo "$@"`)
+	out := filepath.Join(dir, "both")
+	if status, _, stderr := runParbench(t, "report", "-format", "svg", "-benchstat", script, "-o", out, a, other, b); status != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
+	}
+	text, err := os.ReadFile(filepath.Join(out, benchstatText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{} // title: the command under it
+	lines := strings.Split(string(text), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "# ") && strings.HasPrefix(lines[i+1], "# ") {
+			titles[strings.TrimPrefix(lines[i], "# ")] = lines[i+1]
+		}
+	}
+	tests := []struct {
+		title     string
+		runs, not []string
+	}{
+		{"n=500000: Strategies side by side at each core count", []string{a, b}, []string{other}},
+		{"n=500000: Machines side by side", []string{a, b}, []string{other}},
+		{"n=100000: Strategies side by side at each core count", []string{other}, []string{a, b}},
+		{"n=100000: Each strategy across core counts", []string{other}, []string{a, b}},
+	}
+	for _, tt := range tests {
+		cmd, ok := titles[tt.title]
+		if !ok {
+			t.Errorf("benchstat.txt has no view %q; it has %q", tt.title, slices.Collect(maps.Keys(titles)))
+			continue
+		}
+		for _, run := range tt.runs {
+			if !strings.Contains(cmd, filepath.Join(run, "bench.txt")) {
+				t.Errorf("%q: command %q does not read %s", tt.title, cmd, run)
+			}
+		}
+		for _, run := range tt.not {
+			if strings.Contains(cmd, filepath.Join(run, "bench.txt")) {
+				t.Errorf("%q: command %q reads %s, of the other workload", tt.title, cmd, run)
+			}
+		}
+	}
+	if _, ok := titles["n=100000: Machines side by side"]; ok {
+		t.Error("a machines view for n=100000, which has one machine")
 	}
 }

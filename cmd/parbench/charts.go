@@ -44,11 +44,15 @@ func parseFormats(s string) ([]plots.Format, error) {
 type chartWriter struct {
 	dir string
 	// claim, if set, gives the path a file may be written at, or why not.
-	claim    func(name string) (string, error)
-	formats  []plots.Format
-	written  []string
-	problems []error
-	pages    []report.Chart // every chart as SVG, for report.html
+	claim   func(name string) (string, error)
+	formats []plots.Format
+	// prefix starts every chart's name, and workload is what its
+	// report.Chart says it belongs to: a Set's section's slug and
+	// label, for a report of several workloads.
+	prefix, workload string
+	written          []string
+	problems         []error
+	pages            []report.Chart // every chart as SVG, for report.html
 }
 
 // save returns what stores a chart function's result under name, so that
@@ -64,6 +68,7 @@ func (cw *chartWriter) saveTimeline(name, config string) func(*plots.Figure, err
 }
 
 func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err error) {
+	name = cw.prefix + name
 	if err != nil {
 		cw.problems = append(cw.problems, fmt.Errorf("%s: %w", name, err))
 		return
@@ -97,7 +102,7 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 		return
 	}
 	stem := strings.TrimSuffix(plots.Filename(name, plots.SVG), ".svg") // the name its files have
-	cw.pages = append(cw.pages, report.Chart{Name: stem, Config: config, SVG: svg.Bytes()})
+	cw.pages = append(cw.pages, report.Chart{Name: stem, Config: config, Workload: cw.workload, SVG: svg.Bytes()})
 }
 
 // writeCharts draws rep's charts into dir: speedup, efficiency, throughput
@@ -106,9 +111,13 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 // breakdown where the run has CPU profiles. It returns the files written
 // and every chart as SVG for report.html; the error joins every chart that
 // could not be drawn. claim, if set, gives the path a file may be written
-// at, or why not.
+// at, or why not. A report that is a section of a Set of several
+// workloads has its slug before each chart's name.
 func writeCharts(dir string, rep *report.Report, formats []plots.Format, claim func(string) (string, error)) ([]string, []report.Chart, error) {
-	cw := &chartWriter{dir: dir, formats: formats, claim: claim}
+	cw := &chartWriter{dir: dir, formats: formats, claim: claim, workload: rep.Label}
+	if rep.Slug != "" {
+		cw.prefix = rep.Slug + "-"
+	}
 	chart := plots.Chart{Title: rep.Params.Title(), Caption: rep.Caption()}
 
 	curves := rep.Curves()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -37,6 +38,80 @@ const (
 	hostileStrategy = `<script>pool`
 	hostileCPU      = `</td></tr></table><script>window.pwned="cpu"</script>`
 )
+
+// needBrowser is the browser to drive, or the test is skipped with one
+// line (failed, where PARBENCH_REQUIRE_BROWSER is set, as in CI).
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	browser := findBrowser()
+	if browser == "" {
+		msg := "no Chromium or Chrome on PATH (apt-get install chromium, or set PARBENCH_CHROMIUM): report.html not checked in a browser"
+		if os.Getenv("PARBENCH_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return browser
+}
+
+// openInBrowser opens the page in a headless browser for the rest of the
+// test, listening for what the page does.
+func openInBrowser(t *testing.T, browser, page string) (context.Context, *browserEvents, string) {
+	t.Helper()
+	pageURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(page)}).String()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.WindowSize(1280, 1600))
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to sandbox as root
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	ctx, cancel = chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancel)
+	events := &browserEvents{}
+	ctx, cancel = chromedp.NewContext(ctx, chromedp.WithListener(events.listen))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
+		t.Fatalf("opening %s in %s: %v", pageURL, browser, err)
+	}
+	return ctx, events, pageURL
+}
+
+// checkQuietPage checks that the page made no request but its own load and
+// logged no error.
+func checkQuietPage(t *testing.T, ctx context.Context, events *browserEvents, pageURL string) {
+	t.Helper()
+	// The listener must see a console error for its silence to mean
+	// anything: log one, wait for it, and leave it out of the check.
+	const probe = "parbench-listener-probe"
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`console.error("`+probe+`"), true`)); err != nil {
+		t.Fatal(err)
+	}
+	var requests, errs []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		requests, errs = events.snapshot()
+		if slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, probe) }) || time.Now().After(deadline) {
+			break
+		}
+	}
+	t.Run("no requests and no errors", func(t *testing.T) {
+		n := len(errs)
+		errs = slices.DeleteFunc(errs, func(e string) bool { return strings.Contains(e, probe) })
+		if n == len(errs) {
+			t.Errorf("the probe console.error was not seen among %q: the console listener does not work", errs)
+		}
+		if !slices.Contains(requests, pageURL) {
+			t.Errorf("the page's own load of %s was not seen among %q: the request listener does not work", pageURL, requests)
+		}
+		for _, r := range requests {
+			if r != pageURL && !strings.HasPrefix(r, "data:") {
+				t.Errorf("the page requested %s", r)
+			}
+		}
+		for _, e := range errs {
+			t.Errorf("browser reported: %s", e)
+		}
+	})
+}
 
 // findBrowser is the Chromium or Chrome to drive: $PARBENCH_CHROMIUM, or
 // the first of the usual names on PATH.
@@ -142,14 +217,7 @@ const readPage = `(async () => {
 // screenshots in the test's artifact folder (go test -artifacts keeps
 // them) and, with -screenshot FILE, the first screen there.
 func TestReportHTMLInBrowser(t *testing.T) {
-	browser := findBrowser()
-	if browser == "" {
-		msg := "no Chromium or Chrome on PATH (apt-get install chromium, or set PARBENCH_CHROMIUM): report.html not checked in a browser"
-		if os.Getenv("PARBENCH_REQUIRE_BROWSER") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	browser := needBrowser(t)
 	start := time.Now()
 
 	cores := []int{1}
@@ -203,24 +271,8 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	}
 	t.Logf("run and report took %v", time.Since(start).Round(time.Millisecond))
 
-	page := filepath.Join(run, report.HTMLFile)
-	pageURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(page)}).String()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.WindowSize(1280, 1600))
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to sandbox as root
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	ctx, cancel = chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	events := &browserEvents{}
-	ctx, cancel = chromedp.NewContext(ctx, chromedp.WithListener(events.listen))
-	defer cancel()
-
 	browserStart := time.Now()
-	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL)); err != nil {
-		t.Fatalf("opening %s in %s: %v", pageURL, browser, err)
-	}
+	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(run, report.HTMLFile))
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -397,36 +449,195 @@ func TestReportHTMLInBrowser(t *testing.T) {
 		}
 	})
 
-	// The listener must see a console error for its silence to mean
-	// anything: log one, wait for it, and leave it out of the check.
-	const probe = "parbench-listener-probe"
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`console.error("`+probe+`"), true`)); err != nil {
-		t.Fatal(err)
+	checkQuietPage(t, ctx, events, pageURL)
+	t.Logf("browser checks took %v", time.Since(browserStart).Round(time.Millisecond))
+}
+
+// twoWorkloadFacts is what the two-workload test reads from the page.
+type twoWorkloadFacts struct {
+	Charts []struct {
+		Name          string
+		Width, Height float64
 	}
-	var requests, errs []string
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		requests, errs = events.snapshot()
-		if slices.ContainsFunc(errs, func(e string) bool { return strings.Contains(e, probe) }) || time.Now().After(deadline) {
-			break
-		}
+	AcrossHead []string
+	Across     [][]string
+	// Sections: each workload section's heading and summary rows
+	// (strategy/cores/workers), in page order.
+	Sections []struct {
+		Label string
+		Rows  []string
 	}
-	t.Run("no requests and no errors", func(t *testing.T) {
-		n := len(errs)
-		errs = slices.DeleteFunc(errs, func(e string) bool { return strings.Contains(e, probe) })
-		if n == len(errs) {
-			t.Errorf("the probe console.error was not seen among %q: the console listener does not work", errs)
-		}
-		if !slices.Contains(requests, pageURL) {
-			t.Errorf("the page's own load of %s was not seen among %q: the request listener does not work", pageURL, requests)
-		}
-		for _, r := range requests {
-			if r != pageURL && !strings.HasPrefix(r, "data:") {
-				t.Errorf("the page requested %s", r)
+	BrokenLinks []string
+	IDs         int
+	UniqueIDs   int
+}
+
+const readTwoWorkloads = `(async () => {
+  document.querySelectorAll("details").forEach(d => d.open = true);
+  await Promise.all([...document.images].map(i => i.decode().catch(() => {})));
+  const text = el => el.textContent.trim();
+  const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
+  return {
+    Charts: [...document.querySelectorAll("img.chart")].map(i => {
+      const r = i.getBoundingClientRect();
+      return {Name: i.alt, Width: r.width, Height: r.height};
+    }),
+    AcrossHead: [...document.querySelectorAll("table.across thead th")].map(text),
+    Across: [...document.querySelectorAll("table.across tbody tr")].map(tr => [...tr.cells].map(text)),
+    Sections: [...document.querySelectorAll("section.workload")].map(s => {
+      const head = [...s.querySelectorAll("table.summary thead th")].map(text);
+      const col = name => head.indexOf(name);
+      return {
+        Label: text(s.querySelector("h2.workload")),
+        Rows: [...s.querySelectorAll("table.summary tbody tr")].map(tr =>
+          [col("strategy"), col("cores"), col("workers")].map(i => text(tr.cells[i])).join("/")),
+      };
+    }),
+    BrokenLinks: [...document.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute("href").slice(1)).filter(id => !document.getElementById(id)),
+    IDs: ids.length,
+    UniqueIDs: new Set(ids).size,
+  };
+})()`
+
+// TestReportHTMLTwoWorkloadsInBrowser opens the report of runs of two
+// workloads in headless Chromium: every chart drawn, the across table
+// with a row per strategy and workload, a section per workload whose
+// summary has exactly that workload's rows (as summary.json says), every
+// in-page link reaching its target, the across table sorting on its own,
+// and no request or error.
+func TestReportHTMLTwoWorkloadsInBrowser(t *testing.T) {
+	browser := needBrowser(t)
+	results := filepath.Join(t.TempDir(), "results")
+	a, other, b := copyRun(t, results, "hostA"), copyRun(t, results, "other-workload"), copyRun(t, results, "hostB")
+	out := filepath.Join(results, "both")
+	if status, _, stderr := runParbench(t, "report", "-benchstat", "", "-o", out, a, other, b); status != 0 {
+		t.Fatalf("parbench report: exit status %d, stderr:\n%s", status, stderr)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	var summary struct {
+		Workloads []struct {
+			Label string
+			Rows  []struct {
+				Machine, Strategy string
+				Cores, Workers    int
 			}
 		}
-		for _, e := range errs {
-			t.Errorf("browser reported: %s", e)
+	}
+	data, err := os.ReadFile(filepath.Join(out, summaryJSON))
+	if err == nil {
+		err = json.Unmarshal(data, &summary)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(out, report.HTMLFile))
+	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "report-two-workloads.png"), full, 0o644); err != nil {
+		t.Error(err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](readTwoWorkloads, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts twoWorkloadFacts
+	if err := json.Unmarshal(raw, &facts); err != nil {
+		t.Fatalf("%v in %s", err, raw)
+	}
+
+	t.Run("charts", func(t *testing.T) {
+		if len(pngs) == 0 || len(facts.Charts) != len(pngs) {
+			t.Errorf("%d charts on the page, want %d (the PNGs the report wrote)", len(facts.Charts), len(pngs))
+		}
+		for _, c := range facts.Charts {
+			if !(c.Width > 0 && c.Height > 0) {
+				t.Errorf("chart %q drawn at %v x %v, want a size above zero", c.Name, c.Width, c.Height)
+			}
 		}
 	})
-	t.Logf("browser checks took %v", time.Since(browserStart).Round(time.Millisecond))
+	t.Run("a section per workload with its own rows", func(t *testing.T) {
+		if len(facts.Sections) != len(summary.Workloads) || len(summary.Workloads) != 2 {
+			t.Fatalf("%d sections on the page, %d workloads in summary.json, want 2 of each", len(facts.Sections), len(summary.Workloads))
+		}
+		for i, w := range summary.Workloads {
+			var want []string
+			for _, r := range w.Rows {
+				want = append(want, fmt.Sprintf("%s/%d/%d", r.Strategy, r.Cores, r.Workers))
+			}
+			got := facts.Sections[i].Rows
+			slices.Sort(got)
+			slices.Sort(want)
+			if facts.Sections[i].Label != w.Label || !slices.Equal(got, want) {
+				t.Errorf("section %d: %q with rows %q, want %q with %q", i, facts.Sections[i].Label, got, w.Label, want)
+			}
+		}
+	})
+	t.Run("the across table", func(t *testing.T) {
+		want := map[string]bool{}
+		for _, w := range summary.Workloads {
+			for _, r := range w.Rows {
+				if r.Strategy != report.CeilingStrategy {
+					want[r.Machine+"/"+r.Strategy+"/"+w.Label] = true
+				}
+			}
+		}
+		m, s, wl := slices.Index(facts.AcrossHead, "machine"), slices.Index(facts.AcrossHead, "strategy"), slices.Index(facts.AcrossHead, "workload")
+		if m < 0 || s < 0 || wl < 0 {
+			t.Fatalf("across table head %q lacks machine, strategy or workload", facts.AcrossHead)
+		}
+		got := map[string]bool{}
+		for _, r := range facts.Across {
+			got[r[m]+"/"+r[s]+"/"+r[wl]] = true
+		}
+		if len(facts.Across) != len(want) || !maps.Equal(got, want) {
+			t.Errorf("across rows %v, want one per machine, strategy and workload: %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+		}
+	})
+	t.Run("links and ids", func(t *testing.T) {
+		if len(facts.BrokenLinks) > 0 {
+			t.Errorf("in-page links to no element: %q", facts.BrokenLinks)
+		}
+		if facts.IDs != facts.UniqueIDs {
+			t.Errorf("%d ids, %d distinct", facts.IDs, facts.UniqueIDs)
+		}
+	})
+	t.Run("sorting one table leaves the others", func(t *testing.T) {
+		col := slices.Index(facts.AcrossHead, "per job")
+		rows := `[...document.querySelectorAll("table.summary tbody tr")].map(tr => tr.textContent)`
+		before, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		click := fmt.Sprintf(`document.querySelectorAll("table.across thead th")[%d].querySelector("button").click(), true`, col)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click)); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](fmt.Sprintf(
+			`[...document.querySelectorAll("table.across tbody tr")].map(tr => window.parbenchSortKey(tr.cells[%d].textContent, true))`, col)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range keys {
+			if _, ok := k.(float64); !ok {
+				t.Fatalf("sort key %d of the per job column is %v, want a number: %v", i, k, keys)
+			}
+		}
+		for i := 1; i < len(keys); i++ {
+			if a, b := keys[i-1].(float64), keys[i].(float64); b < a {
+				t.Errorf("across table by per job, ascending: %v", keys)
+				break
+			}
+		}
+		after, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(before, after) {
+			t.Error("sorting the across table reordered the summary tables")
+		}
+	})
+	checkQuietPage(t, ctx, events, pageURL)
 }

@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/parbench/parbench/report"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -18,7 +21,8 @@ type preset struct {
 	flags    [][2]string // flag name, value, in the order they are applied
 	// parts, if set, make the preset a sequence of other presets, each
 	// its own sweep with its own run folder and report: a question over
-	// more than one workload, since a report compares one.
+	// more than one workload. One report of all of them follows, with a
+	// section per workload (report.Set).
 	parts []string
 }
 
@@ -57,7 +61,7 @@ var presets = []preset{
 	},
 	{
 		name:     "libs",
-		question: "Which pool should I use? The libs-cpu and the libs-fine sweep, one after the other.",
+		question: "Which pool should I use? The libs-cpu and the libs-fine sweep, one after the other, then one report of both.",
 		parts:    []string{"libs-cpu", "libs-fine"},
 	},
 	{
@@ -153,15 +157,41 @@ func presetParts(name string) []string {
 
 // runPresetParts runs each part of a preset as a run of its own, with the
 // user's flags (which win over every part's, as over any preset's): each
-// writes its own run folder and report. It stops at the first part that
-// fails; what earlier parts measured stays in their folders.
-func runPresetParts(stdout, stderr io.Writer, args []string, name string, parts []string) error {
+// writes its own run folder and report. Then, unless -report=false, one
+// report of all the parts' run folders, a section per workload with the
+// table that sets them side by side, goes into a folder of its own beside
+// them. It stops at the first part that fails; what earlier parts
+// measured stays in their folders.
+func runPresetParts(stdout, stderr io.Writer, args []string, f runFlags, parts []string) error {
+	var dirs []string
 	for i, part := range parts {
-		fmt.Fprintf(stderr, "parbench: preset %s, part %d of %d: -preset %s\n", name, i+1, len(parts), part)
+		fmt.Fprintf(stderr, "parbench: preset %s, part %d of %d: -preset %s\n", f.preset, i+1, len(parts), part)
 		// A later -preset wins over the user's, which named this one.
-		if err := runMain(stdout, stderr, append(slices.Clip(args), "-preset", part)); err != nil {
+		dir, err := runSweep(stdout, stderr, append(slices.Clip(args), "-preset", part))
+		if err != nil {
 			return fmt.Errorf("preset %s: %w", part, err)
 		}
+		if dir != "" {
+			dirs = append(dirs, dir)
+		}
+	}
+	if !f.report || f.plan.dryRun || len(dirs) < 2 {
+		return nil
+	}
+	formats, err := parseFormats(f.format)
+	if err != nil {
+		return err
+	}
+	inputs, err := report.FindInputs(dirs)
+	if err != nil {
+		return err
+	}
+	out := freshDir(filepath.Join(f.out, "report-"+time.Now().UTC().Format("20060102T150405Z")+"-"+f.preset))
+	fmt.Fprintf(stderr, "parbench: preset %s: one report of its %d sweeps into %s\n", f.preset, len(dirs), out)
+	ctx, stop := interruptContext()
+	defer stop()
+	if _, err := writeReport(ctx, stdout, stderr, inputs, out, f.benchstat, formats, false); err != nil {
+		return fmt.Errorf("preset %s: %w", f.preset, err)
 	}
 	return nil
 }

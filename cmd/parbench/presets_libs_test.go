@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
+	"github.com/parbench/parbench/report"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -70,45 +71,88 @@ func sameSet(a, b []string) bool {
 func TestRunPresetLibsRunsBothParts(t *testing.T) {
 	// -preset libs is the libs-cpu sweep, then the libs-fine sweep, each in
 	// a run folder of its own with its own workload; the user's flags apply
-	// to both.
-	root := filepath.Join(t.TempDir(), "results")
-	status, _, stderr := runParbench(t, "run", "-preset", "libs", "-cpu", "1", "-count", "1", "-warmup", "0",
-		"-n", "10", "-strategy", "serial,static", "-timeline=false", "-report=false", "-o", root)
-	if status != 0 {
-		t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
-	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{} // preset: jobs
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "latest" {
-			continue
-		}
-		text, err := os.ReadFile(filepath.Join(root, e.Name(), "bench.txt"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rs []*benchfmt.Result
-		for _, r := range readBench(t, text) {
-			// The sweep's own lines: the calibration loop and the ceiling.
-			if n := r.Name.String(); !strings.Contains(n, "strategy=calibration/") && !strings.Contains(n, "strategy=ceiling/") {
-				rs = append(rs, r)
+	// to both. Then one report of both goes into a folder of its own,
+	// unless -report=false.
+	for _, tc := range []struct {
+		name     string
+		flags    []string
+		combined bool
+	}{
+		{"with the report", []string{"-benchstat", "", "-format", "svg"}, true},
+		{"-report=false", []string{"-report=false"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "results")
+			args := append([]string{"run", "-preset", "libs", "-cpu", "1", "-count", "1", "-warmup", "0",
+				"-n", "10", "-strategy", "serial,static", "-timeline=false", "-o", root}, tc.flags...)
+			status, _, stderr := runParbench(t, args...)
+			if status != 0 {
+				t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
 			}
-		}
-		if len(rs) != 2 {
-			t.Errorf("%s: %d samples, want 2 (serial and static, one round)", e.Name(), len(rs))
-			continue
-		}
-		if n := rs[0].GetConfig("n"); n != "10" {
-			t.Errorf("%s: n %q, want the user's 10", e.Name(), n)
-		}
-		got[rs[0].GetConfig("preset")] = rs[0].GetConfig("jobs")
-	}
-	want := map[string]string{"libs-cpu": "128", "libs-fine": "100000"}
-	if len(got) != len(want) || got["libs-cpu"] != want["libs-cpu"] || got["libs-fine"] != want["libs-fine"] {
-		t.Errorf("runs by preset (jobs) = %v, want %v", got, want)
+			entries, err := os.ReadDir(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{} // preset: jobs
+			var reports []string
+			for _, e := range entries {
+				if !e.IsDir() || e.Name() == "latest" {
+					continue
+				}
+				if strings.HasPrefix(e.Name(), "report-") {
+					reports = append(reports, filepath.Join(root, e.Name()))
+					continue
+				}
+				text, err := os.ReadFile(filepath.Join(root, e.Name(), "bench.txt"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var rs []*benchfmt.Result
+				for _, r := range readBench(t, text) {
+					// The sweep's own lines: the calibration loop and the ceiling.
+					if n := r.Name.String(); !strings.Contains(n, "strategy=calibration/") && !strings.Contains(n, "strategy=ceiling/") {
+						rs = append(rs, r)
+					}
+				}
+				if len(rs) != 2 {
+					t.Errorf("%s: %d samples, want 2 (serial and static, one round)", e.Name(), len(rs))
+					continue
+				}
+				if n := rs[0].GetConfig("n"); n != "10" {
+					t.Errorf("%s: n %q, want the user's 10", e.Name(), n)
+				}
+				got[rs[0].GetConfig("preset")] = rs[0].GetConfig("jobs")
+			}
+			want := map[string]string{"libs-cpu": "128", "libs-fine": "100000"}
+			if len(got) != len(want) || got["libs-cpu"] != want["libs-cpu"] || got["libs-fine"] != want["libs-fine"] {
+				t.Errorf("runs by preset (jobs) = %v, want %v", got, want)
+			}
+			if !tc.combined {
+				if len(reports) > 0 {
+					t.Errorf("report folders %q with -report=false", reports)
+				}
+				return
+			}
+			if len(reports) != 1 || !strings.HasSuffix(reports[0], "-libs") {
+				t.Fatalf("report folders %q, want one report-<time>-libs", reports)
+			}
+			if !strings.Contains(stderr, "parbench: preset libs: one report of its 2 sweeps into "+reports[0]+"\n") {
+				t.Errorf("stderr does not say where the report of both went:\n%s", stderr)
+			}
+			text, err := os.ReadFile(filepath.Join(reports[0], summaryText))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"Results of 2 workloads", "\n== libs-cpu ==\n", "\n== libs-fine ==\n",
+				"\nstatic    libs-cpu", "\nstatic    libs-fine"} {
+				if !strings.Contains(string(text), want) {
+					t.Errorf("summary.txt of both lacks %q:\n%s", want, text)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(reports[0], report.HTMLFile)); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 

@@ -40,7 +40,10 @@ format, such as go test -bench output) and writes %s, %s,
 %s and %s: median times with %s intervals, speedup over
 serial on one core with a bootstrap interval, efficiency, Amdahl and USL
 fits, and warnings about whatever makes the numbers less trustworthy. With
-several runs, their machines sit side by side in every table.
+several runs, their machines sit side by side in every table. Runs of
+different workloads (jobs, n, sleep, gap) get a section each, and a table
+that lays each strategy's time per job and speedup in every workload side
+by side; nothing is compared across workloads.
 
 Charts: speedup, efficiency, throughput and time against cores (throughput
 against workers where a run varied them), a timeline per timeline-*.csv in
@@ -105,43 +108,55 @@ func reportMain(stdout, stderr io.Writer, args []string) error {
 
 // writeReport loads inputs and writes the summaries, benchstat.txt and
 // the charts into out, the tables on stdout and the warnings on stderr.
-// It is parbench report's work, and run's after a sweep.
-func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format, includeFaulted bool) (*report.Report, error) {
+// It is parbench report's work, and run's after a sweep. Inputs of more
+// than one workload get a section each (report.LoadSet), and each
+// section's charts carry its slug.
+func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.Input, out, benchstat string, formats []plots.Format, includeFaulted bool) (*report.Set, error) {
 	opts := report.DefaultOptions
 	opts.IncludeFaulted = includeFaulted
 	progress := newLoadProgress(stderr)
 	opts.Progress = progress.update
 	stopBeat := progress.heartbeat("still reading the results and computing their statistics")
-	rep, err := untilDone(ctx, func() (*report.Report, error) { return report.Load(inputs, &opts) })
+	set, err := untilDone(ctx, func() (*report.Set, error) { return report.LoadSet(inputs, &opts) })
 	stopBeat()
 	if err != nil {
-		return rep, fmt.Errorf("report: %w", err)
+		return set, fmt.Errorf("report: %w", err)
 	}
-	explainLosses(rep)
+	if set.Several() {
+		var labels []string
+		for _, rep := range set.Reports {
+			labels = append(labels, rep.Label)
+		}
+		fmt.Fprintf(stderr, "parbench: these results hold %d workloads (%s): a section each, nothing compared across them\n",
+			len(set.Reports), strings.Join(labels, ", "))
+	}
+	for _, rep := range set.Reports {
+		explainLosses(rep)
+	}
 	folder, err := openOutFolder(out)
 	if err != nil {
-		return rep, fmt.Errorf("report: %w", err)
+		return set, fmt.Errorf("report: %w", err)
 	}
 	var written []string
 	for _, f := range []struct {
 		name  string
 		write func(io.Writer) error
 	}{
-		{summaryText, rep.WriteText},
-		{summaryCSV, rep.WriteCSV},
-		{summaryJSON, rep.WriteJSON},
+		{summaryText, set.WriteText},
+		{summaryCSV, set.WriteCSV},
+		{summaryJSON, set.WriteJSON},
 	} {
 		name, write := f.name, f.write
 		var buf bytes.Buffer
 		if err := write(&buf); err != nil {
-			return rep, fmt.Errorf("report: %s: %w", name, err)
+			return set, fmt.Errorf("report: %s: %w", name, err)
 		}
 		path, err := folder.claim(name)
 		if err != nil {
-			return rep, fmt.Errorf("report: %w", err)
+			return set, fmt.Errorf("report: %w", err)
 		}
 		if err := runfiles.WriteFileAtomic(path, buf.Bytes()); err != nil {
-			return rep, fmt.Errorf("report: %w", err)
+			return set, fmt.Errorf("report: %w", err)
 		}
 		written = append(written, name)
 	}
@@ -149,17 +164,26 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 	var warnings []string
 	var benchstatOut []byte
 	if cmd := strings.Fields(benchstat); len(cmd) > 0 {
-		copies, err := rep.WriteBenchstatInputs(folder.claim)
-		for _, c := range copies {
-			written = append(written, filepath.Base(c))
+		var views []report.BenchstatView
+		for _, rep := range set.Reports {
+			copies, err := rep.WriteBenchstatInputs(folder.claim)
+			for _, c := range copies {
+				written = append(written, filepath.Base(c))
+			}
+			if err != nil {
+				return set, fmt.Errorf("report: benchstat input: %w", err)
+			}
+			for _, v := range rep.BenchstatViews() {
+				if set.Several() {
+					v.Title = rep.Label + ": " + v.Title
+				}
+				views = append(views, v)
+			}
 		}
-		if err != nil {
-			return rep, fmt.Errorf("report: benchstat input: %w", err)
-		}
-		text, bsWarnings, err := runBenchstat(ctx, cmd, rep.BenchstatViews())
+		text, bsWarnings, err := runBenchstat(ctx, cmd, views)
 		warnings = append(warnings, bsWarnings...)
 		if ctx.Err() != nil {
-			return rep, fmt.Errorf("report: interrupted: %w", ctx.Err())
+			return set, fmt.Errorf("report: interrupted: %w", ctx.Err())
 		}
 		switch {
 		case err != nil || text == nil:
@@ -172,10 +196,10 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		case text != nil:
 			path, err := folder.claim(benchstatText)
 			if err != nil {
-				return rep, fmt.Errorf("report: %w", err)
+				return set, fmt.Errorf("report: %w", err)
 			}
 			if err := runfiles.WriteFileAtomic(path, text); err != nil {
-				return rep, fmt.Errorf("report: %w", err)
+				return set, fmt.Errorf("report: %w", err)
 			}
 			written = append(written, benchstatText)
 			benchstatOut = text
@@ -186,11 +210,17 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 		svgs  []report.Chart
 	}
 	d, err := untilDone(ctx, func() (drawn, error) {
-		files, svgs, err := writeCharts(out, rep, formats, folder.claim)
-		return drawn{files, svgs}, err
+		var d drawn
+		var errs []error
+		for _, rep := range set.Reports {
+			files, svgs, err := writeCharts(out, rep, formats, folder.claim)
+			d.files, d.svgs = append(d.files, files...), append(d.svgs, svgs...)
+			errs = append(errs, err)
+		}
+		return d, errors.Join(errs...)
 	})
 	if ctx.Err() != nil {
-		return rep, fmt.Errorf("report: %w", err)
+		return set, fmt.Errorf("report: %w", err)
 	}
 	charts, svgs := d.files, d.svgs
 	if err != nil {
@@ -201,26 +231,26 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 	written = append(written, charts...)
 	if _, err := folder.claim(report.HTMLFile); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
-	} else if err := writeHTML(out, rep, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
+	} else if err := writeHTML(out, set, report.HTMLPage{Dir: out, Charts: svgs, Benchstat: benchstatOut, Notes: warnings, Files: written}); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s not written: %v", report.HTMLFile, err))
 	} else {
 		written = append(written, report.HTMLFile)
 	}
 
-	if err := rep.WriteTables(stdout); err != nil {
-		return rep, err
+	if err := set.WriteTables(stdout); err != nil {
+		return set, err
 	}
-	for _, w := range rep.Warnings {
+	for _, w := range set.Warnings() {
 		fmt.Fprintf(stderr, "parbench: warning: %v\n", w)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "parbench: warning: %s\n", w)
 	}
 	fmt.Fprintf(stderr, "parbench: wrote %s in %s\n", strings.Join(written, ", "), out)
-	if n := len(rep.InputErrors); n > 0 {
-		return rep, fmt.Errorf("report: %d unreadable %s in the input (listed above); the report covers the rest", n, plural(n, "line", "lines"))
+	if n := len(set.InputErrors()); n > 0 {
+		return set, fmt.Errorf("report: %d unreadable %s in the input (listed above); the report covers the rest", n, plural(n, "line", "lines"))
 	}
-	return rep, nil
+	return set, nil
 }
 
 // defaultReportDir is where a report goes without -o: the run's own folder

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,9 +62,12 @@ func TestReportBadInput(t *testing.T) {
 			a := copyRun(t, dir, "hostA")
 			return []string{a, a + "/"}
 		}, exitUsage, "given twice"},
-		{"different workloads", func(dir string) []string {
-			return []string{copyRun(t, dir, "hostA"), copyRun(t, dir, "other-workload")}
-		}, 1, "report: results of different workloads, not comparable: n 500000 ("},
+		{"a run folder that changes its workload", func(dir string) []string {
+			run := filepath.Join(dir, "run")
+			_ = os.Mkdir(run, 0o755)
+			_ = os.WriteFile(filepath.Join(run, "bench.txt"), []byte("n: 10\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\nn: 20\nBenchmarkXORSum/strategy=serial/workers=1 1 5 ns/op\n"), 0o644)
+			return []string{copyRun(t, dir, "other-workload"), run}
+		}, 1, "report: results of different workloads, not comparable: n 10 ("},
 		{"empty bench.txt", func(dir string) []string {
 			run := filepath.Join(dir, "run")
 			_ = os.Mkdir(run, 0o755)
@@ -310,5 +314,72 @@ func TestDefaultReportDir(t *testing.T) {
 	got := defaultReportDir(tests[1].inputs, now)
 	if want := taken + "-2"; got != want {
 		t.Errorf("with %s taken: defaultReportDir = %s, want %s", taken, got, want)
+	}
+}
+
+// TestReportTwoWorkloads reports run folders of two workloads together:
+// one report, a section per workload, each with its own machines and
+// charts, and the table across them; every file says which workload a
+// row is.
+func TestReportTwoWorkloads(t *testing.T) {
+	results := filepath.Join(t.TempDir(), "results")
+	a, other, b := copyRun(t, results, "hostA"), copyRun(t, results, "other-workload"), copyRun(t, results, "hostB")
+	out := filepath.Join(t.TempDir(), "both")
+	status, stdout, stderr := runParbench(t, "report", "-benchstat", "", "-format", "svg", "-o", out, a, other, b)
+	if status != 0 {
+		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
+	}
+	if want := "parbench: these results hold 2 workloads (n=500000, n=100000): a section each, nothing compared across them\n"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr does not start with %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stderr, "parbench: warning: n=100000: gamma: ") {
+		t.Errorf("warnings do not name their workload:\n%s", stderr)
+	}
+	text, err := os.ReadFile(filepath.Join(out, summaryText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _, _ := strings.Cut(string(text), "\nWarnings:\n")
+	if !strings.HasPrefix(stdout, body) {
+		t.Errorf("stdout does not start as summary.txt does:\n%s", stdout)
+	}
+	first, second, found := strings.Cut(string(text), "\n== n=100000 ==\n")
+	if !found || !strings.Contains(first, "\n== n=500000 ==\n") {
+		t.Fatalf("summary.txt lacks a section per workload:\n%s", text)
+	}
+	if !strings.Contains(first, "\nbeta     pool          8") || strings.Contains(second, "alpha") || !strings.Contains(second, "gamma: ") {
+		t.Errorf("a section holds another workload's machines:\n%s", text)
+	}
+	if !strings.Contains(first, "gamma    pool      n=100000") {
+		t.Errorf("the across table lacks pool in n=100000:\n%s", first)
+	}
+
+	var doc struct {
+		Workloads []struct{ Label string } `json:"workloads"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, summaryJSON))
+	if err == nil {
+		err = json.Unmarshal(data, &doc)
+	}
+	if err != nil || len(doc.Workloads) != 2 || doc.Workloads[0].Label != "n=500000" || doc.Workloads[1].Label != "n=100000" {
+		t.Errorf("summary.json workloads %+v (%v), want n=500000 and n=100000", doc.Workloads, err)
+	}
+	csvText, err := os.ReadFile(filepath.Join(out, summaryCSV))
+	if err != nil || !strings.HasPrefix(string(csvText), "workload,machine,") || !strings.Contains(string(csvText), "\nn=100000,gamma,") {
+		t.Errorf("summary.csv does not name each row's workload (%v):\n%.300s", err, csvText)
+	}
+	for _, chart := range []string{"n_500000-speedup.svg", "n_100000-speedup.svg", "n_500000-efficiency.svg", "n_100000-time.svg"} {
+		if _, err := os.Stat(filepath.Join(out, chart)); err != nil {
+			t.Errorf("chart %s: %v", chart, err)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<section id="across">`, `id="n_500000-summary"`, `id="n_100000-summary"`, `id="chart-n_100000-speedup"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("%s lacks %s", report.HTMLFile, want)
+		}
 	}
 }

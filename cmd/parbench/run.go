@@ -223,6 +223,13 @@ func parseIntList(s string) ([]int, error) {
 }
 
 func runMain(stdout, stderr io.Writer, args []string) error {
+	_, err := runSweep(stdout, stderr, args)
+	return err
+}
+
+// runSweep is parbench run: it returns the run folder it made, "" where
+// it made none (a dry run, nothing left to run, a preset of parts).
+func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
 	var f runFlags
 	// What the flag package prints goes to a buffer: a bad flag is one line
 	// on stderr like every other error, not that line and the whole usage,
@@ -232,32 +239,32 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			_, _ = usage.WriteTo(stdout)
-			return err
+			return "", err
 		}
-		return usageErrorf("%v (run 'parbench run -h' for usage)", err)
+		return "", usageErrorf("%v (run 'parbench run -h' for usage)", err)
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
+		return "", usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
 	}
 	if err := checkSetFlags(fs, &f); err != nil {
-		return err
+		return "", err
 	}
 	if parts := presetParts(f.preset); parts != nil {
-		return runPresetParts(stdout, stderr, args, f.preset, parts)
+		return "", runPresetParts(stdout, stderr, args, f, parts)
 	}
 	runner, err := harness.NewRunner()
 	if err != nil {
-		return err
+		return "", err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	here := harness.MachineTopology(runner.CPUs)
 	topo, err := f.plan.topology(here, set)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := applyPreset(fs, f.preset, topo.CPUs); err != nil {
-		return err
+		return "", err
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		f.countSet = f.countSet || fl.Name == "count"
@@ -265,21 +272,21 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	})
 	c, err := parseRunConfigOn(f, topo)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if c.Strategies = skipUnavailable(stderr, c.Strategies); len(c.Strategies) == 0 {
 		fmt.Fprintln(stderr, "parbench: no strategy left to run on this machine")
-		return nil
+		return "", nil
 	}
 	if c.Seed == 0 {
 		c.Seed = time.Now().UnixNano()
 	}
 	formats, err := parseFormats(f.format)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if f.plan.dryRun {
-		return dryRun(stdout, fs, f, c, runner, here, topo, formats)
+		return "", dryRun(stdout, fs, f, c, runner, here, topo, formats)
 	}
 	var jobCompute time.Duration
 	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
@@ -302,11 +309,11 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 	header := harness.Header(c, runner, version, commit, env)
 	dir, err := newRunDir(f.out, time.Now())
 	if err != nil {
-		return err
+		return "", err
 	}
 	bf, err := harness.CreateBenchFile(filepath.Join(dir, "bench.txt"), header, c.Workload)
 	if err != nil {
-		return err
+		return dir, err
 	}
 	rounds := fmt.Sprintf("%d rounds", c.Count)
 	if c.Precision > 0 {
@@ -354,34 +361,34 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 		_, profileErr = reportProfiles(stderr, c, *profileSet)
 	}
 	if err := runOutcome(runErr, finishErr, n, bf.Path()); err != nil {
-		return err
+		return dir, err
 	}
 	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", n.kept, bf.Path(), n.timed, n.calibration)
 	if profileErr != nil {
-		return profileErr
+		return dir, profileErr
 	}
 	if !f.report {
-		return nil
+		return dir, nil
 	}
 	inputs, err := report.FindInputs([]string{dir})
 	if err != nil {
-		return err
+		return dir, err
 	}
-	rep, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats, false)
+	reported, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats, false)
 	if err != nil {
-		return err
+		return dir, err
 	}
-	if bound, ok := rep.ArrivalBound(jobCompute); ok {
+	if bound, ok := reported.ArrivalBound(jobCompute); ok {
 		// The bound needs the compute time measured here, which
 		// bench.txt does not hold: keep the table beside the report.
 		var b bytes.Buffer
 		printArrivalBound(&b, bound)
 		stdout.Write(b.Bytes())
 		if err := runfiles.WriteFileAtomic(filepath.Join(dir, "arrival-bound.txt"), bytes.TrimLeft(b.Bytes(), "\n")); err != nil {
-			return err
+			return dir, err
 		}
 	}
-	return nil
+	return dir, nil
 }
 
 // newRunDir makes results/<UTC timestamp>-<host>/, never reusing one.
