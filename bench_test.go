@@ -91,7 +91,7 @@ func BenchmarkDispatch(b *testing.B) {
 // printWorkload writes the workload as config lines of the benchmark
 // format, the same lines parbench run writes, so the results that follow
 // say what they measured and parbench report can tell whether they compare
-// with a run's (it refuses different workloads).
+// with a run's (a different workload gets a section of its own).
 func printWorkload(w strategies.Workload) {
 	for _, kv := range (harness.Config{Workload: w}).WorkloadConfig() {
 		fmt.Printf("%s: %s\n", kv[0], kv[1])
