@@ -36,9 +36,16 @@ var benchSamples = []Sample{
 	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 0, Wall: time.Second, CPU: 1900 * time.Millisecond},
 	{Trial: Trial{Strategy: "procpool", Cores: 2, Workers: 4}, Round: 1, Wall: 1250 * time.Millisecond, CPU: 2 * time.Second,
 		Startup: 40 * time.Millisecond, Metrics: []strategies.Metric{{Unit: "faults/op", Value: 3}}},
-	// A paired sample and the ceiling's two copies: 2 ops, ns/op per copy.
-	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 1, Wall: 1100 * time.Millisecond, CPU: 2 * time.Second, Baseline: 2100 * time.Millisecond},
-	{Trial: Trial{Strategy: "ceiling", Cores: 2, Workers: 2}, Round: 1, Wall: 2200 * time.Millisecond, CPU: 4 * time.Second, Baseline: 2 * time.Second, Copies: 2},
+	// A paired sample with its baseline half's two shares, whose meter
+	// lines come before it, and the ceiling's two copies: one op of the
+	// batch's jobs, with the time at the copies' summed rates.
+	{Trial: Trial{Strategy: "pool", Cores: 2, Workers: 2}, Round: 1, Wall: 1100 * time.Millisecond, CPU: 2 * time.Second, Baseline: 2100 * time.Millisecond,
+		Elapsed: 71250 * time.Millisecond, Half: []ShareTime{
+			{Share: Share{CPU: 0, Jobs: 2}, Wall: 700 * time.Millisecond, CPUTime: 690 * time.Millisecond},
+			{Share: Share{CPU: 1, Jobs: 2}, Wall: 350 * time.Millisecond},
+		}},
+	{Trial: Trial{Strategy: "ceiling", Cores: 2, Workers: 2}, Round: 1, Wall: 1100 * time.Millisecond, CPU: 2 * time.Second, Baseline: 2 * time.Second, Copies: 2,
+		CopiesTime: 1000 * time.Millisecond},
 }
 
 // writeBenchFile writes samples to a fresh bench.txt and returns its text;
@@ -59,10 +66,10 @@ func writeBenchFile(t *testing.T, dir string, samples []Sample, finish string) [
 			t.Fatal(err)
 		}
 		// Append-only: what was on disk stays, byte for byte, and
-		// exactly one line is added.
+		// exactly one line is added, after a meter line per share.
 		now := readFile(t, path)
-		if !bytes.HasPrefix(now, before) || bytes.Count(now[len(before):], []byte("\n")) != 1 {
-			t.Errorf("sample %d: the file was not appended one line to:\nbefore:\n%s\nafter:\n%s", i+1, before, now)
+		if !bytes.HasPrefix(now, before) || bytes.Count(now[len(before):], []byte("\n")) != 1+len(s.Half) {
+			t.Errorf("sample %d: the file was not appended %d lines to:\nbefore:\n%s\nafter:\n%s", i+1, 1+len(s.Half), before, now)
 		}
 		before = now
 		if got := f.Len(); got != i+1 {
@@ -167,8 +174,8 @@ func TestCreateBenchFileMissingDir(t *testing.T) {
 }
 
 // checkBenchText reads a bench.txt with benchfmt, as benchstat does, and
-// checks the names, the units after benchfmt tidies them, the header and
-// the partial mark.
+// checks the names, the units after benchfmt tidies them, the meter lines
+// of each sample's shares, the header and the partial mark.
 func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 	t.Helper()
 	var lines []string
@@ -177,11 +184,16 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 			lines = append(lines, l)
 		}
 	}
-	if len(lines) != len(samples) {
-		t.Fatalf("got %d benchmark lines, want %d:\n%s", len(lines), len(samples), text)
+	want := 0
+	for _, s := range samples {
+		want += 1 + len(s.Half)
+	}
+	if len(lines) != want {
+		t.Fatalf("got %d benchmark lines, want %d:\n%s", len(lines), want, text)
 	}
 	r := benchfmt.NewReader(bytes.NewReader(text), "bench.txt")
-	i := 0
+	i, line := 0, 0
+	share := 0
 	for r.Scan() {
 		switch rec := r.Result().(type) {
 		case *benchfmt.SyntaxError:
@@ -191,9 +203,15 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 				t.Fatalf("benchfmt read more results than the %d samples", len(samples))
 			}
 			s := samples[i]
-			wantLine := fmt.Sprintf("Benchmark%s %d ", s.Name(), max(1, s.Copies))
-			if !strings.HasPrefix(lines[i], wantLine) {
-				t.Errorf("line %q, want it to start with %q", lines[i], wantLine)
+			if share < len(s.Half) {
+				checkMeterLine(t, lines[line], rec, s, s.Half[share])
+				share++
+				line++
+				continue
+			}
+			wantLine := fmt.Sprintf("Benchmark%s 1 ", s.Name())
+			if !strings.HasPrefix(lines[line], wantLine) {
+				t.Errorf("line %q, want it to start with %q", lines[line], wantLine)
 			}
 			if got, want := rec.Name.String(), s.Name(); got != want {
 				t.Errorf("name: got %q, want %q", got, want)
@@ -209,6 +227,8 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 				t.Errorf("config note: got %q, want %q", got, want)
 			}
 			i++
+			line++
+			share = 0
 		}
 	}
 	if err := r.Err(); err != nil {
@@ -225,22 +245,41 @@ func checkBenchText(t *testing.T, text []byte, samples []Sample, partial bool) {
 	}
 }
 
+// checkMeterLine checks the meter line of one share of s: its CPU, its
+// jobs as iterations, the time per job and when the sample came in.
+func checkMeterLine(t *testing.T, line string, rec *benchfmt.Result, s Sample, sh ShareTime) {
+	t.Helper()
+	wantName := fmt.Sprintf("CPUSpeed/source=baseline/cpu=%d-%d", sh.CPU, s.Cores)
+	if got := rec.Name.String(); got != wantName || rec.Iters != sh.Jobs {
+		t.Errorf("meter line %q: name %q, %d iterations; want %q, %d", line, got, rec.Iters, wantName, sh.Jobs)
+	}
+	perJob, ok := rec.Value("sec/op")
+	if !ok || !near(perJob, sh.Wall.Seconds()/float64(sh.Jobs)) {
+		t.Errorf("meter line %q: %v sec/op, want %v", line, perJob, sh.Wall.Seconds()/float64(sh.Jobs))
+	}
+	if el, ok := rec.Value(runfiles.UnitElapsed); !ok || !near(el, s.Elapsed.Seconds()) {
+		t.Errorf("meter line %q: %v %s, want %v", line, el, runfiles.UnitElapsed, s.Elapsed.Seconds())
+	}
+}
+
 func checkValues(t *testing.T, rec *benchfmt.Result, s Sample) {
 	t.Helper()
 	type value struct {
 		unit string
 		v    float64
 	}
-	ops := float64(max(1, s.Copies))
-	perOp := s.Wall.Seconds() / ops
+	perOp := s.Wall.Seconds()
 	want := []value{
 		{"sec/op", perOp},
-		{"cpu-sec/op", s.CPU.Seconds() / ops},
+		{"cpu-sec/op", s.CPU.Seconds()},
 		{"jobs/s", float64(benchWorkload.Jobs) / perOp},
 		{"sec/job", perOp / float64(benchWorkload.Jobs)},
 	}
 	if s.Baseline > 0 {
 		want = append(want, value{"baseline-sec/op", s.Baseline.Seconds()})
+	}
+	if s.CopiesTime > 0 {
+		want = append(want, value{"copies-sec/op", s.CopiesTime.Seconds()})
 	}
 	if s.Startup > 0 {
 		want = append(want, value{"startup-sec/worker", s.Startup.Seconds() / float64(s.Workers)})
@@ -265,4 +304,58 @@ func checkValues(t *testing.T, rec *benchfmt.Result, s Sample) {
 func near(a, b float64) bool {
 	d := a - b
 	return d < 1e-12*max(1, a, b) && -d < 1e-12*max(1, a, b)
+}
+
+func TestBenchFileProcessFaultsAndGiveUp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bench.txt")
+	f, err := CreateBenchFile(path, benchHeader, benchWorkload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := Trial{Strategy: "pool", Cores: 2, Workers: 2}
+	faults := []ProcessFault{
+		{Cores: 2, Trial: &pool, Step: "timed", Cause: "signal: killed"},
+		{Cores: 2, Step: "between batches", Cause: "signal: killed"},
+	}
+	for _, pf := range faults {
+		if err := f.AddProcessFault(pf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Add(benchSamples[0]); err != nil {
+		t.Fatal(err)
+	}
+	// A core count given up on before the file is final, and one after:
+	// the header says both, and the file stays complete.
+	if err := f.GiveUp(4, []string{"exit status 2", "signal: killed", "stuck: no answer within 1s (killed)"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Finish(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.GiveUp(2, []string{"a", "b", "c"}); err != nil {
+		t.Fatal(err)
+	}
+	got := readFile(t, path)
+	golden.Check(t, filepath.Join("testdata", "bench-faults.golden"), got)
+	r := benchfmt.NewReader(bytes.NewReader(got), "bench.txt")
+	var names []string
+	for r.Scan() {
+		rec, ok := r.Result().(*benchfmt.Result)
+		if !ok {
+			t.Fatalf("benchfmt: %v", r.Result())
+		}
+		names = append(names, rec.Name.String())
+		if got, want := rec.GetConfig(runfiles.KeyGivenUpCores), "2,4"; got != want {
+			t.Errorf("%s: %s %q, want %q", rec.Name, runfiles.KeyGivenUpCores, got, want)
+		}
+		if rec.GetConfig(runfiles.KeyPartial) != "" {
+			t.Errorf("%s: marked partial", rec.Name)
+		}
+	}
+	want := []string{"ProcessFault/strategy=pool/workers=2/step=timed-2", "ProcessFault/step=between-batches-2", benchSamples[0].Name()}
+	if !slices.Equal(names, want) {
+		t.Errorf("results %q, want %q", names, want)
+	}
 }

@@ -98,15 +98,15 @@ func SpreadBudget(in BudgetInput) (BudgetSpread, error) {
 // RoundTimes are the BudgetInput.RoundTime of sweep c under costs, with
 // ideal and with no scaling (see EstimateRun): for each timed
 // configuration of a round (SweepTrials: the ceiling's included), its
-// batch and, with paired, the serial baseline batch on one core beside
-// it. Warm-ups run once per sweep, not per round (estimateSweep).
+// batch and, with paired, the baseline half beside it, which the sweep
+// sizes to about the batch's length (at least minShareTime). Warm-ups run
+// once per sweep, not per round (estimateSweep).
 func RoundTimes(c Config, costs Costs, paired bool) (ideal, flat []time.Duration) {
-	base, _ := costs.BatchTime(c.Workload, BaselineTrial)
 	for _, t := range c.SweepTrials() {
 		i, f := costs.BatchTime(c.Workload, t)
 		if paired {
-			i = addDur(i, base)
-			f = addDur(f, base)
+			i = addDur(i, max(i, minShareTime))
+			f = addDur(f, max(f, minShareTime))
 		}
 		ideal = append(ideal, i)
 		flat = append(flat, f)

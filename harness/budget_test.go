@@ -96,9 +96,10 @@ func TestRoundTimes(t *testing.T) {
 	c := Config{Strategies: []string{"serial", "pool"}, Cores: []int{1, 4}, Count: 1, Warmup: 1,
 		Workload: strategies.Workload{Jobs: 1000, N: 1}}
 	ideal, flat := RoundTimes(c, testCosts, true)
-	// serial@1, pool@1, serial@4, pool@4; each with a 100 ms baseline
-	// beside it. Warm-ups run once per sweep, not in every round.
-	wantIdeal := []time.Duration{200, 200, 200, 125}
+	// serial@1, pool@1, serial@4, pool@4; each with a baseline half of
+	// its own length beside it. Warm-ups run once per sweep, not in every
+	// round.
+	wantIdeal := []time.Duration{200, 200, 200, 50}
 	wantFlat := []time.Duration{200, 200, 200, 200}
 	for i := range wantIdeal {
 		if ideal[i] != wantIdeal[i]*time.Millisecond || flat[i] != wantFlat[i]*time.Millisecond {
@@ -108,11 +109,19 @@ func TestRoundTimes(t *testing.T) {
 	if unpaired, _ := RoundTimes(c, testCosts, false); unpaired[3] != 25*time.Millisecond {
 		t.Errorf("pool@4 unpaired: got %v, want 25ms", unpaired[3])
 	}
-	// The ceiling's k copies take one serial batch when they scale and k
-	// when they do not, each beside its baseline.
+	// The ceiling's k copies split the batch's jobs: a k-th of the serial
+	// batch when they scale and all of it when they do not, each beside a
+	// half as long.
 	c.Ceiling = true
 	ideal, flat = RoundTimes(c, testCosts, true)
-	if len(ideal) != 6 || ideal[5] != 200*time.Millisecond || flat[5] != 500*time.Millisecond {
-		t.Errorf("with the ceiling: got %v, %v; want 6 configurations, the last (ceiling@4) 200ms, 500ms", ideal, flat)
+	if len(ideal) != 6 || ideal[5] != 50*time.Millisecond || flat[5] != 200*time.Millisecond {
+		t.Errorf("with the ceiling: got %v, %v; want 6 configurations, the last (ceiling@4) 50ms, 200ms", ideal, flat)
+	}
+	// A half is never shorter than a share: a batch of microseconds still
+	// pairs with a 2 ms half.
+	tiny := c
+	tiny.Workload.Jobs = 1
+	if i, _ := RoundTimes(tiny, testCosts, true); i[0] != 100*time.Microsecond+minShareTime {
+		t.Errorf("serial@1 of one job: got %v, want %v", i[0], 100*time.Microsecond+minShareTime)
 	}
 }

@@ -182,39 +182,24 @@ func (t Trial) String() string {
 	return fmt.Sprintf("%s cores=%d workers=%d", t.Strategy, t.Cores, t.Workers)
 }
 
-// Fork is the work of one measurement process: trials at one core count.
-type Fork struct {
-	Round  int     `json:"round"` // 0-based; -1 for an untimed extra pass
-	Cores  int     `json:"cores"`
-	Trials []Trial `json:"trials"`
-}
-
-// planRound lays out round r of a sweep: the forks of Plan's round, their
-// order and their trials' order shuffled.
-func planRound(c Config, r int, shuffle func(n int, swap func(i, j int))) []Fork {
-	forks := make([]Fork, 0, len(c.Cores))
-	for _, k := range c.Cores {
-		forks = append(forks, Fork{Round: r, Cores: k, Trials: trialsAt(c, k)})
-	}
-	shuffle(len(forks), func(i, j int) { forks[i], forks[j] = forks[j], forks[i] })
-	for _, f := range forks {
-		shuffle(len(f.Trials), func(i, j int) { f.Trials[i], f.Trials[j] = f.Trials[j], f.Trials[i] })
-	}
-	return forks
-}
-
-// Plan lays out a sweep: Count rounds, each running every configuration
-// once, with the order of core counts and of trials within a fork
-// shuffled anew every round so that drift spreads over all of them.
-// A strategy that ignores the worker count (serial) runs with one worker
-// whatever the setting; its other counts would only repeat the same
-// measurement.
-func Plan(c Config, shuffle func(n int, swap func(i, j int))) [][]Fork {
-	rounds := make([][]Fork, c.Count)
+// Plan lays out the first Count rounds of a sweep: every timed
+// configuration (SweepTrials) once per round, in an order shuffled anew
+// every round so that drift spreads over all of them. A strategy that
+// ignores the worker count (serial) runs with one worker whatever the
+// setting; its other counts would only repeat the same measurement.
+func Plan(c Config, shuffle func(n int, swap func(i, j int))) [][]Trial {
+	rounds := make([][]Trial, c.Count)
 	for r := range rounds {
-		rounds[r] = planRound(c, r, shuffle)
+		rounds[r] = shuffled(c.SweepTrials(), shuffle)
 	}
 	return rounds
+}
+
+// shuffled is a shuffled copy of ts.
+func shuffled(ts []Trial, shuffle func(n int, swap func(i, j int))) []Trial {
+	out := slices.Clone(ts)
+	shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
 }
 
 // trialsAt lists the configurations at k cores in a fixed order.
@@ -244,20 +229,30 @@ func (c Config) Trials() []Trial {
 	return ts
 }
 
-// Sample is one timed batch of one trial.
+// Sample is one batch of one trial, as the sweep hands it on.
 type Sample struct {
 	Trial
 	Round   int           `json:"round"`
 	Wall    time.Duration `json:"wall"`
 	CPU     time.Duration `json:"cpu"` // user+system of the measurement process and its workers
 	Startup time.Duration `json:"startup,omitempty"`
-	// Baseline is the wall time of the baseline batch (serial, 1 core)
-	// run right next to this one: the other half of its pair. 0 for a
-	// batch that is not paired.
+	// Baseline is the pair's baseline rate as the time it gives this
+	// batch's jobs: Workload.Jobs over the mean of the per-CPU rates of
+	// the baseline half (baseline.go). The pair's speedup is
+	// Baseline / Wall. 0 for a batch that is not paired.
 	Baseline time.Duration `json:"baseline,omitempty"`
+	// Half is the baseline half's shares as they ran (a meter round's
+	// shares, for a calibration sample).
+	Half []ShareTime `json:"half,omitempty"`
 	// Copies is how many independent copies of the serial batch ran at
-	// once (the ceiling's batches); 0 for a strategy's batch.
-	Copies int `json:"copies,omitempty"`
+	// once (the ceiling's batches); 0 for a strategy's batch. CopiesTime
+	// is the batch's jobs over the copies' summed rates: Baseline /
+	// CopiesTime is the attainable speedup, Baseline / Wall the join.
+	Copies     int           `json:"copies,omitempty"`
+	CopiesTime time.Duration `json:"copies_time,omitempty"`
+	// Elapsed is when the parent received the sample, from the start of
+	// the sweep.
+	Elapsed time.Duration `json:"elapsed,omitempty"`
 	// Metrics are a strategy's extra figures, such as faults/op.
 	Metrics []strategies.Metric `json:"metrics,omitempty"`
 	// Jobs holds the per-job results of an untimed timeline batch.

@@ -78,156 +78,69 @@ func TestPlanRunsEveryConfigurationOncePerRound(t *testing.T) {
 			if len(rounds) != tt.c.Count {
 				t.Fatalf("got %d rounds, want Count %d", len(rounds), tt.c.Count)
 			}
-			for r, forks := range rounds {
-				checkRound(t, tt.c, r, forks, all)
+			for r, round := range rounds {
+				checkRound(t, tt.c, r, round, all)
 			}
 		})
 	}
 }
 
-// checkRound checks that a round has one fork per core count, each holding
-// trials at its cores only, and every configuration exactly once.
-func checkRound(t *testing.T, c Config, r int, forks []Fork, all []Trial) {
+// checkRound checks that a round holds every timed configuration (the
+// ceiling's included) exactly once, serial only with one worker.
+func checkRound(t *testing.T, c Config, r int, round []Trial, all []Trial) {
 	t.Helper()
-	if len(forks) != len(c.Cores) {
-		t.Errorf("round %d: got %d forks, want one per core count (%d)", r, len(forks), len(c.Cores))
-	}
 	seen := map[Trial]int{}
-	var cores []int
-	for _, f := range forks {
-		if f.Round != r {
-			t.Errorf("round %d: fork has Round %d", r, f.Round)
+	for _, tr := range round {
+		if tr.Strategy == "serial" && tr.Workers != 1 {
+			t.Errorf("round %d: %v, want serial only with workers=1", r, tr)
 		}
-		cores = append(cores, f.Cores)
-		for _, tr := range f.Trials {
-			if tr.Cores != f.Cores {
-				t.Errorf("round %d: fork at %d cores holds %v", r, f.Cores, tr)
-			}
-			if tr.Strategy == "serial" && tr.Workers != 1 {
-				t.Errorf("round %d: %v, want serial only with workers=1", r, tr)
-			}
-			seen[tr]++
-		}
+		seen[tr]++
 	}
-	slices.Sort(cores)
-	wantCores := slices.Sorted(slices.Values(c.Cores))
-	if !slices.Equal(cores, wantCores) {
-		t.Errorf("round %d: forks at cores %v, want %v", r, cores, wantCores)
-	}
-	for _, tr := range all {
+	for _, tr := range c.SweepTrials() {
 		if seen[tr] != 1 {
 			t.Errorf("round %d: %v runs %d times, want 1", r, tr, seen[tr])
 		}
 	}
-	if len(seen) != len(all) {
-		t.Errorf("round %d: %d distinct configurations, want %d", r, len(seen), len(all))
+	if len(round) != len(c.SweepTrials()) {
+		t.Errorf("round %d: %d batches, want %d", r, len(round), len(c.SweepTrials()))
 	}
-}
-
-func TestWorkersFor(t *testing.T) {
-	tests := []struct {
-		name  string
-		c     Config
-		cores int
-		want  []int
-	}{
-		{"default is cores", Config{}, 4, []int{4}},
-		{"default at 128", Config{}, 128, []int{128}},
-		{"cores-1", Config{WorkersDelta: -1}, 4, []int{3}},
-		{"cores-1 at 128", Config{WorkersDelta: -1}, 128, []int{127}},
-		{"cores-1 floored at 1", Config{WorkersDelta: -1}, 1, []int{1}},
-		{"cores-5 floored at 1", Config{WorkersDelta: -5}, 3, []int{1}},
-		{"oversubscription", Config{WorkersDelta: 2}, 2, []int{4}},
-		{"list wins over delta", Config{Workers: []int{1, 64}, WorkersDelta: -1}, 8, []int{1, 64}},
-		{"cores-1 and the article's 11 at 2", Config{Workers: []int{11}, WorkersRel: []int{-1}}, 2, []int{1, 11}},
-		{"cores-1 and 11 at 12 is one count", Config{Workers: []int{11}, WorkersRel: []int{-1}}, 12, []int{11}},
-		{"relative counts floored at 1", Config{WorkersRel: []int{-1, -2}}, 2, []int{1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.c.WorkersFor(tt.cores); !slices.Equal(got, tt.want) {
-				t.Errorf("WorkersFor(%d): got %v, want %v", tt.cores, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestTrialsAtWorkersDelta(t *testing.T) {
-	c := Config{Strategies: []string{"serial", "pool"}, Cores: []int{1, 2, 128}, WorkersDelta: -1}
-	got := c.Trials()
-	want := []Trial{
-		{"serial", 1, 1}, {"pool", 1, 1},
-		{"serial", 2, 1}, {"pool", 2, 1},
-		{"serial", 128, 1}, {"pool", 128, 127},
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Trials:\n got %v\nwant %v", got, want)
-	}
-}
-
-func TestPlanWithoutShuffleKeepsTrialsOrder(t *testing.T) {
-	c := Config{Strategies: inProcess, Cores: []int{2, 1}, Workers: []int{1, 3}, Count: 2}
-	for r, forks := range Plan(c, noShuffle) {
-		var got []Trial
-		for _, f := range forks {
-			got = append(got, f.Trials...)
-		}
-		if want := c.Trials(); !slices.Equal(got, want) {
-			t.Errorf("round %d:\n got %v\nwant %v", r, got, want)
-		}
+	if len(all) > len(c.SweepTrials()) {
+		t.Errorf("Trials lists %d configurations, SweepTrials %d", len(all), len(c.SweepTrials()))
 	}
 }
 
 func TestPlanShuffleIsSeededAndVariesByRound(t *testing.T) {
-	c := Config{Strategies: inProcess, Cores: seq(1, 8), Count: 10}
+	c := Config{Strategies: inProcess, Cores: seq(1, 8), Count: 10, Ceiling: true}
 	a := Plan(c, seededShuffle(42))
 	b := Plan(c, seededShuffle(42))
-	if !slices.EqualFunc(a, b, forksEqual) {
+	if !slices.EqualFunc(a, b, slices.Equal) {
 		t.Fatal("two plans with the same seed differ")
 	}
 	other := Plan(c, seededShuffle(43))
-	if slices.EqualFunc(a, other, forksEqual) {
+	if slices.EqualFunc(a, other, slices.Equal) {
 		t.Error("plans with seeds 42 and 43 are the same")
 	}
 	orders := map[string]bool{}
-	for _, forks := range a {
-		orders[order(forks)] = true
+	firstCores := map[int]bool{}
+	for _, round := range a {
+		orders[order(round)] = true
+		firstCores[round[0].Cores] = true
 	}
-	// 8 forks of 4 trials have 8!*(4!)^8 orders; ten rounds that repeat
-	// one would mean the shuffle is not applied per round.
+	// 40 configurations have 40! orders; ten rounds that repeat one would
+	// mean the shuffle is not applied per round.
 	if len(orders) != c.Count {
 		t.Errorf("got %d distinct orders in %d rounds, want %d", len(orders), c.Count, c.Count)
 	}
-	firstCores := map[int]bool{}
-	for _, forks := range a {
-		firstCores[forks[0].Cores] = true
-	}
 	if len(firstCores) < 2 {
-		t.Errorf("every round starts at %v cores; want the fork order shuffled too", forks0(a))
+		t.Errorf("every round starts at the same core count; want core counts mixed too")
 	}
 }
 
-func forks0(rounds [][]Fork) []int {
-	var s []int
-	for _, forks := range rounds {
-		s = append(s, forks[0].Cores)
-	}
-	return s
-}
-
-func forksEqual(a, b []Fork) bool {
-	return order(a) == order(b)
-}
-
-func order(forks []Fork) string {
+func order(round []Trial) string {
 	var b strings.Builder
-	for _, f := range forks {
-		b.WriteString(f.Trials[0].String())
-		for _, t := range f.Trials {
-			b.WriteString(t.Name())
-			b.WriteByte(';')
-		}
-		b.WriteByte('|')
+	for _, t := range round {
+		b.WriteString(t.Name())
+		b.WriteByte(';')
 	}
 	return b.String()
 }

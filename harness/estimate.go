@@ -2,6 +2,7 @@ package harness
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/parbench/parbench/strategies"
@@ -26,9 +27,9 @@ type Costs struct {
 	// JobTime is the wall time of one job's XOR-sum, without its sleep,
 	// in a serial batch on one core in a pinned measurement process.
 	JobTime time.Duration
-	// ForkStart is what a measurement process costs beyond its batches:
-	// starting it, its check, and its exit.
-	ForkStart time.Duration
+	// ProcessStart is what a measurement process costs beyond its
+	// batches: starting it, its check, and its exit.
+	ProcessStart time.Duration
 	// WorkerStart is each strategy's set-up per worker outside the timed
 	// batches (Sample.Startup / workers), such as starting procpool's
 	// worker processes; a strategy not in the map costs nothing.
@@ -52,12 +53,13 @@ const (
 // PassEstimate is the estimated cost of one pass of a run.
 type PassEstimate struct {
 	Pass string
-	// Configurations is how many configurations the pass runs; Forks how
-	// many measurement processes it starts; Batches how many batches run
-	// in them, warm-up included (for the profiling pass, an estimate:
-	// profiled batches run until a CPU-time or wall-time budget is spent).
+	// Configurations is how many configurations the pass runs; Processes
+	// how many measurement processes it starts; Batches how many batches
+	// run in them, warm-up included, a pair's baseline half counted as a
+	// batch of its own (for the profiling pass, an estimate: profiled
+	// batches run until a CPU-time or wall-time budget is spent).
 	Configurations int
-	Forks          int
+	Processes      int
 	Batches        int64
 	// Charts is how many charts the report pass draws, each in every format.
 	Charts int
@@ -106,9 +108,10 @@ func EstimateRun(c Config, costs Costs, charts int, report bool) Estimate {
 }
 
 // estimateSweep follows the paired sweep (sweep.go): one long-lived
-// measurement process per session core count, started once; each
-// configuration's warm-up once, before its first pair; the calibration
-// loop at the start and at the end; then Count rounds of RoundTimes.
+// measurement process per core count, started once, with a probe of its
+// CPUs; each configuration's warm-up once, before its first pair; the
+// calibration meter at the start and at the end; then Count rounds of
+// RoundTimes, each pair a batch and a baseline half of about its length.
 func estimateSweep(c Config, costs Costs) PassEstimate {
 	p := PassEstimate{Pass: PassSweep, Configurations: len(c.Trials())}
 	add := func(n int64, ideal, flat time.Duration) {
@@ -116,55 +119,50 @@ func estimateSweep(c Config, costs Costs) PassEstimate {
 		p.Ideal = addDur(p.Ideal, mulDur(n, ideal))
 		p.Flat = addDur(p.Flat, mulDur(n, flat))
 	}
-	for range c.sessionCores() {
-		p.Forks++
-		p.Ideal = addDur(p.Ideal, costs.ForkStart)
-		p.Flat = addDur(p.Flat, costs.ForkStart)
+	for _, k := range c.Cores {
+		p.Processes++
+		probe := costs.ProcessStart + mulDur(int64(k), costs.JobTime+c.Workload.Sleep)
+		p.Ideal = addDur(p.Ideal, probe)
+		p.Flat = addDur(p.Flat, probe)
+		for _, t := range trialsAtWithCeiling(c, k) {
+			start := costs.start(t)
+			p.Ideal = addDur(p.Ideal, start)
+			p.Flat = addDur(p.Flat, start)
+			ideal, flat := costs.BatchTime(c.Workload, t)
+			add(int64(c.Warmup), ideal, flat)
+		}
 	}
-	for _, t := range warmupTrials(c) {
-		start := costs.start(t)
-		p.Ideal = addDur(p.Ideal, start)
-		p.Flat = addDur(p.Flat, start)
-		ideal, flat := costs.BatchTime(c.Workload, t)
-		add(int64(c.Warmup), ideal, flat)
+	// Two calibrations: rounds of one share per CPU of the largest mask,
+	// at least MinCalibrationRounds, at most CalibrationRounds or
+	// CalibrationTime.
+	top := int64(slices.Max(c.Cores))
+	round := mulDur(top, calibrationShare)
+	rounds := int64(MinCalibrationRounds)
+	if round > 0 {
+		rounds = max(rounds, min(int64(CalibrationRounds), int64(CalibrationTime/round)))
 	}
-	// Two loops of baseline batches, each stopped at CalibrationTime.
-	base, _ := costs.BatchTime(c.Workload, BaselineTrial)
-	loop := CalibrationBatches
-	if base > 0 {
-		loop = int(min(int64(CalibrationBatches), max(1, int64(CalibrationTime/base))))
-	}
-	add(int64(2*loop), base, base)
+	add(2*rounds, round, round)
 	ideal, flat := RoundTimes(c, costs, !c.Unpaired)
-	perRound := len(ideal)
-	if !c.Unpaired {
-		perRound *= 2
-	}
 	for i := range ideal {
 		add(int64(c.Count), ideal[i], flat[i])
 	}
-	// add counted a pair as one batch; count both halves.
-	p.Batches = addInt(p.Batches, mulInt(int64(c.Count), int64(perRound-len(ideal))))
+	if !c.Unpaired {
+		// add counted a pair as one batch; count its half too.
+		p.Batches = addInt(p.Batches, mulInt(int64(c.Count), int64(len(ideal))))
+	}
 	return p
 }
 
-// estimateTimeline is one process per timeline core count, one untimed
-// batch per configuration after its warm-up.
+// estimateTimeline is one untimed batch per configuration, in the sweep's
+// processes.
 func estimateTimeline(c Config, costs Costs) PassEstimate {
 	p := PassEstimate{Pass: PassTimeline}
-	perBatch := addInt(int64(c.Warmup), 1)
-	for _, k := range c.timelineCores() {
-		p.Forks++
-		p.Ideal += costs.ForkStart
-		p.Flat += costs.ForkStart
-		for _, t := range trialsAt(c, k) {
-			p.Configurations++
-			p.Batches = addInt(p.Batches, perBatch)
-			ideal, flat := costs.BatchTime(c.Workload, t)
-			start := costs.start(t)
-			p.Ideal = addDur(p.Ideal, start+mulDur(perBatch, ideal))
-			p.Flat = addDur(p.Flat, start+mulDur(perBatch, flat))
-		}
+	for _, t := range c.TimelineTrials() {
+		p.Configurations++
+		p.Batches++
+		ideal, flat := costs.BatchTime(c.Workload, t)
+		p.Ideal = addDur(p.Ideal, ideal)
+		p.Flat = addDur(p.Flat, flat)
 	}
 	return p
 }
@@ -182,7 +180,7 @@ func estimateProfile(c Config, costs Costs) PassEstimate {
 	}
 	for _, t := range c.ProfileTrials() {
 		p.Configurations++
-		p.Forks++
+		p.Processes++
 		ideal, flat := costs.BatchTime(c.Workload, t)
 		cpu := costs.batchCPU(c.Workload, t)
 		for i, batch := range []time.Duration{ideal, flat} {
@@ -202,7 +200,7 @@ func estimateProfile(c Config, costs Costs) PassEstimate {
 			if c.Trace {
 				n++
 			}
-			d := costs.ForkStart + costs.start(t) + mulDur(n, batch)
+			d := costs.ProcessStart + costs.start(t) + mulDur(n, batch)
 			if i == 0 {
 				p.Ideal = addDur(p.Ideal, d)
 				p.Batches = addInt(p.Batches, n)
@@ -240,10 +238,11 @@ func parallelism(w strategies.Workload, t Trial) int {
 // its own time.
 func (c Costs) BatchTime(w strategies.Workload, t Trial) (ideal, flat time.Duration) {
 	if t.Strategy == CeilingStrategy {
-		// k copies of the serial batch, one per CPU: one copy's time
-		// when they scale, k copies' when they do not.
-		one, _ := c.BatchTime(w, BaselineTrial)
-		return one, mulDur(int64(t.Cores), one)
+		// The batch's jobs in k copies, one per CPU: one copy's time
+		// when they scale, the whole serial batch's when they do not.
+		one, serial := c.BatchTime(w, BaselineTrial)
+		k := int64(max(1, min(t.Cores, w.Jobs)))
+		return time.Duration((int64(one) + k - 1) / k), serial
 	}
 	jobs := int64(w.Jobs)
 	p := int64(parallelism(w, t))

@@ -10,11 +10,11 @@ import (
 // testCosts are made-up costs, round numbers so that expectations can be
 // computed by hand.
 var testCosts = Costs{
-	JobTime:     100 * time.Microsecond,
-	ForkStart:   10 * time.Millisecond,
-	WorkerStart: map[string]time.Duration{"procpool": 4 * time.Millisecond},
-	Report:      time.Second,
-	Chart:       100 * time.Millisecond,
+	JobTime:      100 * time.Microsecond,
+	ProcessStart: 10 * time.Millisecond,
+	WorkerStart:  map[string]time.Duration{"procpool": 4 * time.Millisecond},
+	Report:       time.Second,
+	Chart:        100 * time.Millisecond,
 }
 
 func TestBatchTime(t *testing.T) {
@@ -61,10 +61,11 @@ func TestEstimateRunCounts(t *testing.T) {
 		ideal, flat, ordering bool
 	}{
 		// 3 core counts x 3 strategies in one long-lived process per core
-		// count: 9 warm-ups, 2 calibration loops of 10 baseline batches,
-		// then 10 rounds of 9 pairs.
+		// count: 9 warm-ups, 2 calibrations of 10 meter rounds, then 10
+		// rounds of 9 pairs, each a batch and a baseline half.
 		{pass: PassSweep, configs: 9, forks: 3, batches: 9 + 20 + 180},
-		{pass: PassTimeline, configs: 6, forks: 2, batches: 12},
+		// In the sweep's processes: no new ones, no warm-ups.
+		{pass: PassTimeline, configs: 6, forks: 0, batches: 6},
 		{pass: PassProfile, configs: 3, forks: 3},
 		{pass: PassReport, configs: 9},
 	}
@@ -74,9 +75,9 @@ func TestEstimateRunCounts(t *testing.T) {
 	var sumIdeal, sumFlat time.Duration
 	for i, w := range want {
 		p := e.Passes[i]
-		if p.Pass != w.pass || p.Configurations != w.configs || p.Forks != w.forks || (w.batches > 0 && p.Batches != w.batches) {
+		if p.Pass != w.pass || p.Configurations != w.configs || p.Processes != w.forks || (w.batches > 0 && p.Batches != w.batches) {
 			t.Errorf("pass %d: got %s, %d configurations, %d processes, %d batches; want %s, %d, %d, %d",
-				i, p.Pass, p.Configurations, p.Forks, p.Batches, w.pass, w.configs, w.forks, w.batches)
+				i, p.Pass, p.Configurations, p.Processes, p.Batches, w.pass, w.configs, w.forks, w.batches)
 		}
 		if p.Ideal <= 0 || p.Ideal > p.Flat {
 			t.Errorf("%s: ideal %v, flat %v: want 0 < ideal <= flat", p.Pass, p.Ideal, p.Flat)
@@ -87,14 +88,16 @@ func TestEstimateRunCounts(t *testing.T) {
 	if e.Ideal != sumIdeal || e.Flat != sumFlat {
 		t.Errorf("totals %v, %v; want the sums %v, %v", e.Ideal, e.Flat, sumIdeal, sumFlat)
 	}
-	// Serial batches are as long either way: 3 warm-ups, 20 calibration
-	// batches and 10 rounds x 3 pairs x 2 batches, of 100 ms each, plus the
-	// 3 processes.
+	// Serial batches are as long either way: 3 warm-ups and 10 rounds x 3
+	// pairs x 2 halves, of 100 ms each; 2 x 10 calibration rounds of a 10 ms
+	// share on each of 4 CPUs; the 3 processes and their probes of one job
+	// on each of 1+2+4 CPUs.
 	sweep, _ := e.Pass(PassSweep)
 	serialOnly := c
 	serialOnly.Strategies = []string{"serial"}
-	if s, _ := EstimateRun(serialOnly, testCosts, 0, false).Pass(PassSweep); s.Ideal != 8300*time.Millisecond+3*testCosts.ForkStart || s.Ideal != s.Flat {
-		t.Errorf("serial sweep: ideal %v, flat %v; want both %v", s.Ideal, s.Flat, 8300*time.Millisecond+3*testCosts.ForkStart)
+	wantSerial := 6300*time.Millisecond + 800*time.Millisecond + 3*testCosts.ProcessStart + 7*testCosts.JobTime
+	if s, _ := EstimateRun(serialOnly, testCosts, 0, false).Pass(PassSweep); s.Ideal != wantSerial || s.Ideal != s.Flat {
+		t.Errorf("serial sweep: ideal %v, flat %v; want both %v", s.Ideal, s.Flat, wantSerial)
 	}
 	if sweep.Flat <= sweep.Ideal {
 		t.Errorf("sweep: flat %v not above ideal %v", sweep.Flat, sweep.Ideal)
@@ -130,9 +133,9 @@ func TestEstimateRunProfileBudget(t *testing.T) {
 		want time.Duration // the profile pass's ideal time
 	}{
 		// 30 batches of 100 ms for 3 s of CPU, 10 for a second of contention.
-		{"busy serial", base, testCosts.ForkStart + 40*100*time.Millisecond},
+		{"busy serial", base, testCosts.ProcessStart + 40*100*time.Millisecond},
 		// The wall cap: 6 s of 1.1 s batches, then 1 s of them.
-		{"mostly sleeping", sleepy, testCosts.ForkStart + 7*1100*time.Millisecond},
+		{"mostly sleeping", sleepy, testCosts.ProcessStart + 7*1100*time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +167,7 @@ func TestEstimateRunIsLinearInConfigurationsOnly(t *testing.T) {
 		t.Errorf("absurd plan: ideal %v, flat %v; want positive, saturated", e.Ideal, e.Flat)
 	}
 	for _, p := range e.Passes {
-		if p.Batches < 0 || p.Forks < 0 || p.Ideal < 0 || p.Flat < 0 {
+		if p.Batches < 0 || p.Processes < 0 || p.Ideal < 0 || p.Flat < 0 {
 			t.Errorf("absurd plan: %+v wrapped around", p)
 		}
 	}

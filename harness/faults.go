@@ -17,7 +17,6 @@ type Fault struct {
 	// Step is where: "start-up", "warm-up batch 2", "timed batch",
 	// "timeline batch", "profile" or "close".
 	Step   string   `json:"step"`
-	Round  int      `json:"round"`
 	N      int      `json:"n"`
 	Causes []string `json:"causes,omitempty"`
 }
@@ -63,7 +62,7 @@ func withFaultSink(ctx context.Context, send func(Fault)) context.Context {
 
 // noteFaults sends the faults st met since the last call, if st keeps a
 // log of them and there are any.
-func noteFaults(ctx context.Context, st strategies.Strategy, t Trial, round int, step string) {
+func noteFaults(ctx context.Context, st strategies.Strategy, t Trial, step string) {
 	fl, ok := st.(strategies.FaultLog)
 	if !ok {
 		return
@@ -79,7 +78,7 @@ func noteFaults(ctx context.Context, st strategies.Strategy, t Trial, round int,
 			causes[i] = c[:maxFaultCause]
 		}
 	}
-	send(Fault{Trial: t, Step: step, Round: round, N: f.N, Causes: causes})
+	send(Fault{Trial: t, Step: step, N: f.N, Causes: causes})
 }
 
 // timedStep names the batch after the warm-ups in a Fault.

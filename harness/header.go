@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/parbench/parbench/runfiles"
 )
@@ -31,8 +32,19 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 		[2]string{runfiles.KeyEnforcement, r.Enforcement},
 		[2]string{runfiles.KeyWarmup, strconv.Itoa(c.Warmup)},
 		[2]string{runfiles.KeySeed, strconv.FormatInt(c.Seed, 10)},
-		[2]string{runfiles.KeyPairing, "each sample's baseline-ns/op is a serial 1-core batch run right before or after it"},
 	)
+	if !c.Unpaired {
+		h = append(h,
+			[2]string{runfiles.KeyBaseline, runfiles.BaselineOwnCPUs},
+			[2]string{runfiles.KeyPairing, "each sample's baseline-ns/op is the time its jobs take at the mean per-CPU rate of a serial baseline half run right before or after it, in the same process, on the configuration's own CPUs one at a time (CPUSpeed lines)"})
+	}
+	if r.pin {
+		list := make([]string, len(r.CPUs))
+		for i, cpu := range r.CPUs {
+			list[i] = strconv.Itoa(cpu)
+		}
+		h = append(h, [2]string{runfiles.KeyCPUList, strings.Join(list, ",")})
+	}
 	if c.Precision > 0 {
 		h = append(h,
 			[2]string{runfiles.KeyPrecisionTarget, strconv.FormatFloat(c.Precision, 'g', -1, 64)},

@@ -2,7 +2,11 @@
 
 package harness
 
-import "golang.org/x/sys/unix"
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
 
 // pinThread pins the calling, locked OS thread to cpu. restore gives the
 // thread back the mask it had and reports whether that worked; if not,
@@ -17,4 +21,13 @@ func pinThread(cpu int) (restore func() bool, err error) {
 		return nil, err
 	}
 	return func() bool { return unix.SchedSetaffinity(0, &old) == nil }, nil
+}
+
+// threadCPU is the calling thread's CPU time so far.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

@@ -2,10 +2,16 @@
 
 package harness
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // pinThread cannot pin a thread here; runCopies is not asked to, since
 // AllowedCPUs lists no mask to take CPUs from.
 func pinThread(int) (func() bool, error) {
 	return nil, errors.New("pinning a thread to a CPU is supported on Linux only")
 }
+
+// threadCPU is not measured off Linux: shares' CPU times are then zero.
+func threadCPU() time.Duration { return 0 }

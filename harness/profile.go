@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -43,8 +44,8 @@ import (
 // per trial: a category's share to within a few percent.
 const DefaultProfileTime = 3 * time.Second
 
-// profileRequest asks a measurement process for the profiling pass of the
-// one trial of its fork instead of a timed batch.
+// profileRequest asks a measurement process for the profiling pass of one
+// configuration.
 type profileRequest struct {
 	Dir            string        `json:"dir"`
 	DefaultWorkers bool          `json:"default_workers"` // the trial's files get the short names
@@ -113,12 +114,15 @@ func (r *Runner) checkProfiling(c Config) error {
 }
 
 // profilePass runs the profiling pass of sweep c when it asks for one:
-// each trial in a measurement process of its own, then the merged CPU
-// profile, then OnProfiles. A trial that cannot be profiled, or a
-// directory that cannot be made, is a warning in the set, not an error:
-// the timed samples are in by then and must not be lost to a profile.
-// Only cancellation and OnProfiles's error stop the pass with an error.
-func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) error {
+// each trial in a fresh measurement process of its own (its warm-ups, then
+// one profile request), then the merged CPU profile, then OnProfiles. A
+// trial that cannot be profiled, or a directory that cannot be made, is a
+// warning in the set, not an error: the timed samples are in by then and
+// must not be lost to a profile. A process that fails is counted
+// (OnProcessFault) and replaced, up to MaxProcessFailures times per trial.
+// Core counts the sweep gave up on are skipped. Only cancellation and
+// OnProfiles's error stop the pass with an error.
+func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, givenUp map[int][]string) error {
 	if !c.Profile && !c.Trace {
 		return nil
 	}
@@ -136,49 +140,34 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) err
 	}
 	total := c.Count * len(c.Trials())
 	for _, t := range c.ProfileTrials() {
-		req := forkRequest{
-			Fork:     Fork{Round: -1, Cores: t.Cores, Trials: []Trial{t}},
-			Workload: c.Workload,
-			Warmup:   c.Warmup,
-			Profile: &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t),
-				CPU: c.Profile, Trace: c.Trace, Time: budget},
+		if givenUp[t.Cores] != nil {
+			continue
 		}
-		var got *TrialProfiles
-		err := r.runFork(ctx, req,
-			func(t Trial) {
-				if r.OnProgress != nil {
-					r.OnProgress(Progress{Trial: t, Round: -1, Rounds: c.Count, Done: total, Total: total,
-						Elapsed: time.Since(begin), Pass: "profile"})
-				}
-			},
-			func(s Sample) error {
-				if s.Profiles == nil {
-					return fmt.Errorf("measurement process sent no profiles for %v", s.Trial)
-				}
-				got = &TrialProfiles{Trial: s.Trial, Files: *s.Profiles, Wall: s.Wall, CPU: s.CPU}
-				return nil
-			})
+		if r.OnProgress != nil {
+			r.OnProgress(Progress{Trial: t, Round: -1, Rounds: c.Count, Done: total, Total: total,
+				Elapsed: time.Since(begin), Pass: "profile"})
+		}
+		pr := &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t), CPU: c.Profile, Trace: c.Trace, Time: budget}
+		s, err := r.profileOne(ctx, c, t, pr, begin)
 		if ctx.Err() != nil {
-			if err == nil { // the fork ended just before the cancel
+			if err == nil { // the process ended just before the cancel
 				err = fmt.Errorf("interrupted: %w", ctx.Err())
 			}
 			return err
 		}
-		if got != nil {
-			if err := got.check(r.ProfileDir); err != nil {
-				set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %w", t, err))
-				got = nil
-			}
-		}
-		if got != nil {
-			for _, w := range got.Files.Warnings {
-				set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %s", t, w))
-			}
-			set.Trials = append(set.Trials, *got)
-		}
 		if err != nil {
 			set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %w", t, err))
+			continue
 		}
+		got := &TrialProfiles{Trial: s.Trial, Files: *s.Profiles, Wall: s.Wall, CPU: s.CPU}
+		if err := got.check(r.ProfileDir); err != nil {
+			set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %w", t, err))
+			continue
+		}
+		for _, w := range got.Files.Warnings {
+			set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %s", t, w))
+		}
+		set.Trials = append(set.Trials, *got)
 	}
 	if c.Profile {
 		merged, warnings := mergeCPUProfiles(set.Trials)
@@ -196,6 +185,58 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time) err
 		return r.OnProfiles(set)
 	}
 	return nil
+}
+
+// profileOne profiles t in a fresh process, replacing one that fails.
+func (r *Runner) profileOne(ctx context.Context, c Config, t Trial, pr *profileRequest, begin time.Time) (Sample, error) {
+	wd := r.Watchdog
+	if wd.Factor <= 0 {
+		wd = DefaultWatchdog
+	}
+	// The profile time runs on top of the batches: a CPU phase of up to
+	// twice it in wall time, the contention phase and a traced batch.
+	limit := wd.limit(Trial{}, c.Workload, nil) + 4*pr.Time
+	var causes []string
+	for {
+		s, err := r.profileIn(ctx, c, t, pr, limit)
+		var pe *ProcessError
+		if err == nil || !errors.As(err, &pe) || ctx.Err() != nil {
+			return s, err
+		}
+		if r.OnProcessFault != nil {
+			if err := r.OnProcessFault(ProcessFault{Cores: t.Cores, Trial: &t, Step: "profile", Cause: pe.Err.Error(), Elapsed: time.Since(begin)}); err != nil {
+				return s, err
+			}
+		}
+		if causes = append(causes, pe.Err.Error()); len(causes) >= MaxProcessFailures {
+			return s, fmt.Errorf("gave up after %d measurement-process failures (%s)", len(causes), strings.Join(causes, "; "))
+		}
+	}
+}
+
+// profileIn is one process's try at profiling t.
+func (r *Runner) profileIn(ctx context.Context, c Config, t Trial, pr *profileRequest, limit time.Duration) (Sample, error) {
+	s, err := r.startSession(ctx, t.Cores, c.Workload, limit)
+	if err != nil {
+		return Sample{}, err
+	}
+	defer s.kill()
+	for i := range c.Warmup {
+		if _, err := s.do(ctx, request{Kind: kindWarmup, Trial: t, Index: i + 1}, limit); err != nil {
+			return Sample{}, err
+		}
+	}
+	got, err := s.do(ctx, request{Kind: kindProfile, Trial: t, Profile: pr}, limit)
+	if err != nil {
+		return got, err
+	}
+	if got.Profiles == nil {
+		return got, fmt.Errorf("measurement process sent no profiles for %v", t)
+	}
+	if err := s.close(); err != nil {
+		return got, err
+	}
+	return got, nil
 }
 
 // check makes sure a measurement process named only files in dir, so a
@@ -278,14 +319,14 @@ type batchRun struct {
 // runBatchesFor runs verified batches, at least one, until the process and
 // its workers have used cpuBudget of CPU time or wallBudget of wall time
 // has passed. A zero budget is no limit; with both zero it runs one batch.
-func runBatchesFor(ctx context.Context, st strategies.Strategy, req forkRequest, workers int, cpuBudget, wallBudget time.Duration) (batchRun, error) {
+func runBatchesFor(ctx context.Context, st strategies.Strategy, w strategies.Workload, workers int, cpuBudget, wallBudget time.Duration) (batchRun, error) {
 	var r batchRun
 	var workerCPU time.Duration
 	wc, remote := st.(strategies.WorkerCPU)
 	cpu0 := processCPU()
 	begin := time.Now()
 	for {
-		if _, err := runBatch(ctx, st, req.Workload, workers); err != nil {
+		if _, err := runBatch(ctx, st, w, workers); err != nil {
 			return r, fmt.Errorf("profiled batch %d: %w", r.batches+1, err)
 		}
 		r.batches++
@@ -307,8 +348,7 @@ func runBatchesFor(ctx context.Context, st strategies.Strategy, req forkRequest,
 // warm-up: the phases described at the top of this file. A batch that
 // fails is an error; a profile that cannot be made or written is a warning
 // in the sample's ProfileFiles, and the other files are still made.
-func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, s Sample) (Sample, error) {
-	pr := req.Profile
+func profileTrial(ctx context.Context, st strategies.Strategy, w strategies.Workload, pr *profileRequest, s Sample) (Sample, error) {
 	files := &ProfileFiles{}
 	s.Profiles = files
 	warn := func(kind string, err error) {
@@ -327,7 +367,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 	labels := trialLabels(s.Trial)
 
 	if pr.CPU {
-		data, run, err := cpuPhase(ctx, st, req, s.Trial, labels, warn)
+		data, run, err := cpuPhase(ctx, st, w, pr, s.Trial, labels, warn)
 		if err != nil {
 			return s, err
 		}
@@ -337,7 +377,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 		}
 
 		if !strategies.OutOfProcess(s.Strategy) {
-			mutex, block, err := contentionPhase(ctx, st, req, s.Workers, labels)
+			mutex, block, err := contentionPhase(ctx, st, w, pr, s.Workers, labels)
 			if err != nil {
 				return s, err
 			}
@@ -356,7 +396,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 	}
 
 	if pr.Trace {
-		data, wall, err := tracePhase(ctx, st, req, s.Trial, warn)
+		data, wall, err := tracePhase(ctx, st, w, s.Trial, warn)
 		if err != nil {
 			return s, err
 		}
@@ -379,7 +419,7 @@ func profileTrial(ctx context.Context, st strategies.Strategy, req forkRequest, 
 // returns the profile, labelled and merged, ready to write. It returns nil
 // data and a warning when the profile cannot be taken, and an error only
 // when a batch fails.
-func cpuPhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Trial, labels pprof.LabelSet, warn func(string, error)) ([]byte, batchRun, error) {
+func cpuPhase(ctx context.Context, st strategies.Strategy, w strategies.Workload, pr *profileRequest, t Trial, labels pprof.LabelSet, warn func(string, error)) ([]byte, batchRun, error) {
 	runtime.GC() // no garbage from the warm-up collected on the profile's time
 	var raw bytes.Buffer
 	profiling := pprof.StartCPUProfile(&raw) == nil
@@ -390,7 +430,7 @@ func cpuPhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Tr
 	var run batchRun
 	var err error
 	pprof.Do(ctx, labels, func(ctx context.Context) {
-		run, err = runBatchesFor(ctx, st, req, t.Workers, req.Profile.Time, 2*req.Profile.Time)
+		run, err = runBatchesFor(ctx, st, w, t.Workers, pr.Time, 2*pr.Time)
 	})
 	if profiling {
 		pprof.StopCPUProfile()
@@ -439,11 +479,11 @@ func finishCPUProfile(raw []byte, workers *profile.Profile, t Trial, run batchRu
 // contentionPhase records every mutex contention and blocking event over
 // batches for a third of the profile time, and returns the two profiles. The rates are
 // on only for these batches.
-func contentionPhase(ctx context.Context, st strategies.Strategy, req forkRequest, workers int, labels pprof.LabelSet) (mutex, block []byte, err error) {
+func contentionPhase(ctx context.Context, st strategies.Strategy, w strategies.Workload, pr *profileRequest, workers int, labels pprof.LabelSet) (mutex, block []byte, err error) {
 	prev := runtime.SetMutexProfileFraction(1)
 	runtime.SetBlockProfileRate(1)
 	pprof.Do(ctx, labels, func(ctx context.Context) {
-		_, err = runBatchesFor(ctx, st, req, workers, 0, req.Profile.Time/3)
+		_, err = runBatchesFor(ctx, st, w, workers, 0, pr.Time/3)
 	})
 	runtime.SetBlockProfileRate(0)
 	runtime.SetMutexProfileFraction(prev)
@@ -463,7 +503,7 @@ func contentionPhase(ctx context.Context, st strategies.Strategy, req forkReques
 // tracePhase runs one batch under the execution tracer, as a task named
 // after the trial. A tracer that cannot start is a warning, and no batch
 // runs; a failed batch is an error.
-func tracePhase(ctx context.Context, st strategies.Strategy, req forkRequest, t Trial, warn func(string, error)) (data []byte, wall time.Duration, err error) {
+func tracePhase(ctx context.Context, st strategies.Strategy, w strategies.Workload, t Trial, warn func(string, error)) (data []byte, wall time.Duration, err error) {
 	var b bytes.Buffer
 	if err := trace.Start(&b); err != nil {
 		warn(runfiles.ProfileTrace, fmt.Errorf("starting the execution tracer: %w", err))
@@ -471,7 +511,7 @@ func tracePhase(ctx context.Context, st strategies.Strategy, req forkRequest, t 
 	}
 	tctx, task := trace.NewTask(ctx, "batch "+t.String())
 	begin := time.Now()
-	_, err = runBatch(tctx, st, req.Workload, t.Workers)
+	_, err = runBatch(tctx, st, w, t.Workers)
 	wall = time.Since(begin)
 	task.End()
 	trace.Stop()

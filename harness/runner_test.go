@@ -287,7 +287,8 @@ func TestRunnerFailingTrial(t *testing.T) {
 		{"test-fail", 0, "test-fail cores=1 workers=1: test strategy fails on purpose"},
 		{"test-wrong", 0, "test-wrong cores=1 workers=1: batch failed verification: job 7: sum"},
 		{"test-wrong", 1, "test-wrong cores=1 workers=1: warm-up batch 1: batch failed verification"},
-		{"test-panic", 0, "measurement process for 1 cores exited before a timed batch of test-panic cores=1 workers=1: exit status 2 (stderr: panic: test strategy panics on purpose"},
+		// A panic ends the process: replaced twice, then given up on.
+		{"test-panic", 0, "gave up on 1 cores after 3 failures (exit status 2 (stderr: panic: test strategy panics on purpose"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s warmup %d", tt.strategy, tt.warmup), func(t *testing.T) {

@@ -9,222 +9,66 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/parbench/parbench/internal/pairstat"
 	"github.com/parbench/parbench/strategies"
 )
 
-// A session is one long-lived measurement process, pinned to the first k
-// CPUs, that runs batches one at a time on request for a whole sweep. The
-// parent sends a batchRequest line and blocks until the answer comes, so
-// it is idle while a batch is timed; between two answers the process
-// waits on its input, so it is idle while another session's batch runs.
+// A session is the parent's side of one measurement process (see
+// protocol.go): started pinned to the first k CPUs, asked for one piece of
+// work at a time, and ended when the parent closes its input.
 
-// The kinds of batch a session runs.
-const (
-	batchWarmup   = "warmup"
-	batchTimed    = "timed"
-	batchTimeline = "timeline"
-)
+// stopGrace is how long a measurement process has to stop after SIGTERM,
+// or to exit after its input is closed, before it is killed with its group.
+const stopGrace = 500 * time.Millisecond
 
-// Trials that are not strategies of the registry: the ceiling's k copies
-// of the serial batch, and the calibration loop's serial batch.
-const (
-	CeilingStrategy     = pairstat.CeilingName
-	CalibrationStrategy = pairstat.CalibrationName
-)
-
-// batchRequest asks a session for one batch of a trial.
-type batchRequest struct {
-	Trial Trial  `json:"trial"`
-	Kind  string `json:"kind"`
-	// Index counts warm-up batches from 1, for error messages.
-	Index int `json:"index,omitempty"`
+// A ProcessError is a measurement process that failed as a process: it
+// exited or was killed, stopped answering (and the watchdog killed it), or
+// sent what the protocol does not allow. The sweep replaces such a
+// process. Any other error of a request (a strategy that failed, a batch
+// that did not verify) is the strategy's, and ends the run.
+type ProcessError struct {
+	Cores int
+	// What was in flight: "a timed batch of pool cores=2 workers=2", or
+	// "between batches" when the process died while idle.
+	What string
+	// Between is set when the process had died before the request was
+	// sent: no batch was in flight.
+	Between bool
+	Err     error
 }
 
-// serveSession is the measurement process side of a session. Strategies
-// are made, and prepared, on their first request and kept until end of
-// input, so that procpool's workers stay up for the sweep; the first
-// answer for a trial carries its start-up time.
-func serveSession(ctx context.Context, dec *json.Decoder, enc *json.Encoder, req forkRequest) (err error) {
-	fail := func(err error) error {
-		_ = enc.Encode(message{Error: err.Error()})
-		return err
-	}
-	runtime.GOMAXPROCS(req.Fork.Cores)
-	check := forkCheck{PID: os.Getpid(), GOMAXPROCS: runtime.GOMAXPROCS(0), CPUs: affinityCount()}
-	if err := enc.Encode(message{Check: &check}); err != nil {
-		return err
-	}
-	var cpus []int // the ceiling's copies pin to these, where a mask is known
-	if affinityCount() > 0 {
-		cpus, _ = AllowedCPUs()
-	}
-	made := map[Trial]strategies.Strategy{}
-	defer func() {
-		for t, st := range made {
-			if c, ok := st.(strategies.Closer); ok {
-				if cerr := c.Close(); cerr != nil && err == nil {
-					err = fail(fmt.Errorf("%v: closing: %w", t, cerr))
-				}
-				noteFaults(ctx, st, t, req.Fork.Round, "close")
-			}
-		}
-	}()
-	for {
-		var br batchRequest
-		if err := dec.Decode(&br); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil // the parent is done with this session
-			}
-			return fail(fmt.Errorf("reading batch request: %w", err))
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := checkBatchRequest(br, req.Fork.Cores); err != nil {
-			return fail(err)
-		}
-		s, err := sessionBatch(ctx, req, br, made, cpus)
-		if err != nil {
-			return fail(fmt.Errorf("%v: %w", br.Trial, err))
-		}
-		if err := enc.Encode(message{Sample: &s}); err != nil {
-			return err
-		}
-	}
+func (e *ProcessError) Error() string {
+	return fmt.Sprintf("measurement process for %d cores, %s: %v", e.Cores, e.What, e.Err)
 }
 
-// maxCopies bounds the ceiling's copies, far above any machine: each copy
-// is an OS thread.
-const maxCopies = 1 << 12
+func (e *ProcessError) Unwrap() error { return e.Err }
 
-// checkBatchRequest refuses a request this process cannot honour before
-// anything is made for it.
-func checkBatchRequest(br batchRequest, cores int) error {
-	t := br.Trial
-	switch {
-	case br.Kind != batchWarmup && br.Kind != batchTimed && br.Kind != batchTimeline:
-		return fmt.Errorf("batch request: unknown kind %q", br.Kind)
-	case t.Strategy == "":
-		return errors.New("batch request: no strategy")
-	case t.Cores != cores:
-		return fmt.Errorf("batch request for %v: asked of the measurement process for %d cores", t, cores)
-	case t.Workers < 1 || t.Workers > 1<<20:
-		return fmt.Errorf("batch request for %v: workers %d", t, t.Workers)
-	case t.Strategy == CeilingStrategy && (t.Workers != t.Cores || t.Cores > maxCopies):
-		return fmt.Errorf("batch request for %v: the ceiling runs one copy per core", t)
-	}
-	return nil
+// errStuck marks a request the watchdog gave up on.
+var errStuck = errors.New("stuck")
+
+// conn is a measurement process as the sweep uses it: a session, or, in
+// tests, a simulation of one.
+type conn interface {
+	do(ctx context.Context, req request, limit time.Duration) (Sample, error)
+	close() error
+	kill()
 }
 
-// sessionBatch runs one requested batch, checked against the closed form
-// off the clock.
-func sessionBatch(ctx context.Context, req forkRequest, br batchRequest, made map[Trial]strategies.Strategy, cpus []int) (Sample, error) {
-	t := br.Trial
-	s := Sample{Trial: t, Round: req.Fork.Round}
-	w := req.Workload
-	if t.Strategy == CeilingStrategy {
-		runtime.GC()
-		cpu0 := processCPU()
-		wall, err := runCopies(ctx, w, t.Cores, cpus)
-		s.Wall, s.CPU, s.Copies = wall, processCPU()-cpu0, t.Cores
-		if err != nil && br.Kind == batchWarmup {
-			err = fmt.Errorf("warm-up batch %d: %w", br.Index, err)
-		}
-		return s, err
+var _ conn = (*session)(nil)
+
+// connect starts the sweep's process for cores: a session, unless the
+// runner was given another way (tests simulate a machine).
+func (r *Runner) connect(ctx context.Context, cores int, w strategies.Workload, checkWithin time.Duration) (conn, error) {
+	if r.dial != nil {
+		return r.dial(ctx, cores, w)
 	}
-	name := t.Strategy
-	if name == CalibrationStrategy {
-		name = "serial"
-	}
-	st, ok := made[t]
-	if !ok {
-		var err error
-		if st, err = strategies.New(name); err != nil {
-			return s, err
-		}
-		made[t] = st
-		if p, ok := st.(strategies.Preparer); ok {
-			begin := time.Now()
-			err := p.Prepare(ctx, w, t.Workers)
-			noteFaults(ctx, st, t, s.Round, "start-up")
-			if err != nil {
-				return s, fmt.Errorf("start-up: %w", err)
-			}
-			s.Startup = time.Since(begin)
-		}
-	}
-	if br.Kind == batchWarmup {
-		begin := time.Now()
-		_, err := runBatch(ctx, st, w, t.Workers)
-		noteFaults(ctx, st, t, s.Round, fmt.Sprintf("warm-up batch %d", br.Index))
-		if err != nil {
-			return s, fmt.Errorf("warm-up batch %d: %w", br.Index, err)
-		}
-		s.Wall = time.Since(begin)
-		return s, nil
-	}
-	runtime.GC() // a comparable heap for every timed batch
-	cpu0 := processCPU()
-	begin := time.Now()
-	results, err := st.Run(ctx, w, t.Workers)
-	s.Wall = time.Since(begin)
-	s.CPU = processCPU() - cpu0
-	noteFaults(ctx, st, t, s.Round, timedStep(br.Kind == batchTimeline))
-	if err != nil {
-		return s, err
-	}
-	if err := strategies.Verify(w, results); err != nil {
-		return s, err
-	}
-	if wc, ok := st.(strategies.WorkerCPU); ok {
-		s.CPU += wc.LastBatchWorkerCPU()
-	}
-	if bm, ok := st.(strategies.BatchMetrics); ok {
-		s.Metrics = bm.LastBatchMetrics()
-	}
-	if br.Kind == batchTimeline {
-		s.Jobs = results
-	}
-	return s, nil
+	return r.startSession(ctx, cores, w, checkWithin)
 }
 
-// A Watchdog bounds how long the parent waits for one batch: a process
-// that does not answer in time is stuck (stopped, deadlocked, starved)
-// and is killed. The limit comes from the batch times seen so far.
-type Watchdog struct {
-	// Factor times the slowest batch seen of the same trial, plus Floor,
-	// is the limit once one batch of that trial is in.
-	Factor float64
-	Floor  time.Duration
-	// First is the limit for a trial's first batch, which includes its
-	// start-up; 0 means DefaultWatchdog's rule: a minute plus what the
-	// workload's sleeps and arrival gaps take serially.
-	First time.Duration
-}
-
-// DefaultWatchdog is generous: on a noisy VM a batch may take a few times
-// its usual time, but not twenty.
-var DefaultWatchdog = Watchdog{Factor: 20, Floor: 5 * time.Second}
-
-// limit is how long to wait for a batch of t, given the slowest batch of
-// each trial seen so far.
-func (wd Watchdog) limit(t Trial, w strategies.Workload, slowest map[Trial]time.Duration) time.Duration {
-	if d, ok := slowest[t]; ok {
-		return time.Duration(wd.Factor*float64(d)) + wd.Floor
-	}
-	if wd.First > 0 {
-		return wd.First
-	}
-	return time.Minute + time.Duration(w.Jobs)*(w.Sleep+w.Gap)
-}
-
-// session is the parent's side of a long-lived measurement process.
 type session struct {
 	cores   int
 	cmd     *exec.Cmd
@@ -233,12 +77,13 @@ type session struct {
 	answers chan answer
 	exited  chan struct{}
 	waitErr error
+	exitAt  time.Time // when the process was found gone; set before exited closes
 	stderr  tailBuffer
 	stop    func(graceful bool)
 	closed  bool
 	quit    chan struct{} // closed by close: read stops handing over answers
 	// onFault hears of the worker faults the process reports while it
-	// runs a batch; nil drops them.
+	// works on a request; nil drops them.
 	onFault func(Fault)
 }
 
@@ -247,7 +92,8 @@ type answer struct {
 	err error
 }
 
-// startSession starts the measurement process for cores and waits for its
+// startSession starts a measurement process for cores, pinned to the first
+// cores CPUs where pinning works, and waits at most checkWithin for its
 // core check.
 func (r *Runner) startSession(ctx context.Context, cores int, w strategies.Workload, checkWithin time.Duration) (*session, error) {
 	if err := ctx.Err(); err != nil {
@@ -270,16 +116,23 @@ func (r *Runner) startSession(ctx context.Context, cores int, w strategies.Workl
 	}
 	cmd.Stdout = outW
 	cmd.Stderr = &s.stderr
+	// A process the child left behind (a worker a strategy forgot) would
+	// hold stderr open, and Wait would wait for it for ever.
 	cmd.WaitDelay = stopGrace
 	wait, err := startPinned(cmd, cpus)
-	outW.Close()
+	outW.Close() // the child holds its own copy
 	if err != nil {
 		outR.Close()
+		// Not a process that failed: one that cannot start, which a new
+		// one would not do either.
 		return nil, fmt.Errorf("starting measurement process: %w", err)
 	}
 	s.cmd, s.stdin, s.enc = cmd, stdin, json.NewEncoder(stdin)
 	go func() {
 		s.waitErr = wait()
+		s.exitAt = time.Now()
+		// Such a process also holds stdout open, and read would never
+		// see its end.
 		_ = killGroup(cmd)
 		close(s.exited)
 	}()
@@ -298,24 +151,37 @@ func (r *Runner) startSession(ctx context.Context, cores int, w strategies.Workl
 	}
 	go s.read(outR)
 
-	if err := s.enc.Encode(forkRequest{Fork: Fork{Round: 0, Cores: cores}, Workload: w, Session: true}); err != nil {
+	fail := func(err error) (*session, error) {
 		s.close()
-		return nil, fmt.Errorf("measurement process for %d cores: sending request: %w", cores, err)
+		return nil, err
+	}
+	if err := s.enc.Encode(hello{Cores: cores, CPUs: cpus, Workload: w}); err != nil {
+		return fail(s.gone(ctx, "its hello", time.Now()))
 	}
 	m, err := s.receive(ctx, checkWithin, "its core check")
 	if err != nil {
-		s.close()
-		return nil, err
+		return fail(err)
 	}
 	if m.Check == nil {
-		s.close()
-		return nil, fmt.Errorf("measurement process for %d cores sent results before its core check", cores)
+		s.stop(false)
+		return fail(&ProcessError{Cores: cores, What: "its core check", Err: errors.New("sent something else first")})
 	}
-	if err := r.checkFork(cores, *m.Check); err != nil {
-		s.close()
-		return nil, err
+	if err := r.checkCores(cores, *m.Check); err != nil {
+		return fail(err)
 	}
 	return s, nil
+}
+
+// checkCores fails a process that does not run on the cores asked for:
+// the run's settings are wrong, and a new process would be no better.
+func (r *Runner) checkCores(cores int, c check) error {
+	if c.GOMAXPROCS != cores {
+		return fmt.Errorf("measurement process (pid %d) has GOMAXPROCS %d, want %d", c.PID, c.GOMAXPROCS, cores)
+	}
+	if r.pin && c.CPUs != cores {
+		return fmt.Errorf("measurement process (pid %d) may run on %d CPUs, want %d", c.PID, c.CPUs, cores)
+	}
+	return nil
 }
 
 // read turns the process's output into answers until it ends.
@@ -331,8 +197,8 @@ func (s *session) read(out io.ReadCloser) {
 	}
 	br := bufio.NewReader(out)
 	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && (err == nil || err == io.EOF) && !isBlank(line) {
+		line, err := readLine(br)
+		if len(line) > 0 && !isBlank(line) {
 			m, derr := decodeMessage(line)
 			if !give(answer{m: m, err: derr}) || derr != nil {
 				return
@@ -348,6 +214,25 @@ func (s *session) read(out io.ReadCloser) {
 	}
 }
 
+// maxMessage bounds one line from a measurement process: the per-job
+// results of a timeline batch of MaxJobs jobs fit with room to spare.
+const maxMessage = 256 << 20
+
+// readLine reads one line of at most maxMessage bytes.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxMessage {
+			return nil, fmt.Errorf("a message longer than %d bytes", maxMessage)
+		}
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
+}
+
 func isBlank(b []byte) bool {
 	for _, c := range b {
 		if c != ' ' && c != '\n' && c != '\r' && c != '\t' {
@@ -356,9 +241,6 @@ func isBlank(b []byte) bool {
 	}
 	return true
 }
-
-// errStuck marks a batch the watchdog gave up on.
-var errStuck = errors.New("stuck")
 
 // receive waits for the next message: at most limit, and no longer than
 // ctx allows.
@@ -373,10 +255,10 @@ func (s *session) receive(ctx context.Context, limit time.Duration, what string)
 			if ctx.Err() != nil {
 				return message{}, fmt.Errorf("interrupted: %w", ctx.Err())
 			}
-			return message{}, fmt.Errorf("measurement process for %d cores exited before %s: %v%s", s.cores, what, s.waitErr, s.stderr.describe())
+			return message{}, &ProcessError{Cores: s.cores, What: what, Err: s.exitCause()}
 		case a.err != nil:
 			s.stop(false)
-			return message{}, fmt.Errorf("measurement process for %d cores: %w", s.cores, a.err)
+			return message{}, &ProcessError{Cores: s.cores, What: what, Err: a.err}
 		case a.m.Error != "":
 			s.stop(false)
 			return message{}, errors.New(a.m.Error)
@@ -387,23 +269,42 @@ func (s *session) receive(ctx context.Context, limit time.Duration, what string)
 		return message{}, fmt.Errorf("interrupted: %w", ctx.Err())
 	case <-timer.C:
 		s.stop(false)
-		return message{}, fmt.Errorf("measurement process for %d cores %w in %s: no answer within %v (killed)", s.cores, errStuck, what, limit.Round(time.Millisecond))
+		return message{}, &ProcessError{Cores: s.cores, What: what,
+			Err: fmt.Errorf("%w: no answer within %v (killed)", errStuck, limit.Round(time.Millisecond))}
 	}
 }
 
-// batch runs one batch and waits for its sample.
-func (s *session) batch(ctx context.Context, br batchRequest, limit time.Duration) (Sample, error) {
+// exitCause says how the process ended, with the line of its stderr that
+// says why. Call it once exited is closed.
+func (s *session) exitCause() error {
+	cause := "exited"
+	if s.waitErr != nil {
+		cause = s.waitErr.Error()
+	}
+	return errors.New(cause + s.stderr.describe())
+}
+
+// do sends one request and waits, at most limit, for its answer; the
+// faults the process reports on the way go to onFault, and do not move
+// the deadline.
+func (s *session) do(ctx context.Context, req request, limit time.Duration) (Sample, error) {
 	if err := ctx.Err(); err != nil {
 		return Sample{}, fmt.Errorf("interrupted: %w", err)
 	}
-	what := fmt.Sprintf("a %s batch of %v", br.Kind, br.Trial)
-	if err := s.enc.Encode(br); err != nil {
-		// The process is gone; say why, as receive does.
-		return Sample{}, s.gone(ctx, what)
+	what := fmt.Sprintf("a %s batch of %v", req.Kind, req.Trial)
+	if req.Kind == kindMeter {
+		what = "a meter round"
 	}
-	// Faults come before the batch's answer, as each step ends; they do
-	// not move the watchdog's deadline.
-	deadline := time.Now().Add(limit)
+	sent := time.Now()
+	select {
+	case <-s.exited:
+		return Sample{}, s.gone(ctx, what, sent)
+	default:
+	}
+	if err := s.enc.Encode(req); err != nil {
+		return Sample{}, s.gone(ctx, what, sent)
+	}
+	deadline := sent.Add(limit)
 	m, err := s.receive(ctx, limit, what)
 	for err == nil && m.Fault != nil {
 		if s.onFault != nil {
@@ -411,27 +312,42 @@ func (s *session) batch(ctx context.Context, br batchRequest, limit time.Duratio
 		}
 		m, err = s.receive(ctx, max(time.Until(deadline), time.Millisecond), what)
 	}
+	if pe := (*ProcessError)(nil); errors.As(err, &pe) {
+		select {
+		case <-s.exited: // exitAt is set
+			if s.exitAt.Before(sent) {
+				pe.What, pe.Between = "between batches", true
+			}
+		default:
+		}
+	}
 	if err != nil {
 		return Sample{}, err
 	}
-	if m.Sample == nil {
+	switch {
+	case m.Sample == nil:
 		s.stop(false)
-		return Sample{}, fmt.Errorf("measurement process for %d cores answered %s with something else", s.cores, what)
-	}
-	if m.Sample.Trial != br.Trial {
+		return Sample{}, &ProcessError{Cores: s.cores, What: what, Err: errors.New("answered with something else")}
+	case m.Sample.Trial != req.Trial:
 		s.stop(false)
-		return Sample{}, fmt.Errorf("measurement process for %d cores sent a sample for %v, which was not asked for next", s.cores, m.Sample.Trial)
+		return Sample{}, &ProcessError{Cores: s.cores, What: what, Err: fmt.Errorf("sent a sample for %v, which was not asked for", m.Sample.Trial)}
 	}
 	return *m.Sample, nil
 }
 
-func (s *session) gone(ctx context.Context, what string) error {
+// gone is the error for a process found dead when a request was to be
+// sent at sent: between batches if it was gone before then.
+func (s *session) gone(ctx context.Context, what string, sent time.Time) error {
 	s.stop(false)
 	<-s.exited
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
-	return fmt.Errorf("measurement process for %d cores exited before %s: %v%s", s.cores, what, s.waitErr, s.stderr.describe())
+	e := &ProcessError{Cores: s.cores, What: what, Err: s.exitCause()}
+	if s.exitAt.Before(sent) {
+		e.What, e.Between = "between batches", true
+	}
+	return e
 }
 
 // close ends the session: end of input asks the process to finish; one
@@ -457,4 +373,78 @@ func (s *session) close() error {
 		return fmt.Errorf("measurement process for %d cores left a process holding its output open (killed)", s.cores)
 	}
 	return nil
+}
+
+// kill ends the session at once, for a process that failed.
+func (s *session) kill() {
+	s.stop(false)
+	_ = s.close()
+}
+
+// A Watchdog bounds how long the parent waits for one request: a process
+// that does not answer in time is stuck (stopped, deadlocked, starved)
+// and is killed. The limit comes from the batch times seen so far.
+type Watchdog struct {
+	// Factor times the slowest batch seen of the same trial, plus Floor,
+	// is the limit once one batch of that trial is in.
+	Factor float64
+	Floor  time.Duration
+	// First is the limit for a trial's first batch, which includes its
+	// start-up; 0 means DefaultWatchdog's rule: a minute plus what the
+	// workload's sleeps and arrival gaps take serially.
+	First time.Duration
+}
+
+// DefaultWatchdog is generous: on a noisy VM a batch may take a few times
+// its usual time, but not twenty.
+var DefaultWatchdog = Watchdog{Factor: 20, Floor: 5 * time.Second}
+
+// limit is how long to wait for a request about t, given the slowest
+// batch of each trial seen so far.
+func (wd Watchdog) limit(t Trial, w strategies.Workload, slowest map[Trial]time.Duration) time.Duration {
+	if d, ok := slowest[t]; ok {
+		return time.Duration(wd.Factor*float64(d)) + wd.Floor
+	}
+	if wd.First > 0 {
+		return wd.First
+	}
+	return time.Minute + time.Duration(w.Jobs)*(w.Sleep+w.Gap)
+}
+
+// tailBuffer keeps the last few KiB a measurement process wrote on stderr,
+// for the error message when it dies.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 4 << 10
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailMax {
+		t.buf = t.buf[len(t.buf)-tailMax:]
+	}
+	return len(p), nil
+}
+
+// describe picks one line of stderr for a one-line error: the panic or
+// fatal error if there is one, else the last line.
+func (t *tailBuffer) describe() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
+	pick := lines[len(lines)-1]
+	for _, l := range lines {
+		if strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "fatal error:") {
+			pick = l
+			break
+		}
+	}
+	if pick == "" {
+		return ""
+	}
+	return " (stderr: " + pick + ")"
 }

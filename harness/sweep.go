@@ -7,52 +7,82 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parbench/parbench/internal/pairstat"
 )
 
-// The paired sweep. One measurement process per core count (and one at 1
-// core for the baseline) lives for the whole sweep; the parent asks them
-// for one batch at a time. Every timed batch of a configuration is paired
-// with a baseline batch (serial, 1 core) run right before or right after
-// it, the order drawn per pair, so that a slow wave of the machine, which
-// lasts seconds, hits both halves of a pair alike and cancels out of its
-// ratio. The speedup is the median of the pairs' ratios (see
-// internal/pairstat). The sweep is:
+// The paired sweep. One measurement process per core count lives for the
+// whole sweep; the parent asks them for one batch at a time. Every timed
+// batch of a configuration is paired with a baseline half run right before
+// or right after it in the same process, on the configuration's own CPUs,
+// the order drawn per pair (baseline.go), so that a slow wave of the
+// machine, which lasts seconds, hits both halves of a pair alike and
+// cancels out of its ratio, and a CPU that the host slows alone slows the
+// baseline exactly as much as it slows the configuration's share of work.
+// The speedup is the pairs' ratios summarised by internal/pairstat. The
+// sweep is:
 //
 //  1. start the processes, warm each configuration up (Config.Warmup
 //     batches, after its set-up: procpool's workers stay up for the sweep);
-//  2. calibrate: CalibrationBatches baseline batches in a row, to measure
-//     the machine's own batch-to-batch spread;
+//  2. calibrate: the meter visits every CPU of the largest mask in turn,
+//     CalibrationRounds times, timing the same pinned work on each;
 //  3. rounds: every configuration once per round, in an order shuffled per
 //     round, each as one pair; after Config.Count rounds, with a Precision
-//     target, only those whose paired interval is still wider than the
-//     target, until none is or the Budget is spent (BenchmarkDotNet's
-//     stop rule on relative error);
+//     target, further rounds of every configuration until all of them are
+//     within the target or the Budget is spent. Every configuration is
+//     sampled until the sweep ends, so that no two are compared across
+//     different stretches of a machine whose speed moves;
 //  4. calibrate again, and then the untimed timeline batches in the same
 //     processes.
 //
+// A process that dies, is killed or stops answering is replaced: the pair
+// in flight is discarded and counted as a fault on its configuration (or
+// on the core count, between batches), a new process for that core count
+// is started, pinned the same way, with its warm-ups, and the sweep goes
+// on. After MaxProcessFailures failures in a row at one core count the
+// sweep gives up on that core count and finishes the rest.
+//
 // Samples go to OnSample between batches, never while one is timed.
 
-// BaselineTrial is the batch every timed batch is paired with.
+// BaselineTrial is the configuration whose speedup is 1 by definition:
+// serial on one core. Its pairs measure only the noise of pairing.
 var BaselineTrial = Trial{Strategy: "serial", Cores: 1, Workers: 1}
 
-// CalibrationBatches is how many baseline batches the calibration loop
-// runs at the start and at the end of a sweep.
-const CalibrationBatches = 10
+// CalibrationRounds is how many times, at most, the calibration meter
+// visits every CPU at the start and at the end of a sweep; it stops after
+// CalibrationTime once it has MinCalibrationRounds, so that a machine of
+// many CPUs still gets a few readings of each.
+const (
+	CalibrationRounds    = 10
+	MinCalibrationRounds = 3
+	CalibrationTime      = 2 * time.Second
+)
 
-// CalibrationTime bounds each calibration loop's wall time.
-const CalibrationTime = 2 * time.Second
+// calibrationShare is the wall time of one calibration share: long enough
+// to read a CPU's speed to well under a percent.
+const calibrationShare = 10 * time.Millisecond
 
-// calibrationTrial names the calibration loop's batches in bench.txt.
-var calibrationTrial = Trial{Strategy: CalibrationStrategy, Cores: 1, Workers: 1}
+// MaxProcessFailures is how many measurement-process failures in a row a
+// core count may have before the sweep gives up on it.
+const MaxProcessFailures = 3
+
+// Trials that are not strategies of the registry: the ceiling's k copies
+// of the serial batch, and the calibration meter's shares.
+const (
+	CeilingStrategy     = pairstat.CeilingName
+	CalibrationStrategy = pairstat.CalibrationName
+)
 
 // ceilingTrial is the ceiling at k cores: k copies, so workers = k.
 func ceilingTrial(k int) Trial { return Trial{Strategy: CeilingStrategy, Cores: k, Workers: k} }
 
-// SweepTrials is every configuration the timed sweep pairs with the
-// baseline: Trials, then the ceiling at each core count if measured.
+// calibrationTrial names the calibration meter's requests and samples.
+func calibrationTrial(k int) Trial { return Trial{Strategy: CalibrationStrategy, Cores: k, Workers: 1} }
+
+// SweepTrials is every configuration the timed sweep pairs: Trials, then
+// the ceiling at each core count if measured.
 func (c Config) SweepTrials() []Trial {
 	ts := c.Trials()
 	if c.Ceiling {
@@ -63,17 +93,6 @@ func (c Config) SweepTrials() []Trial {
 	return ts
 }
 
-// sessionCores are the core counts with a measurement process: the
-// sweep's and 1, for the baseline, ascending.
-func (c Config) sessionCores() []int {
-	ks := slices.Clone(c.Cores)
-	if !slices.Contains(ks, 1) && !c.Unpaired {
-		ks = append(ks, 1)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
 // A PassCount says what one pass of a sweep runs, for a planner that
 // wants to know how many batches and how long before anything runs.
 type PassCount struct {
@@ -82,7 +101,9 @@ type PassCount struct {
 	// sweep's processes are started once, by the warm-up pass, and kept.
 	Processes int
 	// Batches is how many batches the pass runs at least, MaxBatches at
-	// most; they differ only for a timed pass with a precision target.
+	// most; they differ only for a timed pass with a precision target. A
+	// pair counts as two (its batch and its baseline half), a calibration
+	// round as one.
 	Batches, MaxBatches int
 	// MaxWall bounds the pass's wall time where it is bounded by time
 	// rather than by batches (the budget of an adaptive timed pass, the
@@ -90,11 +111,10 @@ type PassCount struct {
 	MaxWall time.Duration
 }
 
-// Passes lists the passes of sweep c with their batch counts. A timed
-// pass of Count rounds over SweepTrials runs two batches per pair.
+// Passes lists the passes of sweep c with their batch counts.
 func (c Config) Passes() []PassCount {
 	trials := c.SweepTrials()
-	warm := c.Warmup * len(warmupTrials(c))
+	warm := c.Warmup * len(trials)
 	perPair := 2
 	if c.Unpaired {
 		perPair = 1
@@ -107,12 +127,12 @@ func (c Config) Passes() []PassCount {
 		budget = c.Budget
 	}
 	ps := []PassCount{
-		{Pass: "warmup", Processes: len(c.sessionCores()), Batches: warm, MaxBatches: warm},
-		{Pass: "calibration", Batches: 2, MaxBatches: 2 * CalibrationBatches, MaxWall: 2 * CalibrationTime},
+		{Pass: "warmup", Processes: len(c.Cores), Batches: warm, MaxBatches: warm},
+		{Pass: "calibration", Batches: 2 * MinCalibrationRounds, MaxBatches: 2 * CalibrationRounds, MaxWall: 2 * CalibrationTime},
 		{Pass: "timed", Batches: timed, MaxBatches: maxTimed, MaxWall: budget},
 	}
 	if c.Timeline {
-		n := len(c.Trials())
+		n := len(c.TimelineTrials())
 		ps = append(ps, PassCount{Pass: "timeline", Batches: n, MaxBatches: n})
 	}
 	if c.Profile || c.Trace {
@@ -120,26 +140,58 @@ func (c Config) Passes() []PassCount {
 		if pt <= 0 {
 			pt = DefaultProfileTime
 		}
-		n := len(c.Trials())
+		n := len(c.ProfileTrials())
 		ps = append(ps, PassCount{Pass: "profile", Processes: n, Batches: c.Warmup * n, MaxBatches: c.Warmup * n,
 			MaxWall: time.Duration(n) * 2 * pt})
 	}
 	return ps
 }
 
-// warmupTrials are the configurations warmed up before the first pair:
-// the baseline first, then every other one.
-func warmupTrials(c Config) []Trial {
-	var ts []Trial
-	if !c.Unpaired || slices.Contains(c.Cores, 1) {
-		ts = append(ts, BaselineTrial)
+// A ProcessFault is a measurement process that failed and was replaced (or
+// given up on): what was in flight, and why.
+type ProcessFault struct {
+	Cores int
+	// Trial is the configuration whose batch was in flight; nil when the
+	// process died between batches or while starting.
+	Trial *Trial
+	// Step is "start-up", "warm-up", "timed", "timeline", "calibration",
+	// "profile" or "between batches".
+	Step    string
+	Cause   string
+	Elapsed time.Duration
+}
+
+func (f ProcessFault) String() string {
+	where := fmt.Sprintf("%d cores", f.Cores)
+	if f.Trial != nil {
+		where = f.Trial.String()
 	}
-	for _, t := range c.SweepTrials() {
-		if t != BaselineTrial {
-			ts = append(ts, t)
-		}
+	return fmt.Sprintf("measurement process for %d cores failed (%s, %s): %s", f.Cores, where, f.Step, f.Cause)
+}
+
+// A GiveUpError is a sweep that finished without some of its core counts,
+// each given up after MaxProcessFailures process failures in a row. The
+// samples of every other core count are complete.
+type GiveUpError struct {
+	Causes map[int][]string // by core count
+}
+
+func (e *GiveUpError) Error() string {
+	var parts []string
+	for _, k := range e.Cores() {
+		parts = append(parts, fmt.Sprintf("%d cores after %d failures (%s)", k, len(e.Causes[k]), strings.Join(e.Causes[k], "; ")))
 	}
-	return ts
+	return "gave up on " + strings.Join(parts, ", and on ")
+}
+
+// Cores lists the core counts given up on, ascending.
+func (e *GiveUpError) Cores() []int {
+	var ks []int
+	for k := range e.Causes {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }
 
 // sweep is the state of one paired sweep.
@@ -149,11 +201,21 @@ type sweep struct {
 	rng      *rand.Rand
 	begin    time.Time
 	wd       Watchdog
-	sessions map[int]*session
-	slowest  map[Trial]time.Duration
-	startup  map[Trial]time.Duration
-	ratios   map[Trial][]float64
-	done     int
+	sessions map[int]conn
+	meters   map[int]*meter
+	// slowest is each trial's slowest batch, for the watchdog; last its
+	// latest, to size the next baseline half.
+	slowest map[Trial]time.Duration
+	last    map[Trial]time.Duration
+	startup map[Trial]time.Duration
+	ratios  map[Trial][]float64
+	// failures are the causes of the process failures in a row at each
+	// core count; givenUp the core counts the sweep gave up on.
+	failures map[int][]string
+	givenUp  map[int][]string
+	// speed is the calibration meter's relative speed of each CPU.
+	speed map[int]float64
+	done  int
 }
 
 func (r *Runner) newSweep(c Config, rng *rand.Rand, begin time.Time) *sweep {
@@ -161,32 +223,57 @@ func (r *Runner) newSweep(c Config, rng *rand.Rand, begin time.Time) *sweep {
 	if wd.Factor <= 0 {
 		wd = DefaultWatchdog
 	}
-	return &sweep{r: r, c: c, rng: rng, begin: begin, wd: wd, sessions: map[int]*session{},
-		slowest: map[Trial]time.Duration{}, startup: map[Trial]time.Duration{}, ratios: map[Trial][]float64{}}
+	return &sweep{r: r, c: c, rng: rng, begin: begin, wd: wd, sessions: map[int]conn{}, meters: map[int]*meter{},
+		slowest: map[Trial]time.Duration{}, last: map[Trial]time.Duration{}, startup: map[Trial]time.Duration{},
+		ratios: map[Trial][]float64{}, failures: map[int][]string{}, givenUp: map[int][]string{}, speed: map[int]float64{}}
 }
 
 // close ends every session; the first error is a process left behind.
 func (sw *sweep) close() error {
 	var errs []error
-	for _, k := range sw.c.sessionCores() {
+	for _, k := range sw.c.Cores {
 		if s := sw.sessions[k]; s != nil {
 			errs = append(errs, s.close())
+			delete(sw.sessions, k)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// batch runs one batch of t in its core count's session, under the
-// watchdog, and notes its time and its start-up.
-func (sw *sweep) batch(ctx context.Context, t Trial, kind string, index, round int) (Sample, error) {
-	s := sw.sessions[t.Cores]
+// giveUpError is the sweep's GiveUpError, nil if it gave up on nothing.
+func (sw *sweep) giveUpError() error {
+	if len(sw.givenUp) == 0 {
+		return nil
+	}
+	return &GiveUpError{Causes: sw.givenUp}
+}
+
+// live are the trials whose core count the sweep has not given up on.
+func (sw *sweep) live(ts []Trial) []Trial {
+	return slices.DeleteFunc(slices.Clone(ts), func(t Trial) bool { return sw.givenUp[t.Cores] != nil })
+}
+
+// request runs one request in k's session under the watchdog, and notes
+// the batch's time and its start-up.
+func (sw *sweep) request(ctx context.Context, k int, req request) (Sample, error) {
+	s := sw.sessions[k]
+	if s == nil {
+		return Sample{}, &ProcessError{Cores: k, What: "a request", Err: errors.New("no process")}
+	}
+	t := req.Trial
 	limit := sw.wd.limit(t, sw.c.Workload, sw.slowest)
-	got, err := s.batch(ctx, batchRequest{Trial: t, Kind: kind, Index: index}, limit)
+	if req.Kind == kindMeter {
+		limit = sw.wd.limit(Trial{}, sw.c.Workload, nil)
+	}
+	got, err := s.do(ctx, req, limit)
 	if err != nil {
 		return got, err
 	}
-	got.Round = round
-	sw.slowest[t] = max(sw.slowest[t], got.Wall)
+	got.Elapsed = time.Since(sw.begin)
+	if req.Kind != kindMeter {
+		sw.slowest[t] = max(sw.slowest[t], got.Wall)
+		sw.last[t] = got.Wall
+	}
 	if got.Startup > 0 {
 		sw.startup[t] = got.Startup
 		got.Startup = 0
@@ -194,96 +281,200 @@ func (sw *sweep) batch(ctx context.Context, t Trial, kind string, index, round i
 	return got, nil
 }
 
-// run is steps 1 to 3 and the closing calibration.
-func (sw *sweep) run(ctx context.Context) error {
+// failed handles an error of a request at k cores: a process failure is
+// counted, its process ended, and, after MaxProcessFailures in a row, the
+// core count given up on. It returns the error when it is not a process
+// failure (or the run was interrupted): the run ends with it.
+func (sw *sweep) failed(ctx context.Context, k int, t *Trial, step string, err error) error {
+	var pe *ProcessError
+	if !errors.As(err, &pe) || ctx.Err() != nil {
+		return err
+	}
+	if pe.Between {
+		t, step = nil, "between batches"
+	}
+	if s := sw.sessions[k]; s != nil {
+		s.kill()
+		delete(sw.sessions, k)
+	}
+	cause := pe.Err.Error()
+	f := ProcessFault{Cores: k, Trial: t, Step: step, Cause: cause, Elapsed: time.Since(sw.begin)}
+	if sw.r.OnProcessFault != nil {
+		if err := sw.r.OnProcessFault(f); err != nil {
+			return err
+		}
+	}
+	sw.failures[k] = append(sw.failures[k], cause)
+	if len(sw.failures[k]) >= MaxProcessFailures {
+		sw.givenUp[k] = sw.failures[k]
+		if sw.r.OnGiveUp != nil {
+			return sw.r.OnGiveUp(k, sw.failures[k])
+		}
+	}
+	return nil
+}
+
+// open starts k's session and warms it up, replacing a process that fails
+// on the way; it returns nil with no session when it gives up on k.
+func (sw *sweep) open(ctx context.Context, k int) error {
+	for sw.givenUp[k] == nil {
+		err := sw.start(ctx, k)
+		if err == nil {
+			return nil
+		}
+		var t *Trial
+		step := "start-up"
+		if we, ok := err.(*warmupError); ok {
+			t, step, err = &we.trial, "warm-up", we.err
+		}
+		if err := sw.failed(ctx, k, t, step, err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warmupError names the configuration whose warm-up failed.
+type warmupError struct {
+	trial Trial
+	err   error
+}
+
+func (e *warmupError) Error() string { return e.err.Error() }
+func (e *warmupError) Unwrap() error { return e.err }
+
+// start starts k's process: the meter's first round over its CPUs (which
+// also warms the baseline's code up), then every configuration's warm-up.
+func (sw *sweep) start(ctx context.Context, k int) error {
 	c := sw.c
-	for _, k := range c.sessionCores() {
-		s, err := sw.r.startSession(ctx, k, c.Workload, sw.wd.limit(Trial{}, c.Workload, nil))
+	s, err := sw.r.connect(ctx, k, c.Workload, sw.wd.limit(Trial{}, c.Workload, nil))
+	if err != nil {
+		return err
+	}
+	sw.sessions[k] = s
+	if sw.meters[k] == nil {
+		var cpus []int
+		if sw.r.pin {
+			cpus = sw.r.CPUs[:k]
+		}
+		sw.meters[k] = newMeter(cpus)
+	}
+	if !c.Unpaired {
+		m := sw.meters[k]
+		probe := make([]Share, m.size())
+		for i := range probe {
+			probe[i] = Share{CPU: m.cpuAt(i), Jobs: 1}
+		}
+		got, err := sw.request(ctx, k, request{Kind: kindMeter, Trial: calibrationTrial(k), Meter: probe})
 		if err != nil {
 			return err
 		}
-		sw.sessions[k] = s
-	}
-	for _, t := range warmupTrials(c) {
-		for i := range c.Warmup {
-			if _, err := sw.batch(ctx, t, batchWarmup, i+1, 0); err != nil {
+		if m.meanRate() == 0 {
+			if _, err := m.baseline(got.Half); err != nil {
 				return err
 			}
 		}
 	}
-	if err := sw.calibrate(ctx, 0); err != nil {
+	for _, t := range trialsAtWithCeiling(c, k) {
+		for i := range c.Warmup {
+			if _, err := sw.request(ctx, k, request{Kind: kindWarmup, Trial: t, Index: i + 1}); err != nil {
+				return &warmupError{t, err}
+			}
+		}
+	}
+	return nil
+}
+
+// trialsAtWithCeiling is the sweep's configurations at k: the strategies',
+// then the ceiling's.
+func trialsAtWithCeiling(c Config, k int) []Trial {
+	ts := trialsAt(c, k)
+	if c.Ceiling {
+		ts = append(ts, ceilingTrial(k))
+	}
+	return ts
+}
+
+// run is steps 1 to 3 and the closing calibration.
+func (sw *sweep) run(ctx context.Context) error {
+	c := sw.c
+	for _, k := range c.Cores {
+		if err := sw.open(ctx, k); err != nil {
+			return err
+		}
+	}
+	if err := sw.calibrate(ctx); err != nil {
 		return err
 	}
-	trials := c.SweepTrials()
-	active := trials
-	for round := 0; len(active) > 0; round++ {
-		order := slices.Clone(active)
-		if round < c.Count {
-			// The same shuffle as Plan's: core counts, then trials.
-			order = order[:0]
-			for _, f := range planRound(c, round, sw.rng.Shuffle) {
-				order = append(order, f.Trials...)
-			}
-			if c.Ceiling {
-				cs := make([]Trial, 0, len(c.Cores))
-				for _, k := range c.Cores {
-					cs = append(cs, ceilingTrial(k))
-				}
-				order = append(order, cs...)
-				sw.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-			}
-		} else {
-			sw.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		}
-		for _, t := range order {
+	for round := 0; ; round++ {
+		for _, t := range shuffled(sw.live(c.SweepTrials()), sw.rng.Shuffle) {
 			if round >= c.Count && time.Since(sw.begin) >= c.Budget {
-				active = nil
-				break
+				return sw.calibrate(ctx)
 			}
-			if err := sw.pair(ctx, t, round, len(active)); err != nil {
+			if sw.givenUp[t.Cores] != nil {
+				continue
+			}
+			if err := sw.pair(ctx, t, round); err != nil {
 				return err
 			}
 		}
 		if round+1 < c.Count {
 			continue
 		}
-		if c.Precision <= 0 || round+1 >= MaxRounds {
+		if c.Precision <= 0 || round+1 >= MaxRounds || len(sw.short(sw.live(c.SweepTrials()))) == 0 {
 			break
 		}
-		if active != nil {
-			active = sw.short(trials)
-		}
 	}
-	return sw.calibrate(ctx, 1)
+	return sw.calibrate(ctx)
 }
 
-// pair runs one pair of t, in an order drawn for it, and hands the sample
-// of t, which carries its baseline's time, to OnSample.
-func (sw *sweep) pair(ctx context.Context, t Trial, round, active int) error {
+// pair runs one pair of t, its baseline half first or last as drawn, and
+// hands the sample, which carries the baseline, to OnSample. A process
+// that fails on the way is replaced, the pair in flight discarded, and the
+// pair run again in the new process, until the sweep gives up on t's core
+// count.
+func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 	sw.progress(t, round, false)
-	baseFirst := sw.rng.IntN(2) == 0
-	var s, base Sample
-	var err error
-	for i := range 2 {
-		if sw.c.Unpaired && (i == 0) == baseFirst {
+	k := t.Cores
+	m := sw.meters[k]
+	var s Sample
+	for {
+		if sw.givenUp[k] != nil {
+			return nil
+		}
+		if sw.sessions[k] == nil {
+			if err := sw.open(ctx, k); err != nil {
+				return err
+			}
 			continue
 		}
-		if (i == 0) == baseFirst {
-			base, err = sw.batch(ctx, BaselineTrial, batchTimed, 0, round)
-		} else {
-			s, err = sw.batch(ctx, t, batchTimed, 0, round)
+		req := request{Kind: kindTimed, Trial: t}
+		if !sw.c.Unpaired {
+			req.Half = m.plan(sw.last[t])
+			req.First = sw.rng.IntN(2) == 0
 		}
-		if err != nil {
+		got, err := sw.request(ctx, k, req)
+		if err == nil {
+			s = got
+			break
+		}
+		if err := sw.failed(ctx, k, &t, "timed", err); err != nil {
 			return err
 		}
 	}
-	s.Baseline = base.Wall
+	sw.failures[k] = nil
+	s.Round = round
+	if !sw.c.Unpaired {
+		rate, err := m.baseline(s.Half)
+		if err != nil {
+			return fmt.Errorf("%v: %w", t, err)
+		}
+		s.Baseline = time.Duration(float64(sw.c.Workload.Jobs) / rate * 1e9)
+		sw.ratios[t] = append(sw.ratios[t], pairRatio(s))
+	}
 	if d, ok := sw.startup[t]; ok {
 		s.Startup = d
 		delete(sw.startup, t)
-	}
-	if !sw.c.Unpaired {
-		sw.ratios[t] = append(sw.ratios[t], pairRatio(s))
 	}
 	sw.done++
 	if sw.r.OnSample != nil {
@@ -298,11 +489,10 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round, active int) error {
 	return nil
 }
 
-// pairRatio is a pair's speedup: the baseline's time over the time per
-// serial batch's worth of work (the ceiling's k copies do k of them).
+// pairRatio is a pair's speedup: the baseline's time for the batch's jobs
+// over the batch's.
 func pairRatio(s Sample) float64 {
-	per := float64(s.Wall) / float64(max(1, s.Copies))
-	return float64(s.Baseline) / per
+	return float64(s.Baseline) / float64(s.Wall)
 }
 
 // short lists the trials whose paired interval is still wider than the
@@ -333,7 +523,7 @@ func shortOfTarget(trials []Trial, ratios map[Trial][]float64, target float64) [
 func (sw *sweep) worst() (float64, Trial) {
 	w, who := math.NaN(), Trial{}
 	for t, rs := range sw.ratios {
-		if t == BaselineTrial {
+		if t == BaselineTrial || sw.givenUp[t.Cores] != nil {
 			continue
 		}
 		hw := pairstat.Summarize(rs, 0.95).HalfWidth()
@@ -344,41 +534,144 @@ func (sw *sweep) worst() (float64, Trial) {
 	return w, who
 }
 
-// calibrate runs the calibration loop: the same pinned serial batch up to
-// CalibrationBatches times in a row, but no longer than CalibrationTime
-// after the first (a workload of 2 s sleeps gets one batch, not ten).
-func (sw *sweep) calibrate(ctx context.Context, round int) error {
-	if sw.sessions[1] == nil {
-		return nil // unpaired, without 1 core: no pinned serial process to calibrate with
-	}
-	begin := time.Now()
-	for i := 0; i < CalibrationBatches && (i == 0 || time.Since(begin) < CalibrationTime); i++ {
-		s, err := sw.batch(ctx, calibrationTrial, batchTimed, 0, round)
-		if err != nil {
-			return err
-		}
-		if sw.r.OnCalibration != nil {
-			if err := sw.r.OnCalibration(s); err != nil {
-				return err
+// calibrate runs the calibration meter in the process with the most
+// cores: rounds that visit each of its CPUs in turn with the same pinned
+// work (the workload's XOR-sum without its sleeps and gaps: the meter
+// measures the CPUs), each share about calibrationShare long, until
+// CalibrationRounds rounds or, past MinCalibrationRounds, CalibrationTime.
+// A first round of one job per CPU sizes the shares and is not kept. The
+// first calibration also seeds every core count's meter with the CPUs'
+// speeds. A process that fails is replaced, as in a pair; if the sweep
+// gives up on that core count, the next largest calibrates.
+func (sw *sweep) calibrate(ctx context.Context) error {
+	for {
+		k := 0
+		for _, kk := range sw.c.Cores {
+			if sw.givenUp[kk] == nil {
+				k = max(k, kk)
 			}
 		}
+		if k == 0 {
+			return nil
+		}
+		ok, err := sw.calibrateAt(ctx, k)
+		if err != nil || ok {
+			return err
+		}
 	}
-	return nil
+}
+
+// calibrateAt is calibrate in k's process; ok is false when the sweep gave
+// up on k on the way.
+func (sw *sweep) calibrateAt(ctx context.Context, k int) (ok bool, err error) {
+	cal := newMeter(nil)
+	if sw.r.pin {
+		cal = newMeter(sw.r.CPUs[:k])
+	}
+	begin := time.Now()
+	var rates map[int]float64
+	for round := -1; round < CalibrationRounds && (round < MinCalibrationRounds || time.Since(begin) < CalibrationTime); round++ {
+		shares := make([]Share, cal.size())
+		for i := range shares {
+			jobs := 1
+			if r := cal.rate[i]; round >= 0 && r > 0 {
+				jobs = max(1, int(math.Round(r*calibrationShare.Seconds())))
+			}
+			shares[i] = Share{CPU: cal.cpuAt(i), Jobs: jobs}
+		}
+		got, ok, err := sw.meterRound(ctx, k, shares)
+		if err != nil || !ok {
+			return false, err
+		}
+		if _, err := cal.baseline(got.Half); err != nil {
+			return false, err
+		}
+		if round < 0 {
+			continue // the probe only sizes the shares
+		}
+		if sw.r.OnCalibration != nil {
+			if err := sw.r.OnCalibration(got); err != nil {
+				return false, err
+			}
+		}
+		rates = map[int]float64{}
+		for _, s := range got.Half {
+			rates[s.CPU] = s.Rate()
+		}
+	}
+	if len(sw.speed) == 0 && rates != nil {
+		sw.seedMeters(rates)
+	}
+	return true, nil
+}
+
+// meterRound runs one round of the calibration meter at k cores, replacing
+// a process that fails; ok is false when the sweep gave up on k.
+func (sw *sweep) meterRound(ctx context.Context, k int, shares []Share) (s Sample, ok bool, err error) {
+	for sw.givenUp[k] == nil {
+		if sw.sessions[k] == nil {
+			if err := sw.open(ctx, k); err != nil {
+				return s, false, err
+			}
+			continue
+		}
+		got, err := sw.request(ctx, k, request{Kind: kindMeter, Trial: calibrationTrial(k), Meter: shares, Bare: true})
+		if err == nil {
+			sw.failures[k] = nil
+			return got, true, nil
+		}
+		if err := sw.failed(ctx, k, nil, "calibration", err); err != nil {
+			return s, false, err
+		}
+	}
+	return s, false, nil
+}
+
+// seedMeters gives every core count's meter the CPUs' speeds relative to
+// each other from the calibration, converted to rates of the workload
+// (its sleeps and gaps included) so that the first halves are sized
+// right.
+func (sw *sweep) seedMeters(computeRates map[int]float64) {
+	w := sw.c.Workload
+	rates := map[int]float64{}
+	for cpu, r := range computeRates {
+		per := max(time.Duration(float64(time.Second)/r)+w.Sleep, w.Gap)
+		rates[cpu] = float64(time.Second) / float64(per)
+		sw.speed[cpu] = r
+	}
+	for _, m := range sw.meters {
+		m.seed(rates)
+	}
 }
 
 // timeline runs one untimed batch per configuration in the sweep's
-// processes, keeping its per-job results.
+// processes, keeping its per-job results. A process that fails is
+// replaced, and the configuration's batch tried again.
 func (sw *sweep) timeline(ctx context.Context) error {
-	for _, t := range sw.c.TimelineTrials() {
+	for _, t := range sw.live(sw.c.TimelineTrials()) {
 		sw.progress(t, -1, false)
-		s, err := sw.batch(ctx, t, batchTimeline, 0, -1)
-		if err != nil {
-			return err
-		}
-		if sw.r.OnTimeline != nil {
-			if err := sw.r.OnTimeline(s); err != nil {
-				return err
+		for sw.givenUp[t.Cores] == nil {
+			if sw.sessions[t.Cores] == nil {
+				if err := sw.open(ctx, t.Cores); err != nil {
+					return err
+				}
+				continue
 			}
+			s, err := sw.request(ctx, t.Cores, request{Kind: kindTimeline, Trial: t})
+			if err != nil {
+				if err := sw.failed(ctx, t.Cores, &t, "timeline", err); err != nil {
+					return err
+				}
+				continue
+			}
+			sw.failures[t.Cores] = nil
+			s.Round = -1
+			if sw.r.OnTimeline != nil {
+				if err := sw.r.OnTimeline(s); err != nil {
+					return err
+				}
+			}
+			break
 		}
 	}
 	return nil
@@ -389,7 +682,7 @@ func (sw *sweep) progress(t Trial, round int, sampled bool) {
 		return
 	}
 	c := sw.c
-	total := c.Count * len(c.SweepTrials())
+	total := c.Count * len(sw.live(c.SweepTrials()))
 	p := Progress{Trial: t, Round: round, Rounds: c.Count, Done: sw.done, Elapsed: time.Since(sw.begin), Sampled: sampled}
 	if c.Precision > 0 {
 		p.Target, p.Budget = c.Precision, c.Budget

@@ -42,12 +42,12 @@ func TestShortOfTarget(t *testing.T) {
 
 func TestPassesCountBatches(t *testing.T) {
 	c := Config{Strategies: []string{"serial", "pool"}, Cores: []int{2}, Count: 6, Warmup: 1, Ceiling: true, Timeline: true}
-	// Trials: serial at 2 cores, pool at 2, ceiling at 2; the baseline
-	// (serial at 1) is warmed up too, in a process of its own.
+	// Trials: serial at 2 cores, pool at 2, ceiling at 2, in one process;
+	// the baseline halves run in it too.
 	got := c.Passes()
 	want := []PassCount{
-		{Pass: "warmup", Processes: 2, Batches: 4, MaxBatches: 4},
-		{Pass: "calibration", Batches: 2, MaxBatches: 2 * CalibrationBatches, MaxWall: 2 * CalibrationTime},
+		{Pass: "warmup", Processes: 1, Batches: 3, MaxBatches: 3},
+		{Pass: "calibration", Batches: 2 * MinCalibrationRounds, MaxBatches: 2 * CalibrationRounds, MaxWall: 2 * CalibrationTime},
 		{Pass: "timed", Batches: 2 * 6 * 3, MaxBatches: 2 * 6 * 3},
 		{Pass: "timeline", Batches: 2, MaxBatches: 2},
 	}
@@ -63,25 +63,40 @@ func TestPassesCountBatches(t *testing.T) {
 
 // TestRunnerWatchdog: a measurement process that stops answering (here a
 // strategy stuck in its first timed batch, deaf to cancellation) is
-// killed once the watchdog's limit passes; the error names the
-// configuration and the samples before it were delivered.
+// killed once the watchdog's limit passes, counted as a fault on that
+// configuration, and replaced; after MaxProcessFailures in a row the
+// sweep gives up on the core count, and says so.
 func TestRunnerWatchdog(t *testing.T) {
 	r := newTestRunner(t)
 	r.Watchdog = Watchdog{Factor: 10, Floor: 300 * time.Millisecond, First: 5 * time.Second}
 	c := Config{Strategies: []string{"test-hang"}, Cores: []int{1}, Count: 2, Warmup: 1, Workload: tinyWorkload}
-	var samples []Sample
-	r.OnCalibration = func(s Sample) error { samples = append(samples, s); return nil }
+	var calibrations int
+	r.OnCalibration = func(s Sample) error { calibrations++; return nil }
+	var faults []ProcessFault
+	r.OnProcessFault = func(f ProcessFault) error { faults = append(faults, f); return nil }
 	var rec groupRecorder
 	begin := time.Now()
-	err := runWithin(t, 10*time.Second, context.Background(), r, c, &rec)
+	err := runWithin(t, 20*time.Second, context.Background(), r, c, &rec)
 	took := time.Since(begin)
-	checkErr(t, err, "measurement process for 1 cores stuck in a timed batch of test-hang cores=1 workers=1: no answer within")
-	if took > 5*time.Second {
+	var gu *GiveUpError
+	if !errors.As(err, &gu) || !slices.Equal(gu.Cores(), []int{1}) {
+		t.Fatalf("got %v, want the sweep to give up on 1 core", err)
+	}
+	checkErr(t, err, "gave up on 1 cores after 3 failures (stuck: no answer within")
+	if took > 15*time.Second {
 		t.Errorf("Run returned after %v; the watchdog's limit is 10x a warm-up of milliseconds + 300ms", took)
 	}
-	// The calibration loop ran before the stuck batch: its samples came.
-	if len(samples) < CalibrationBatches {
-		t.Errorf("got %d samples before the hang, want the %d calibration batches", len(samples), CalibrationBatches)
+	if len(faults) != MaxProcessFailures {
+		t.Fatalf("got %d process faults, want %d", len(faults), MaxProcessFailures)
+	}
+	for _, f := range faults {
+		if f.Trial == nil || f.Trial.Strategy != "test-hang" || f.Step != "timed" {
+			t.Errorf("fault %v, want it on test-hang's timed batch", f)
+		}
+	}
+	// The calibration meter ran before the stuck batch: its rounds came.
+	if calibrations < MinCalibrationRounds {
+		t.Errorf("got %d calibration rounds before the hang, want at least %d", calibrations, MinCalibrationRounds)
 	}
 	checkNoProcessesLeft(t, rec.list())
 }

@@ -50,6 +50,43 @@ const (
 	// KeyOtherRuns names other parbench runs that were measuring into the
 	// same results root when the run started.
 	KeyOtherRuns = "other-runs"
+	// KeyBaseline says where the baseline halves of the pairs ran:
+	// BaselineOwnCPUs, on the configuration's own CPUs, one at a time.
+	// Files without it were written before, with the baseline a serial
+	// batch on the first CPU.
+	KeyBaseline     = "baseline"
+	BaselineOwnCPUs = "own-cpus"
+	// KeyCPUList is the CPUs the run handed out, in order: a k-core
+	// configuration ran on the first k ("0,1").
+	KeyCPUList = "cpu-list"
+	// KeyGivenUpCores lists the core counts the sweep gave up on after
+	// repeated measurement-process failures ("2,4"), and KeyGivenUpCauses
+	// why ("2 cores: cause; cause; cause | 4 cores: ..."). Written when
+	// the run ends; a file with them is complete for the other counts.
+	KeyGivenUpCores  = "given-up-cores"
+	KeyGivenUpCauses = "given-up-causes"
+)
+
+// Benchmark families and units of bench.txt besides the configurations'
+// samples (BenchmarkXORSum/strategy=.../workers=W-K).
+const (
+	// MeterBenchmark lines are the per-CPU speed meter, one per CPU a
+	// baseline half or a calibration round visited:
+	// BenchmarkCPUSpeed/source=baseline/cpu=3-8 16 152000 ns/op 71.25 elapsed-sec
+	// (jobs, wall ns per job on that CPU, seconds since the sweep began).
+	MeterBenchmark   = "CPUSpeed"
+	MeterBaseline    = "baseline"
+	MeterCalibration = "calibration"
+	UnitElapsed      = "elapsed-sec"
+	// FaultBenchmark lines are measurement processes that failed, one
+	// each: BenchmarkProcessFault/strategy=pool/workers=2/step=timed-2 1 1 faults/op,
+	// or without strategy and workers between batches.
+	FaultBenchmark = "ProcessFault"
+	UnitFaults     = "faults/op"
+	// UnitCopies, on a ceiling line, is the batch's jobs over the
+	// copies' summed rates: baseline-ns/op / copies-ns/op is the
+	// attainable speedup.
+	UnitCopies = "copies-ns/op"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

@@ -39,7 +39,7 @@ const (
 func addPlanFlags(fs *flag.FlagSet, f *planFlags) {
 	fs.StringVar(&f.timelineCPU, "timeline-cpu", passesAuto, `core counts of the timeline pass: "auto" (the fewest and the most cores swept, and the SMT boundary), "all", or a list like -cpu's`)
 	fs.StringVar(&f.profileCPU, "profile-cpu", passesAuto, `core counts of the profiling pass (-profile, -trace): "auto", "all", or a list like -cpu's`)
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (configurations, rounds, batches, estimated time of each pass, files) after a calibration batch on this machine, and run nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (configurations, rounds, batches, estimated time of each pass, files) after measuring its costs on this machine, and run nothing")
 	fs.IntVar(&f.assumeCPUs, "assume-cpus", 0, "with -dry-run: plan for a machine with this many CPUs instead of this one")
 	fs.IntVar(&f.assumeSMT, "assume-smt", 1, "with -assume-cpus: hardware threads per physical core (2 for the usual SMT)")
 }
@@ -273,7 +273,7 @@ func dryRun(stdout io.Writer, fs *flag.FlagSet, f runFlags, c harness.Config, ru
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cal, err := runner.Calibrate(ctx, c)
+	cal, err := runner.MeasureCosts(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -306,17 +306,17 @@ func topologyText(t harness.Topology) string {
 }
 
 func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner, here, topo harness.Topology,
-	cal harness.Calibration, est harness.Estimate, files []plannedFiles) {
-	fmt.Fprintf(w, "parbench run -dry-run: the plan; nothing was run but the calibration, nothing written\n\n")
+	cal harness.MeasuredCosts, est harness.Estimate, files []plannedFiles) {
+	fmt.Fprintf(w, "parbench run -dry-run: the plan; nothing was run but the measurement of its costs, nothing written\n\n")
 	if topo != here {
 		fmt.Fprintf(w, "machine:      %s, assumed (-assume-cpus %d -assume-smt %d); this one has %s\n",
 			topologyText(topo), f.plan.assumeCPUs, f.plan.assumeSMT, topologyText(here))
 	} else {
 		fmt.Fprintf(w, "machine:      %s (%s)\n", topologyText(topo), runner.Enforcement)
 	}
-	fmt.Fprintf(w, "calibration:  on this machine: a serial batch of %d jobs on 1 pinned core took %v (median of %d; %v per job);\n",
+	fmt.Fprintf(w, "costs:        on this machine: a serial batch of %d jobs on 1 pinned core took %v (median of %d; %v per job);\n",
 		cal.Jobs, cal.Batch.Round(10*time.Microsecond), cal.Batches, cal.JobTime.Round(10*time.Nanosecond))
-	fmt.Fprintf(w, "              a measurement process costs %v beyond its batches", cal.ForkStart.Round(100*time.Microsecond))
+	fmt.Fprintf(w, "              a measurement process costs %v beyond its batches", cal.ProcessStart.Round(100*time.Microsecond))
 	for _, s := range slices.Sorted(maps.Keys(cal.WorkerStart)) {
 		fmt.Fprintf(w, "; %s start-up %v per worker", s, cal.WorkerStart[s].Round(10*time.Microsecond))
 	}
@@ -356,7 +356,7 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "pass\tconfigurations\tprocesses\tbatches\tideal scaling\tno scaling\t\n")
 	for _, p := range est.Passes {
-		procs, batches := strconv.Itoa(p.Forks), strconv.FormatInt(p.Batches, 10)
+		procs, batches := strconv.Itoa(p.Processes), strconv.FormatInt(p.Batches, 10)
 		switch p.Pass {
 		case harness.PassReport:
 			procs, batches = "-", fmt.Sprintf("%d charts", p.Charts)

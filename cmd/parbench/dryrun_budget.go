@@ -72,8 +72,8 @@ func printBudget(w io.Writer, fs *flag.FlagSet, c harness.Config, costs harness.
 		return nil
 	}
 	ideal, flat := harness.RoundTimes(c, costs, true)
-	fmt.Fprintf(w, "\nprecision budget: -precision %.3g%% -budget %v over %d timed configurations, each paired with a serial batch on 1 core,\n"+
-		"%d rounds at least, then rounds only for the configurations short of the target:\n\n",
+	fmt.Fprintf(w, "\nprecision budget: -precision %.3g%% -budget %v over %d timed configurations, each paired with a baseline half on its own CPUs,\n"+
+		"%d rounds at least, then rounds of every configuration until all meet the target:\n\n",
 		100*precision, budget, len(ideal), budgetMinRounds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "scaling\tminimum rounds\tbudget left\textra rounds (worst case)\t")
@@ -107,7 +107,7 @@ func printBudget(w io.Writer, fs *flag.FlagSet, c harness.Config, costs harness.
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nThe rounds a target needs assume a median of per-pair ratios whose spread is as shown;\n"+
-		"the run measures the machine's own spread and stops each configuration when it meets the target.\n")
+		"the run measures the machine's own spread and stops when every configuration meets the target.\n")
 	return nil
 }
 

@@ -81,11 +81,11 @@ func seqInts(lo, hi int) []int {
 // gave 137-204 µs per job there, a shared VM whose speed comes in waves),
 // and the other costs are as generous.
 var bigMachineCosts = harness.Costs{
-	JobTime:     250 * time.Microsecond,
-	ForkStart:   50 * time.Millisecond,
-	WorkerStart: map[string]time.Duration{"procpool": 10 * time.Millisecond},
-	Report:      10 * time.Second,
-	Chart:       500 * time.Millisecond,
+	JobTime:      250 * time.Microsecond,
+	ProcessStart: 50 * time.Millisecond,
+	WorkerStart:  map[string]time.Duration{"procpool": 10 * time.Millisecond},
+	Report:       10 * time.Second,
+	Chart:        500 * time.Millisecond,
 }
 
 // TestMakeBenchPlanAtScale plans make bench (parbench run -profile) on
@@ -205,16 +205,18 @@ func TestDryRun(t *testing.T) {
 	}
 	for _, want := range []string{
 		"machine:      128 CPUs on 64 physical cores (SMT 2), assumed (-assume-cpus 128 -assume-smt 2)",
-		"calibration:  on this machine: a serial batch of 128 jobs on 1 pinned core took ", // the cpu preset's jobs
+		"costs:        on this machine: a serial batch of 128 jobs on 1 pinned core took ", // the cpu preset's jobs
 		"; procpool start-up ",
 		"core counts:  1 2 3 4 6 8 12 16 24 32 48 64 96 128 (14; SMT boundary 64)",
 		"timelines:    at 1 64 128 cores (-timeline-cpu auto)",
 		"profiles:     at 1 64 128 cores (-profile-cpu auto), 500ms of CPU each",
 		// One process per core count for the whole sweep; 84 warm-ups (70
-		// configurations and 14 ceiling rows), 20 calibration batches, and
-		// the 6 rounds a precision target starts with, of 84 pairs each.
-		"\n     sweep              70         14       1112 ",
-		"\n  timeline              15          3         30 ",
+		// configurations and 14 ceiling rows), 2 calibrations of 3 meter
+		// rounds (128 CPUs take 1.28s a round), and the 6 rounds a
+		// precision target starts with, of 84 pairs of a batch and a half.
+		"\n     sweep              70         14       1098 ",
+		// In the sweep's processes, one batch each.
+		"\n  timeline              15          0         15 ",
 		"\n   profile              15         15 ",
 		"\n    report              70          -  21 charts ",
 		"\n     total ",

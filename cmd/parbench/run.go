@@ -57,8 +57,8 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.IntVar(&f.count, "count", harness.DefaultCount, "fixed repetitions: timed pairs per configuration, no precision target (benchstat wants at least 6); unset, the sweep runs to -precision within -budget")
 	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds only the configurations short of it get more (0: run -count rounds)")
 	fs.DurationVar(&f.budget, "budget", 3*time.Minute, "with -precision: wall time for the timed sweep; the report names configurations that missed the target")
-	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial 1-core batch run right next to it (false: batches alone, for workloads of long sleeps)")
-	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: k copies of the serial batch at once, one per CPU")
+	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial baseline half on its own CPUs run right next to it (false: batches alone, for workloads of long sleeps)")
+	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: the batch's jobs as k independent serial copies at once, one per CPU")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
 	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice), a comma list of counts run at every core count, or both ("cores-1,11")`)
 	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches before each timed batch")
@@ -82,12 +82,16 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 
 Sweeps strategies x core counts x repetitions. One measurement process per
 core count, pinned to that many CPUs, lives for the whole sweep; every timed
-batch is paired with a serial 1-core batch run right next to it, so that the
-machine's slow waves cancel out of each pair's ratio. The ceiling (k copies
-of the serial batch at once) is measured at every core count, and a
-calibration loop at both ends measures the machine's own spread. Every batch
-is checked against the closed form, and samples land in <root>/<run>/bench.txt
-as they come, in the Go benchmark format (go tool benchstat reads it).
+batch is paired with a serial baseline half run right next to it on the
+configuration's own CPUs, one CPU at a time, so that the machine's slow
+waves cancel out of each pair's ratio and a speedup at k is relative to the
+mean speed of one of those k CPUs. The halves' shares meter every CPU's
+speed. The ceiling (the batch's jobs as k independent copies, one per CPU)
+is measured at every core count, and a calibration meter at both ends
+measures the machine's own spread. A measurement process that dies is
+replaced. Every batch is checked against the closed form, and samples land
+in <root>/<run>/bench.txt as they come, in the Go benchmark format (go tool
+benchstat reads it).
 
 Strategies:
 `)
@@ -229,7 +233,7 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 
 // runSweep is parbench run: it returns the run folder it made, "" where
 // it made none (a dry run, nothing left to run, a preset of parts).
-func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
+func runSweep(stdout, stderr io.Writer, args []string) (dir string, err error) {
 	var f runFlags
 	// What the flag package prints goes to a buffer: a bad flag is one line
 	// on stderr like every other error, not that line and the whole usage,
@@ -307,7 +311,7 @@ func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
 		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(lock.others())})
 	}
 	header := harness.Header(c, runner, version, commit, env)
-	dir, err := newRunDir(f.out, time.Now())
+	dir, err = newRunDir(f.out, time.Now())
 	if err != nil {
 		return "", err
 	}
@@ -319,7 +323,7 @@ func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
 	if c.Precision > 0 {
 		rounds = fmt.Sprintf("at least %d rounds, to ±%s within %v", c.Count, fmtPct(c.Precision), c.Budget)
 	}
-	pairing := "each paired with serial on 1 core"
+	pairing := "each paired with a baseline half on its own CPUs"
 	if c.Unpaired {
 		pairing = "unpaired (-paired=false)"
 	}
@@ -330,12 +334,21 @@ func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
 	runner.OnProgress = prog.update
 	faults := &faultReporter{w: stderr, prog: prog}
 	runner.OnFault = faults.note
+	runner.OnProcessFault = func(pf harness.ProcessFault) error {
+		faults.noteProcess(pf)
+		return bf.AddProcessFault(pf)
+	}
+	runner.OnGiveUp = func(cores int, causes []string) error {
+		faults.noteGiveUp(cores, causes)
+		return bf.GiveUp(cores, causes)
+	}
 	// The first sample of either kind is the first thing measured, and
 	// moves results/latest to this run.
 	var n runCounts
 	addSample := firstSampleLink(f.out, dir, bf.Add)
+	addCalibration := firstSampleLink(f.out, dir, bf.AddCalibration)
 	runner.OnSample = func(s harness.Sample) error { n.timed++; return addSample(s) }
-	runner.OnCalibration = func(s harness.Sample) error { n.calibration++; return addSample(s) }
+	runner.OnCalibration = func(s harness.Sample) error { n.calibration++; return addCalibration(s) }
 	runner.OnSweepDone = func() error { n.complete = true; return bf.Finish(true) }
 	runner.OnTimeline = timelineWarner(stderr, dir, c)
 	var profileSet *harness.ProfileSet
@@ -360,10 +373,23 @@ func runSweep(stdout, stderr io.Writer, args []string) (string, error) {
 	if profileSet != nil {
 		_, profileErr = reportProfiles(stderr, c, *profileSet)
 	}
+	// A sweep that gave up on some core counts is complete for the
+	// others: it is reported, and the run still fails.
+	var gaveUp *harness.GiveUpError
+	if errors.As(runErr, &gaveUp) {
+		runErr = nil
+	}
 	if err := runOutcome(runErr, finishErr, n, bf.Path()); err != nil {
 		return dir, err
 	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration batches)\n", n.kept, bf.Path(), n.timed, n.calibration)
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration rounds)\n", n.kept, bf.Path(), n.timed, n.calibration)
+	if gaveUp != nil {
+		defer func() {
+			if err == nil {
+				err = fmt.Errorf("%w; the report covers the other core counts", gaveUp)
+			}
+		}()
+	}
 	if profileErr != nil {
 		return dir, profileErr
 	}

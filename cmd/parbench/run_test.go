@@ -179,12 +179,17 @@ func TestRunTiny(t *testing.T) {
 	}
 	all := readBench(t, text)
 	// Two rounds of serial, pool and the ceiling, each paired with a
-	// baseline batch, and the calibration loops at both ends.
+	// baseline half whose share on the one CPU is a meter line, and the
+	// calibration meter at both ends.
 	var results []*benchfmt.Result
-	calibration := 0
+	calibration, meter := 0, 0
 	for _, r := range all {
-		if strings.Contains(r.Name.String(), "strategy=calibration/") {
+		switch name := r.Name.String(); {
+		case strings.HasPrefix(name, "CPUSpeed/source=calibration/cpu=0-1"):
 			calibration++
+			continue
+		case strings.HasPrefix(name, "CPUSpeed/source=baseline/cpu=0-1"):
+			meter++
 			continue
 		}
 		results = append(results, r)
@@ -192,8 +197,9 @@ func TestRunTiny(t *testing.T) {
 			t.Errorf("%s: no baseline-ns/op: not paired", r.Name)
 		}
 	}
-	if len(results) != 6 || calibration < 2 {
-		t.Errorf("bench.txt has %d samples and %d calibration batches, want 6 and at least 2:\n%s", len(results), calibration, text)
+	if len(results) != 6 || calibration < 2*harness.MinCalibrationRounds || meter != 6 {
+		t.Errorf("bench.txt has %d samples, %d calibration and %d baseline meter lines; want 6, at least %d and 6:\n%s",
+			len(results), calibration, meter, 2*harness.MinCalibrationRounds, text)
 	}
 	names := map[string]int{}
 	for _, r := range results {
@@ -242,7 +248,7 @@ func TestRunTiny(t *testing.T) {
 		}
 	}
 	checkNoTempFiles(t, dir)
-	if want := fmt.Sprintf("parbench: %d samples in %s (6 timed, %d calibration batches)\n", len(all), filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
+	if want := fmt.Sprintf("parbench: 6 samples in %s (6 timed, %d calibration rounds)\n", filepath.Join(dir, "bench.txt"), calibration); !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant a line %q", stderr, want)
 	}
 }

@@ -40,7 +40,7 @@ func timelineWarner(stderr io.Writer, dir string, c harness.Config) func(harness
 type runCounts struct {
 	kept        int  // sample lines in the file
 	timed       int  // paired (or fixed-round) samples
-	calibration int  // batches of the calibration loops
+	calibration int  // rounds of the calibration meter
 	complete    bool // the timed sweep finished
 }
 
@@ -62,5 +62,5 @@ func runOutcome(runErr, finishErr error, n runCounts, path string) error {
 	if err == nil {
 		err = fmt.Errorf("finishing %s", filepath.Base(path))
 	}
-	return fmt.Errorf("%w; %d samples kept in %s%s (%d timed, %d calibration batches)", err, n.kept, path, mark, n.timed, n.calibration)
+	return fmt.Errorf("%w; %d samples kept in %s%s (%d timed, %d calibration rounds)", err, n.kept, path, mark, n.timed, n.calibration)
 }

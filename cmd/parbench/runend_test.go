@@ -76,10 +76,10 @@ func TestRunOutcomeCountsMatchTheFile(t *testing.T) {
 		wantMsg           string // "" for no error
 	}{
 		{"success", nil, nil, done, ""},
-		{"stopped", errors.New("interrupted"), nil, stopped, "interrupted; 5 samples kept in b.txt (marked partial) (3 timed, 2 calibration batches)"},
-		{"later pass failed", errors.New("profiles: x"), nil, done, "profiles: x; 34 samples kept in b.txt (complete) (30 timed, 4 calibration batches)"},
+		{"stopped", errors.New("interrupted"), nil, stopped, "interrupted; 5 samples kept in b.txt (marked partial) (3 timed, 2 calibration rounds)"},
+		{"later pass failed", errors.New("profiles: x"), nil, done, "profiles: x; 34 samples kept in b.txt (complete) (30 timed, 4 calibration rounds)"},
 		{"final rewrite failed", nil, errors.New("no space left on device"), done,
-			"finishing b.txt; 34 samples kept in b.txt (still marked partial: rewriting it failed: no space left on device) (30 timed, 4 calibration batches)"},
+			"finishing b.txt; 34 samples kept in b.txt (still marked partial: rewriting it failed: no space left on device) (30 timed, 4 calibration rounds)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
