@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -223,6 +224,20 @@ func SampleResult(s Sample, w strategies.Workload) *benchfmt.Result {
 	}
 	if s.CopiesTime > 0 {
 		vals = append(vals, benchfmt.Value{Value: float64(s.CopiesTime.Nanoseconds()), Unit: runfiles.UnitCopies})
+	}
+	if s.BaselineCPU > 0 {
+		vals = append(vals, benchfmt.Value{Value: float64(s.BaselineCPU.Nanoseconds()), Unit: runfiles.UnitBaselineCPU})
+	}
+	if s.Descheduled > 0 {
+		vals = append(vals, benchfmt.Value{Value: float64(s.Descheduled.Nanoseconds()), Unit: runfiles.UnitDescheduled})
+	}
+	if p := s.Idle; p != nil {
+		for _, v := range []struct {
+			d    time.Duration
+			unit string
+		}{{p.RampUp, runfiles.UnitIdleRampUp}, {p.Starved, runfiles.UnitIdleStarved}, {p.AwaitingRelease, runfiles.UnitIdleAwaiting}, {p.Tail, runfiles.UnitIdleTail}} {
+			vals = append(vals, benchfmt.Value{Value: float64(v.d.Nanoseconds()), Unit: v.unit})
+		}
 	}
 	if s.Startup > 0 {
 		vals = append(vals, benchfmt.Value{Value: float64(s.Startup.Nanoseconds()) / float64(s.Workers), Unit: "startup-ns/worker"})

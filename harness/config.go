@@ -253,6 +253,15 @@ type Sample struct {
 	// Elapsed is when the parent received the sample, from the start of
 	// the sweep.
 	Elapsed time.Duration `json:"elapsed,omitempty"`
+	// The loss evidence of a timed batch (evidence.go). Idle is its
+	// core-time with no job open, by phase, nil when not split; Descheduled
+	// the time its process's threads and its workers' waited for a CPU
+	// (schedstat run delay), 0 where unknown; BaselineCPU the baseline
+	// half's thread CPU time at the same scale as Baseline (Baseline times
+	// the half's CPU over its wall time), 0 where unknown.
+	Idle        *IdleParts    `json:"idle,omitempty"`
+	Descheduled time.Duration `json:"descheduled,omitempty"`
+	BaselineCPU time.Duration `json:"baseline_cpu,omitempty"`
 	// Metrics are a strategy's extra figures, such as faults/op.
 	Metrics []strategies.Metric `json:"metrics,omitempty"`
 	// Jobs holds the per-job results of an untimed timeline batch.

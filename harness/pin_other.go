@@ -15,3 +15,6 @@ func pinThread(int) (func() bool, error) {
 
 // threadCPU is not measured off Linux: shares' CPU times are then zero.
 func threadCPU() time.Duration { return 0 }
+
+// runDelay is not kept off Linux.
+func runDelay([]int) (time.Duration, bool) { return 0, false }

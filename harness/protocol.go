@@ -74,6 +74,9 @@ type request struct {
 	// it before the batch rather than after.
 	Half  []Share `json:"half,omitempty"`
 	First bool    `json:"first,omitempty"`
+	// Split, on a timed request, asks for the batch's core-time with no
+	// job open, by phase (Sample.Idle).
+	Split bool `json:"split,omitempty"`
 	// Meter is the shares of a meter request; Bare runs them without the
 	// workload's sleeps and gaps, to measure the CPUs alone.
 	Meter   []Share         `json:"meter,omitempty"`
@@ -191,8 +194,11 @@ func (s *Sample) check() error {
 	switch {
 	case s.Wall <= 0:
 		return fmt.Errorf("wall time %v", s.Wall)
-	case s.CPU < 0 || s.Startup < 0 || s.CopiesTime < 0:
-		return errors.New("negative cpu, start-up or copies time")
+	case s.CPU < 0 || s.Startup < 0 || s.CopiesTime < 0 || s.Descheduled < 0:
+		return errors.New("negative cpu, start-up, copies or descheduled time")
+	case s.Idle != nil && (s.Idle.RampUp < 0 || s.Idle.Starved < 0 || s.Idle.AwaitingRelease < 0 || s.Idle.Tail < 0 ||
+		s.Idle.Total() > time.Duration(s.Cores)*s.Wall+time.Duration(s.Cores)):
+		return fmt.Errorf("idle parts %+v beyond %d cores x %v", *s.Idle, s.Cores, s.Wall)
 	case s.Strategy != CalibrationStrategy && (s.Cores < 1 || s.Workers < 1):
 		return fmt.Errorf("cores %d, workers %d", s.Cores, s.Workers)
 	case len(s.Half) > maxShares:

@@ -172,6 +172,11 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 			return s, fmt.Errorf("baseline half: %w", err)
 		}
 	}
+	var pids []int
+	if wp, ok := st.(workerPIDs); ok {
+		pids = wp.Pids()
+	}
+	delay0, delayKnown := runDelay(pids)
 	// Only Run is timed: checking the batch is serial work of the harness
 	// (a sizeable share of a batch of tiny jobs), not the strategy's.
 	cpu0 := processCPU()
@@ -179,9 +184,13 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 	results, err := st.Run(ctx, m.Workload, t.Workers)
 	s.Wall = time.Since(begin)
 	s.CPU = processCPU() - cpu0
+	delay1, ok := runDelay(pids)
 	noteFaults(ctx, st, t, timedStep(req.Kind == kindTimeline))
 	if err != nil {
 		return s, err
+	}
+	if delayKnown && ok && delay1 >= delay0 {
+		s.Descheduled = delay1 - delay0
 	}
 	if len(req.Half) > 0 && !req.First {
 		if s.Half, err = runShares(ctx, m.Workload, req.Half); err != nil {
@@ -190,6 +199,11 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 	}
 	if err := strategies.Verify(m.Workload, results); err != nil {
 		return s, err
+	}
+	if req.Split {
+		if idle, ok := splitIdle(m.Workload, results, t.Cores, s.Wall); ok {
+			s.Idle = &idle
+		}
 	}
 	if wc, ok := st.(strategies.WorkerCPU); ok {
 		s.CPU += wc.LastBatchWorkerCPU()

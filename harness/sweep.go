@@ -448,7 +448,7 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 			}
 			continue
 		}
-		req := request{Kind: kindTimed, Trial: t}
+		req := request{Kind: kindTimed, Trial: t, Split: sw.done%max(1, (sw.c.Workload.Jobs+splitEvery-1)/splitEvery) == 0}
 		if !sw.c.Unpaired {
 			req.Half = m.plan(sw.last[t])
 			req.First = sw.rng.IntN(2) == 0
@@ -470,6 +470,7 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 			return fmt.Errorf("%v: %w", t, err)
 		}
 		s.Baseline = time.Duration(float64(sw.c.Workload.Jobs) / rate * 1e9)
+		s.BaselineCPU = halfCPU(s.Half, s.Baseline)
 		sw.ratios[t] = append(sw.ratios[t], pairRatio(s))
 	}
 	if d, ok := sw.startup[t]; ok {
@@ -487,6 +488,24 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 		return fmt.Errorf("interrupted: %w", err)
 	}
 	return nil
+}
+
+// halfCPU is the baseline half's thread CPU time at the scale of
+// baseline: baseline times the shares' CPU over their wall time (0 where
+// the system does not tell a thread's CPU time).
+func halfCPU(half []ShareTime, baseline time.Duration) time.Duration {
+	var cpu, wall time.Duration
+	for _, s := range half {
+		if s.CPUTime <= 0 {
+			return 0
+		}
+		cpu += s.CPUTime
+		wall += s.Wall
+	}
+	if wall <= 0 {
+		return 0
+	}
+	return time.Duration(float64(baseline) * float64(cpu) / float64(wall))
 }
 
 // pairRatio is a pair's speedup: the baseline's time for the batch's jobs

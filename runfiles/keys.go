@@ -87,6 +87,19 @@ const (
 	// copies' summed rates: baseline-ns/op / copies-ns/op is the
 	// attainable speedup.
 	UnitCopies = "copies-ns/op"
+
+	// The loss evidence of a timed batch, each the batch's own (a ceiling
+	// line's, its copies'): the baseline half's thread CPU at the scale of
+	// baseline-ns/op; the time the batch's threads (and its workers')
+	// waited for a CPU; and its core-time with no job open by phase
+	// (present together, on the pairs whose batch was split). Idle parts
+	// are core-ns: k cores idle for 1 ns is k core-ns.
+	UnitBaselineCPU  = "baseline-cpu-ns/op"
+	UnitDescheduled  = "descheduled-ns/op"
+	UnitIdleRampUp   = "idle-ramp-ns/op"
+	UnitIdleStarved  = "idle-starved-ns/op"
+	UnitIdleAwaiting = "idle-awaiting-ns/op"
+	UnitIdleTail     = "idle-tail-ns/op"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

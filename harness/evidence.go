@@ -1,0 +1,57 @@
+package harness
+
+import (
+	"time"
+
+	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/strategies"
+)
+
+// The evidence a timed batch carries for the loss accounting: every part
+// of its core-time, k × W, is taken from the batch itself (and its pair),
+// so that the parts of one pair add up. See the report's loss model.
+
+// IdleParts is a batch's core-time with no job open, ∫ max(k − open, 0),
+// split by the phase of the batch it fell in (profiles.NoJobTime), in
+// core-time.
+type IdleParts struct {
+	RampUp          time.Duration `json:"ramp_up"`
+	Starved         time.Duration `json:"starved"`
+	AwaitingRelease time.Duration `json:"awaiting_release"`
+	Tail            time.Duration `json:"tail"`
+}
+
+// Total is the whole core-time with no job open.
+func (p IdleParts) Total() time.Duration {
+	return p.RampUp + p.Starved + p.AwaitingRelease + p.Tail
+}
+
+// splitIdle splits a batch's core-time by its jobs' intervals (the
+// strategy's own start and end of each job); ok is false when the
+// intervals cannot be split (a strategy whose results carry no times).
+func splitIdle(w strategies.Workload, results []strategies.Result, cores int, wall time.Duration) (IdleParts, bool) {
+	jobs := make([]profiles.JobInterval, len(results))
+	for i, r := range results {
+		jobs[i] = profiles.JobInterval{Release: w.Release(int(r.Job)), Start: r.Start, End: r.End}
+	}
+	ct, err := profiles.SplitCoreTime(jobs, cores, wall)
+	if err != nil {
+		return IdleParts{}, false
+	}
+	d := func(coreSeconds float64) time.Duration { return time.Duration(coreSeconds * 1e9) }
+	return IdleParts{RampUp: d(ct.NoJob.RampUp), Starved: d(ct.NoJob.Starved),
+		AwaitingRelease: d(ct.NoJob.AwaitingRelease), Tail: d(ct.NoJob.Tail)}, true
+}
+
+// splitEvery is how many jobs a batch may have for every pair's batch to
+// be split: above it, only one pair in ceil(jobs/splitEvery) is, since
+// splitting sorts the jobs (tens of milliseconds for 100 000 of them)
+// and would otherwise lengthen a sweep of tiny jobs by half.
+const splitEvery = 4096
+
+// workerPIDs is implemented by strategies whose workers are processes
+// that live across batches (procpool's Pids): their threads' waiting
+// counts as the batch's, like the measurement process's own.
+type workerPIDs interface {
+	Pids() []int
+}
