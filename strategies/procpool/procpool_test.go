@@ -74,6 +74,25 @@ func processAlive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
+// waitInbox waits until a worker of p has written, or ended its stream,
+// between batches, as a worker that dies then does.
+func waitInbox(t *testing.T, p *Procpool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		n := len(p.inbox)
+		p.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no word from a dead worker's stream within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // lastFaults is the faults/op metric of p's last batch.
 func lastFaults(t *testing.T, p *Procpool) int {
 	t.Helper()
@@ -246,7 +265,7 @@ func TestProcpoolReplacesWorkerDeadBetweenBatches(t *testing.T) {
 	for processAlive(dead) {
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond) // let its reader see the end of its stream
+	waitInbox(t, p) // its reader has seen the end of its stream
 	runVerified(t, p, w, 2)
 	if got := lastFaults(t, p); got != 1 {
 		t.Errorf("faults/op = %d, want 1", got)
@@ -271,7 +290,7 @@ func TestProcpoolCountsFaultBeforeClose(t *testing.T) {
 	for processAlive(dead) {
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond) // let its reader see the end of its stream
+	waitInbox(t, p) // its reader has seen the end of its stream
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
