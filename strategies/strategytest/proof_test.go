@@ -230,6 +230,8 @@ func TestCatchesBrokenPromises(t *testing.T) {
 // dropsLast is strategies.Pool, losing the last job of every batch.
 type dropsLast struct{}
 
+var _ strategies.Strategy = dropsLast{}
+
 func (dropsLast) Name() string { return "drops-last" }
 
 func (dropsLast) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
@@ -247,6 +249,8 @@ type keepsResults struct {
 	all []strategies.Result
 }
 
+var _ strategies.Strategy = (*keepsResults)(nil)
+
 func (*keepsResults) Name() string { return "keeps-results" }
 
 func (k *keepsResults) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
@@ -263,6 +267,8 @@ func (k *keepsResults) Run(ctx context.Context, w strategies.Workload, workers i
 // ignoresGap is strategies.Pool run as if every job were released at once.
 type ignoresGap struct{}
 
+var _ strategies.Strategy = ignoresGap{}
+
 func (ignoresGap) Name() string { return "ignores-gap" }
 
 func (ignoresGap) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
@@ -273,6 +279,8 @@ func (ignoresGap) Run(ctx context.Context, w strategies.Workload, workers int) (
 // acceptsNoWorkers runs on one worker when it is given fewer.
 type acceptsNoWorkers struct{}
 
+var _ strategies.Strategy = acceptsNoWorkers{}
+
 func (acceptsNoWorkers) Name() string { return "accepts-no-workers" }
 
 func (acceptsNoWorkers) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
@@ -281,6 +289,8 @@ func (acceptsNoWorkers) Run(ctx context.Context, w strategies.Workload, workers 
 
 // hidesCancel returns no error from a cancelled batch.
 type hidesCancel struct{}
+
+var _ strategies.Strategy = hidesCancel{}
 
 func (hidesCancel) Name() string { return "hides-cancel" }
 
@@ -295,6 +305,8 @@ func (hidesCancel) Run(ctx context.Context, w strategies.Workload, workers int) 
 // leaksGoroutine is strategies.Pool, leaving a goroutine behind every
 // batch until stop is closed.
 type leaksGoroutine struct{ stop chan struct{} }
+
+var _ strategies.Strategy = leaksGoroutine{}
 
 func (leaksGoroutine) Name() string { return "leaks-goroutine" }
 
@@ -316,6 +328,8 @@ type leaksProcess struct {
 	sleep string
 	t     *testing.T
 }
+
+var _ strategies.Strategy = leaksProcess{}
 
 func (leaksProcess) Name() string { return "leaks-process" }
 

@@ -16,6 +16,8 @@ func init() {
 // losesLast is Counter with a bug: the last job of every batch is lost.
 type losesLast struct{}
 
+var _ strategies.Strategy = losesLast{}
+
 func (losesLast) Name() string { return "mine-loses-last" }
 
 func (losesLast) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
