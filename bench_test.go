@@ -11,6 +11,7 @@ import (
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/internal/testmain"
 	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/procpool"
 )
 
 var (
@@ -143,5 +144,5 @@ func benchBatches(b *testing.B, name string, w strategies.Workload, workers int)
 // TestMain serves procpool's worker mode, so that go test -bench runs
 // procpool with real worker processes: this test binary, re-executed.
 func TestMain(m *testing.M) {
-	testmain.Main(m, testmain.Serve(strategies.WorkerMode, strategies.ServeWorker))
+	testmain.Main(m, testmain.Serve(procpool.WorkerMode, procpool.ServeWorker))
 }

@@ -4,13 +4,13 @@ import (
 	"testing"
 
 	"github.com/parbench/parbench/internal/testmain"
-	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/procpool"
 )
 
 // TestMain lets the test binary serve as a measurement process, and as
 // procpool's worker, so the runner tests start real, pinned processes.
 func TestMain(m *testing.M) {
 	testmain.Main(m,
-		testmain.Serve(strategies.WorkerMode, strategies.ServeWorker),
+		testmain.Serve(procpool.WorkerMode, procpool.ServeWorker),
 		testmain.Serve(MeasureMode, ServeMeasure))
 }

@@ -57,7 +57,7 @@ func (a Ants) Name() string {
 
 // Run implements Strategy.
 func (a Ants) Run(ctx context.Context, w Workload, workers int) (rs []Result, err error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -71,7 +71,9 @@ func (a Ants) Run(ctx context.Context, w Workload, workers int) (rs []Result, er
 	if a.Func {
 		p, err := ants.NewPoolWithFunc(workers, func(arg any) {
 			defer wg.Done()
-			runJob(ctx, cancel, w, start, arg.(int), 0, results)
+			if err := RunJob(ctx, w, start, arg.(int), 0, results); err != nil {
+				cancel(err)
+			}
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Name(), err)
@@ -86,7 +88,9 @@ func (a Ants) Run(ctx context.Context, w Workload, workers int) (rs []Result, er
 		submit = func(j int) error {
 			return p.Submit(func() {
 				defer wg.Done()
-				runJob(ctx, cancel, w, start, j, 0, results)
+				if err := RunJob(ctx, w, start, j, 0, results); err != nil {
+					cancel(err)
+				}
 			})
 		}
 		release = p.ReleaseTimeout

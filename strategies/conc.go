@@ -30,7 +30,7 @@ func (Conc) Name() string { return "conc" }
 
 // Run implements Strategy.
 func (Conc) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -46,7 +46,11 @@ func (Conc) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 		if ctx.Err() != nil {
 			break
 		}
-		p.Go(func() { runJob(ctx, cancel, w, start, j, 0, results) })
+		p.Go(func() {
+			if err := RunJob(ctx, w, start, j, 0, results); err != nil {
+				cancel(err)
+			}
+		})
 	}
 	// Wait on every path: it is what stops the pool's goroutines.
 	p.Wait()

@@ -30,7 +30,7 @@ func (ErrGroup) Name() string { return "errgroup" }
 
 // Run implements Strategy.
 func (ErrGroup) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -45,18 +45,7 @@ func (ErrGroup) Run(ctx context.Context, w Workload, workers int) ([]Result, err
 		if gctx.Err() != nil {
 			break
 		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			s := time.Since(start)
-			sum, err := Compute(gctx, w, int64(j))
-			if err != nil {
-				return err
-			}
-			results[j] = Result{Job: int64(j), Sum: sum, Start: s, End: time.Since(start)}
-			return nil
-		})
+		g.Go(func() error { return RunJob(gctx, w, start, j, 0, results) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func (p PerJob) Name() string {
 
 // Run implements Strategy.
 func (p PerJob) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -65,7 +65,9 @@ func (p PerJob) Run(ctx context.Context, w Workload, workers int) ([]Result, err
 			if slots != nil {
 				defer func() { slots <- worker }()
 			}
-			runJob(ctx, cancel, w, start, j, worker, results)
+			if err := RunJob(ctx, w, start, j, worker, results); err != nil {
+				cancel(err)
+			}
 		})
 	}
 	wg.Wait()

@@ -32,7 +32,7 @@ func (Pond) Name() string { return "pond" }
 
 // Run implements Strategy.
 func (Pond) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -48,7 +48,12 @@ func (Pond) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 		if ctx.Err() != nil {
 			break
 		}
-		if err := p.Go(func() { runJob(ctx, cancel, w, start, j, 0, results) }); err != nil {
+		task := func() {
+			if err := RunJob(ctx, w, start, j, 0, results); err != nil {
+				cancel(err)
+			}
+		}
+		if err := p.Go(task); err != nil {
 			cancel(fmt.Errorf("pond: job %d: %w", j, err))
 			break
 		}

@@ -2,7 +2,6 @@ package strategies
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -25,7 +24,7 @@ func (Pool) Name() string { return "pool" }
 
 // Run implements Strategy.
 func (Pool) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -54,17 +53,12 @@ func (Pool) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 	})
 	for worker := range workers {
 		wg.Go(func() {
+			// Once the batch has failed, RunJob returns at once: the
+			// worker drains the channel, so the feeder never blocks.
 			for j := range jobs {
-				if ctx.Err() != nil {
-					continue // drain so the feeder never blocks
-				}
-				s := time.Since(start)
-				sum, err := Compute(ctx, w, int64(j))
-				if err != nil {
+				if err := RunJob(ctx, w, start, j, worker, results); err != nil {
 					cancel(err)
-					continue
 				}
-				results[j] = Result{Job: int64(j), Sum: sum, Worker: worker, Start: s, End: time.Since(start)}
 			}
 		})
 	}
@@ -73,15 +67,4 @@ func (Pool) Run(ctx context.Context, w Workload, workers int) ([]Result, error) 
 		return nil, err
 	}
 	return results, nil
-}
-
-// checkArgs rejects what no strategy can run.
-func checkArgs(w Workload, workers int) error {
-	if err := w.Validate(); err != nil {
-		return err
-	}
-	if workers < 1 {
-		return fmt.Errorf("workers %d: want at least 1", workers)
-	}
-	return nil
 }

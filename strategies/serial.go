@@ -25,24 +25,18 @@ func (Serial) Name() string { return "serial" }
 
 // Run implements Strategy.
 func (Serial) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	results := make([]Result, 0, w.Jobs)
+	results := make([]Result, w.Jobs)
 	for j := range w.Jobs {
 		if err := WaitRelease(ctx, w, start, j); err != nil {
 			return nil, err
 		}
-		if err := ctx.Err(); err != nil {
+		if err := RunJob(ctx, w, start, j, 0, results); err != nil {
 			return nil, err
 		}
-		s := time.Since(start)
-		sum, err := Compute(ctx, w, int64(j))
-		if err != nil {
-			return nil, err
-		}
-		results = append(results, Result{Job: int64(j), Sum: sum, Start: s, End: time.Since(start)})
 	}
 	return results, nil
 }

@@ -31,7 +31,7 @@ func (Static) Name() string { return "static" }
 
 // Run implements Strategy.
 func (Static) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	if err := checkArgs(w, workers); err != nil {
+	if err := CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -47,7 +47,8 @@ func (Static) Run(ctx context.Context, w Workload, workers int) ([]Result, error
 				if err := WaitRelease(ctx, w, start, j); err != nil {
 					return
 				}
-				if !runJob(ctx, cancel, w, start, j, worker, results) {
+				if err := RunJob(ctx, w, start, j, worker, results); err != nil {
+					cancel(err)
 					return
 				}
 			}

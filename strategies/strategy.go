@@ -7,43 +7,86 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/pprof/profile"
+
 	"github.com/parbench/parbench/internal/strategyorder"
 )
 
-// Result is one job's outcome. Start and End are offsets from the batch
-// start, so results from different processes share one clock.
+// Result is one job's outcome: what Verify checks and the timeline charts
+// draw.
 type Result struct {
-	Job    int64
-	Sum    int64
-	Worker int // which worker ran it: a pool slot, a process index
-	Start  time.Duration
-	End    time.Duration
+	// Job is the job's id, 0..Workload.Jobs-1.
+	Job int64
+	// Sum is the job's XOR-sum, which Verify checks against Expected.
+	Sum int64
+	// Worker is which worker ran the job, from 0: a pool slot, a process
+	// index, a goroutine's number. It is below the worker count, or below
+	// the job count for a strategy that starts a goroutine per job; the
+	// timeline draws a row per worker. A strategy that cannot tell which
+	// worker ran a job, such as one on a library's pool, says 0.
+	Worker int
+	// Start and End are when the job's work began and ended, as offsets
+	// from the batch start (the time Run took as job 0's release), so that
+	// results from different processes share one clock. Start is at or
+	// after the job's release time, and End at or after Start plus the
+	// workload's sleep. RunJob records both.
+	Start time.Duration
+	End   time.Duration
 }
 
-// Strategy runs a batch. Run returns one result per job, or an error; it
-// returns promptly with ctx.Err() when ctx is cancelled, and leaves no
-// goroutine or process running on any path.
+// Strategy is a way to run a batch of the workload in parallel.
+//
+// Run runs one batch of w on workers workers and returns one Result per
+// job, in any order, or an error. It starts no job before its release
+// time (WaitRelease), refuses a batch it cannot run (CheckRun), and
+// returns promptly with ctx's error when ctx is cancelled. When Run
+// returns, on any path, every goroutine and process it started for the
+// batch has ended: only what Prepare started may outlive it, until Close.
+//
+// A measurement process makes one instance per configuration (strategy,
+// cores, workers) and keeps it for its whole session: Prepare once, then
+// Run hundreds of times with the same workload and worker count (warm-up,
+// timed and timeline batches, in any order), then Close. Runs of one
+// instance never overlap, and other instances' batches, of this strategy
+// and others, run between two of them, so an instance keeps its state to
+// itself. The harness checks every batch with Verify and fails the
+// session on a wrong one.
 type Strategy interface {
+	// Name is the name the strategy is registered under.
 	Name() string
 	Run(ctx context.Context, w Workload, workers int) ([]Result, error)
 }
 
 // Preparer is implemented by strategies with set-up cost, such as starting
-// processes. The harness calls Prepare once per trial, outside the timed
-// batches, and reports its duration as the strategy's start-up cost.
+// processes. A measurement process calls Prepare once per instance,
+// before its first Run and with the workload and worker count that every
+// Run of the instance will get, and reports its duration as the
+// strategy's start-up cost, apart from the timed batches: so a Preparer
+// does its set-up here and not in its first Run. What Prepare starts may
+// live until Close. A Prepare that fails ends the session; Close is still
+// called.
 type Preparer interface {
 	Prepare(ctx context.Context, w Workload, workers int) error
 }
 
-// Closer releases what Prepare started. The harness calls it at the end of
-// every trial of a Preparer, on every path.
+// Closer releases what an instance holds between batches. A measurement
+// process calls Close once per instance, when its session ends, on every
+// path out of it: after the last batch, and after a failed Prepare, a
+// failed Run or a cancellation. So Close must be safe whatever came
+// before, and when it returns every goroutine and process the instance
+// started has ended. (A measurement process that is killed closes
+// nothing: the harness kills its whole process group, so worker processes
+// stay in their parent's group.)
 type Closer interface {
 	Close() error
 }
 
 // WorkerCPU is implemented by strategies whose workers run outside this
-// process: it returns the CPU time (user+system) that those workers reported
-// for the last batch, which the process's own rusage cannot see.
+// process, whose rusage cannot see them. After each Run that succeeded,
+// the harness adds LastBatchWorkerCPU, the user+system time those workers
+// used for that batch, to the measurement process's own CPU time for the
+// sample. It counts no start-up done in Prepare; the little CPU a worker
+// used idling since the last batch may count in the next one.
 type WorkerCPU interface {
 	LastBatchWorkerCPU() time.Duration
 }
@@ -55,11 +98,45 @@ type Metric struct {
 }
 
 // BatchMetrics is implemented by strategies with extra figures per batch.
+// After each timed or timeline Run that succeeded, the harness writes
+// LastBatchMetrics, the figures of that batch, on the sample's line of
+// bench.txt; a strategy reports the same units on every batch, so that
+// every sample of it has them. A unit of "faults/op" is worker faults:
+// report leaves samples with faults out of its statistics by default.
 type BatchMetrics interface {
 	LastBatchMetrics() []Metric
 }
 
-// Factory makes a fresh strategy for one trial.
+// WorkerProfiler is implemented by strategies whose workers run in other
+// processes, so that a CPU profile of this process cannot see them. The
+// harness's profiling pass calls StartWorkerProfiles after Prepare and
+// between batches, runs batches, and then calls StopWorkerProfiles, which
+// stops the profiles and returns them merged into one, each worker's
+// samples labelled "pid" with its process id. A failure of either is a
+// warning: the profile of this process is still written.
+type WorkerProfiler interface {
+	StartWorkerProfiles(ctx context.Context) error
+	StopWorkerProfiles(ctx context.Context) (*profile.Profile, error)
+}
+
+// CheckRun refuses a batch that no strategy can run: a workload that
+// Validate rejects, or fewer than one worker. Every Run (and Prepare)
+// starts with it, so that a bad batch is refused before anything starts.
+func CheckRun(w Workload, workers int) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if workers < 1 {
+		return fmt.Errorf("workers %d: want at least 1", workers)
+	}
+	return nil
+}
+
+// checkArgs is CheckRun under the name the Python strategies call.
+func checkArgs(w Workload, workers int) error { return CheckRun(w, workers) }
+
+// Factory makes a fresh instance of a strategy, for one configuration of
+// a measurement session; instances share nothing.
 type Factory func() Strategy
 
 // Info is a strategy's registration: everything the harness, the command

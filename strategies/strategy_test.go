@@ -1,58 +1,10 @@
 package strategies
 
 import (
-	"context"
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 )
-
-func TestBoundedStrategiesRespectWorkers(t *testing.T) {
-	// With sleeping jobs, the number running at once is visible in the
-	// intervals: no more than workers may overlap at any instant.
-	w := Workload{Jobs: 12, N: 10, Sleep: 5 * time.Millisecond}
-	for _, name := range []string{"serial", "pool", "perjob"} {
-		t.Run(name, func(t *testing.T) {
-			s, _ := New(name)
-			const workers = 3
-			rs, err := s.Run(context.Background(), w, workers)
-			if err != nil {
-				t.Fatal(err)
-			}
-			limit := workers
-			if name == "serial" {
-				limit = 1
-			}
-			if got := maxOverlap(rs); got > limit {
-				t.Errorf("%d jobs ran at once, want at most %d", got, limit)
-			}
-		})
-	}
-}
-
-func maxOverlap(rs []Result) int {
-	type edge struct {
-		at    time.Duration
-		delta int
-	}
-	var edges []edge
-	for _, r := range rs {
-		edges = append(edges, edge{r.Start, +1}, edge{r.End, -1})
-	}
-	slices.SortFunc(edges, func(a, b edge) int {
-		if a.at != b.at {
-			return int(a.at - b.at)
-		}
-		return a.delta - b.delta // an end before a start at the same instant
-	})
-	cur, most := 0, 0
-	for _, e := range edges {
-		cur += e.delta
-		most = max(most, cur)
-	}
-	return most
-}
 
 func TestRegistry(t *testing.T) {
 	names := Names()

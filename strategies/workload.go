@@ -1,7 +1,6 @@
 package strategies
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -101,36 +100,6 @@ func (w Workload) Checksum() int64 {
 		s += Expected(int64(j), w.N)
 	}
 	return s
-}
-
-// Compute runs one job: the XOR-sum, then the sleep. The sleep returns early
-// with ctx's error when ctx is cancelled.
-func Compute(ctx context.Context, w Workload, job int64) (int64, error) {
-	sum := XORSum(job, w.N)
-	if err := Sleep(ctx, w.Sleep); err != nil {
-		return 0, err
-	}
-	return sum, nil
-}
-
-// Sleep waits d or until ctx is done, whichever comes first.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// WaitRelease blocks until job's release time after start, or ctx is done.
-func WaitRelease(ctx context.Context, w Workload, start time.Time, job int) error {
-	return Sleep(ctx, time.Until(start.Add(w.Release(job))))
 }
 
 // ErrUnverified wraps every failure of Verify, so callers can tell a wrong

@@ -8,7 +8,7 @@ import (
 	"syscall"
 
 	"github.com/parbench/parbench/harness"
-	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/procpool"
 )
 
 // commit is stamped by the Makefile with -ldflags -X main.commit=...
@@ -17,10 +17,10 @@ var commit = "unknown"
 // serveHiddenModes serves the roles this binary plays when the harness
 // re-executes it. ok is false for an ordinary invocation.
 func serveHiddenModes() (status int, ok bool) {
-	if strategies.WorkerMode() {
+	if procpool.WorkerMode() {
 		// A procpool worker: its parent ends it by closing its stdin, and
 		// it has no other roles to check.
-		if err := strategies.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+		if err := procpool.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintf(os.Stderr, "parbench procpool worker: %v\n", err)
 			return 1, true
 		}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package strategies
+package procpool
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parbench/parbench/strategies"
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
 
@@ -95,8 +96,8 @@ func TestServeWorkerRunsJobs(t *testing.T) {
 	prevEnd := before
 	for i, id := range []int64{5, 3, 9} {
 		r := m.Results[i]
-		if r.Job != id || r.Sum != Expected(id, 1000) {
-			t.Errorf("result %d = job %d sum %d, want job %d sum %d", i, r.Job, r.Sum, id, Expected(id, 1000))
+		if r.Job != id || r.Sum != strategies.Expected(id, 1000) {
+			t.Errorf("result %d = job %d sum %d, want job %d sum %d", i, r.Job, r.Sum, id, strategies.Expected(id, 1000))
 		}
 		if r.Start < prevEnd || r.End-r.Start < int64(time.Millisecond) || r.End > after {
 			t.Errorf("job %d ran %d..%d, want in order within %d..%d and at least the 1ms sleep", id, r.Start, r.End, before, after)
@@ -264,7 +265,7 @@ func TestAutoChunk(t *testing.T) {
 }
 
 func TestChunkSizeShrinksAsBatchDrains(t *testing.T) {
-	b := &batch{w: Workload{Jobs: 10000}, workers: 2, depth: 2, maxJobs: 1024}
+	b := &batch{w: strategies.Workload{Jobs: 10000}, workers: 2, depth: 2, maxJobs: 1024}
 	prev := b.maxJobs
 	for b.next < b.w.Jobs {
 		n := b.chunkSize()
@@ -277,7 +278,7 @@ func TestChunkSizeShrinksAsBatchDrains(t *testing.T) {
 	if prev != 1 {
 		t.Errorf("last chunk has %d jobs, want 1", prev)
 	}
-	fixed := &batch{w: Workload{Jobs: 10}, workers: 2, depth: 2, maxJobs: 7, fixed: true}
+	fixed := &batch{w: strategies.Workload{Jobs: 10}, workers: 2, depth: 2, maxJobs: 7, fixed: true}
 	if got := fixed.chunkSize(); got != 7 {
 		t.Errorf("fixed chunk size = %d, want 7", got)
 	}
@@ -287,14 +288,14 @@ func TestAllowance(t *testing.T) {
 	tests := []struct {
 		name string
 		pool *Procpool
-		w    Workload
+		w    strategies.Workload
 		n    int
 		want time.Duration
 	}{
-		{"small jobs get the floor", &Procpool{iterNs: 1}, Workload{N: 1000}, 4, minHangTimeout},
-		{"long jobs get 50 times their estimate", &Procpool{iterNs: 1}, Workload{N: 100_000_000}, 2, 2 * hangFactor * (100*time.Millisecond + jobOverhead)},
-		{"sleeps are added", &Procpool{iterNs: 1}, Workload{N: 1000, Sleep: time.Second}, 3, minHangTimeout + 3*time.Second},
-		{"HangTimeout replaces the estimate", &Procpool{iterNs: 1, HangTimeout: time.Second}, Workload{N: 100_000_000, Sleep: time.Second}, 2, 3 * time.Second},
+		{"small jobs get the floor", &Procpool{iterNs: 1}, strategies.Workload{N: 1000}, 4, minHangTimeout},
+		{"long jobs get 50 times their estimate", &Procpool{iterNs: 1}, strategies.Workload{N: 100_000_000}, 2, 2 * hangFactor * (100*time.Millisecond + jobOverhead)},
+		{"sleeps are added", &Procpool{iterNs: 1}, strategies.Workload{N: 1000, Sleep: time.Second}, 3, minHangTimeout + 3*time.Second},
+		{"HangTimeout replaces the estimate", &Procpool{iterNs: 1, HangTimeout: time.Second}, strategies.Workload{N: 100_000_000, Sleep: time.Second}, 2, 3 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package strategies
+package procpool
 
 import (
 	"context"
@@ -8,14 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/parbench/parbench/strategies/internal/childproc"
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
-
-// startTimeout bounds a worker's start-up: exec, runtime start and hello.
-const startTimeout = 30 * time.Second
 
 // proc is the parent's handle on one worker process.
 type proc struct {
@@ -24,7 +21,7 @@ type proc struct {
 	cmd    *exec.Cmd
 	stdin  *os.File // the parent's end of the worker's stdin
 	stdout *os.File // the parent's end of the worker's stdout
-	stderr *headBuffer
+	stderr *childproc.HeadBuffer
 	w      *wire.Writer
 	done   chan struct{} // closed when the reader has returned
 
@@ -72,7 +69,7 @@ func startProc(ctx context.Context, exe string, slot int, env []string, deliver 
 	cmd.Env = env
 	cmd.Stdin = inR
 	cmd.Stdout = outW
-	stderr := &headBuffer{limit: 4 << 10}
+	stderr := &childproc.HeadBuffer{Limit: 4 << 10}
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = workerSysProcAttr()
 	cmd.WaitDelay = time.Second // a grandchild holding stderr open must not hang Wait
@@ -107,10 +104,10 @@ func startProc(ctx context.Context, exe string, slot int, env []string, deliver 
 	return pr, nil
 }
 
-// handshake reads the worker's hello within startTimeout or until ctx is
+// handshake reads the worker's hello within childproc.StartTimeout or until ctx is
 // done.
 func (pr *proc) handshake(ctx context.Context, r *wire.Reader) (wire.Hello, error) {
-	if err := pr.stdout.SetReadDeadline(time.Now().Add(startTimeout)); err != nil {
+	if err := pr.stdout.SetReadDeadline(time.Now().Add(childproc.StartTimeout)); err != nil {
 		return wire.Hello{}, err
 	}
 	stop := context.AfterFunc(ctx, func() { pr.stdout.SetReadDeadline(time.Now()) })
@@ -123,11 +120,11 @@ func (pr *proc) handshake(ctx context.Context, r *wire.Reader) (wire.Hello, erro
 	}
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return wire.Hello{}, fmt.Errorf("no hello within %v", startTimeout)
+		return wire.Hello{}, fmt.Errorf("no hello within %v", childproc.StartTimeout)
 	case errors.Is(err, wire.ErrMalformed):
-		return wire.Hello{}, fmt.Errorf("%w (does the program's main serve strategies.WorkerMode?)", err)
+		return wire.Hello{}, fmt.Errorf("%w (does the program's main serve procpool.WorkerMode?)", err)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return wire.Hello{}, errors.New("exited before its hello (does the program's main serve strategies.WorkerMode?)")
+		return wire.Hello{}, errors.New("exited before its hello (does the program's main serve procpool.WorkerMode?)")
 	case err != nil:
 		return wire.Hello{}, err
 	}
@@ -196,31 +193,4 @@ func (pr *proc) stderrNote() string {
 		return ""
 	}
 	return fmt.Sprintf("; its stderr: %q", s)
-}
-
-// headBuffer keeps the first limit bytes written to it and counts the
-// rest: a panic message comes first, and a worker must not fill memory.
-type headBuffer struct {
-	mu      sync.Mutex
-	limit   int
-	b       []byte
-	dropped int
-}
-
-func (h *headBuffer) Write(p []byte) (int, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := min(len(p), h.limit-len(h.b))
-	h.b = append(h.b, p[:n]...)
-	h.dropped += len(p) - n
-	return len(p), nil
-}
-
-func (h *headBuffer) String() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.dropped > 0 {
-		return fmt.Sprintf("%s... (%d more bytes)", h.b, h.dropped)
-	}
-	return string(h.b)
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package strategies
+package procpool
 
 import (
 	"bytes"
@@ -13,11 +13,13 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // profiledWorkload keeps each of two workers busy for about a fifth of a
 // second of CPU, enough for a few dozen samples at 100 Hz.
-var profiledWorkload = Workload{Jobs: 40, N: 10_000_000}
+var profiledWorkload = strategies.Workload{Jobs: 40, N: 10_000_000}
 
 func TestProcpoolWorkerProfiles(t *testing.T) {
 	p := &Procpool{}
@@ -48,8 +50,8 @@ func TestProcpoolWorkerProfiles(t *testing.T) {
 			t.Errorf("samples labelled pid %q, which is not a worker (workers %v)", pid, want)
 		}
 	}
-	if !hasFunction(merged, "XORSum") {
-		t.Errorf("merged profile has no samples in XORSum")
+	if !hasFunction(merged, "strategies.XORSum") {
+		t.Errorf("merged profile has no samples in strategies.XORSum")
 	}
 
 	// What is written is what go tool pprof reads.

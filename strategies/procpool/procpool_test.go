@@ -1,6 +1,6 @@
 //go:build unix
 
-package strategies
+package procpool
 
 import (
 	"bufio"
@@ -16,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/strategytest"
 )
 
 // The tests here start real worker processes: this test binary, whose
@@ -24,7 +27,7 @@ import (
 
 // usePool prepares p (unless lazy) and makes the test check, at its end,
 // that Close leaves no worker process behind.
-func usePool(t *testing.T, p *Procpool, w Workload, workers int, lazy bool) {
+func usePool(t *testing.T, p *Procpool, w strategies.Workload, workers int, lazy bool) {
 	t.Helper()
 	t.Cleanup(func() {
 		if err := p.Close(); err != nil {
@@ -71,6 +74,25 @@ func processAlive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
+// waitInbox waits until a worker of p has written, or ended its stream,
+// between batches, as a worker that dies then does.
+func waitInbox(t *testing.T, p *Procpool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		n := len(p.inbox)
+		p.mu.Unlock()
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no word from a dead worker's stream within 5s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // lastFaults is the faults/op metric of p's last batch.
 func lastFaults(t *testing.T, p *Procpool) int {
 	t.Helper()
@@ -85,36 +107,43 @@ func lastFaults(t *testing.T, p *Procpool) int {
 
 // runVerified runs one batch and checks it the way every strategy's batches
 // are checked.
-func runVerified(t *testing.T, p *Procpool, w Workload, workers int) []Result {
+func runVerified(t *testing.T, p *Procpool, w strategies.Workload, workers int) []strategies.Result {
 	t.Helper()
 	rs, err := p.Run(context.Background(), w, workers)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if err := Verify(w, rs); err != nil {
+	info, _ := strategies.Lookup("procpool")
+	if err := strategytest.CheckResults(info, w, workers, rs); err != nil {
 		t.Fatal(err)
 	}
-	checkResults(t, w, rs, "procpool", workers)
 	return rs
 }
 
 func TestProcpoolRegistered(t *testing.T) {
-	s, err := New("procpool")
+	s, err := strategies.New("procpool")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.(*Procpool); !ok {
-		t.Fatalf("New(procpool) is a %T, want *Procpool", s)
+		t.Fatalf("strategies.New(procpool) is a %T, want *Procpool", s)
 	}
-	if s.Name() != "procpool" || Doc("procpool") == "" {
-		t.Errorf("Name() = %q, Doc = %q; want procpool and a description", s.Name(), Doc("procpool"))
+	if s.Name() != "procpool" || strategies.Doc("procpool") == "" {
+		t.Errorf("Name() = %q, strategies.Doc = %q; want procpool and a description", s.Name(), strategies.Doc("procpool"))
 	}
 }
 
 func TestProcpoolAgainstClosedForm(t *testing.T) {
-	// Chunking is what tiny jobs exercise.
-	workloads := append(slices.Clone(closedFormWorkloads),
-		closedFormWorkload{"many tiny jobs", Workload{Jobs: 5000, N: 100}})
+	workloads := []struct {
+		name string
+		w    strategies.Workload
+	}{
+		{"one job", strategies.Workload{Jobs: 1, N: 1000}},
+		{"jobs not divisible by workers", strategies.Workload{Jobs: 37, N: 5000}},
+		{"with sleep", strategies.Workload{Jobs: 11, N: 100, Sleep: time.Millisecond}},
+		{"with gap", strategies.Workload{Jobs: 9, N: 100, Gap: 2 * time.Millisecond}},
+		{"many tiny jobs", strategies.Workload{Jobs: 5000, N: 100}}, // what chunking is for
+	}
 	pools := []struct {
 		name string
 		new  func() *Procpool
@@ -150,27 +179,27 @@ func TestProcpoolAgainstClosedForm(t *testing.T) {
 }
 
 func TestProcpoolRespectsWorkers(t *testing.T) {
-	w := Workload{Jobs: 12, N: 10, Sleep: 5 * time.Millisecond}
+	w := strategies.Workload{Jobs: 12, N: 10, Sleep: 5 * time.Millisecond}
 	const workers = 3
 	p := &Procpool{}
 	usePool(t, p, w, workers, false)
 	rs := runVerified(t, p, w, workers)
-	if got := maxOverlap(rs); got > workers {
+	if got := strategytest.MaxConcurrent(rs); got > workers {
 		t.Errorf("%d jobs ran at once, want at most %d", got, workers)
 	}
-	bySlot := map[int][]Result{}
+	bySlot := map[int][]strategies.Result{}
 	for _, r := range rs {
 		bySlot[r.Worker] = append(bySlot[r.Worker], r)
 	}
 	for slot, rs := range bySlot {
-		if got := maxOverlap(rs); got > 1 {
+		if got := strategytest.MaxConcurrent(rs); got > 1 {
 			t.Errorf("worker %d ran %d jobs at once, want one at a time", slot, got)
 		}
 	}
 }
 
 func TestProcpoolRecoversFromFaults(t *testing.T) {
-	w := Workload{Jobs: 40, N: 1000, Sleep: 2 * time.Millisecond}
+	w := strategies.Workload{Jobs: 40, N: 1000, Sleep: 2 * time.Millisecond}
 	const workers = 2
 	tests := []struct {
 		name  string
@@ -225,7 +254,7 @@ func TestProcpoolRecoversFromFaults(t *testing.T) {
 }
 
 func TestProcpoolReplacesWorkerDeadBetweenBatches(t *testing.T) {
-	w := Workload{Jobs: 20, N: 1000}
+	w := strategies.Workload{Jobs: 20, N: 1000}
 	p := &Procpool{}
 	usePool(t, p, w, 2, false)
 	runVerified(t, p, w, 2)
@@ -236,7 +265,7 @@ func TestProcpoolReplacesWorkerDeadBetweenBatches(t *testing.T) {
 	for processAlive(dead) {
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond) // let its reader see the end of its stream
+	waitInbox(t, p) // its reader has seen the end of its stream
 	runVerified(t, p, w, 2)
 	if got := lastFaults(t, p); got != 1 {
 		t.Errorf("faults/op = %d, want 1", got)
@@ -248,7 +277,7 @@ func TestProcpoolReplacesWorkerDeadBetweenBatches(t *testing.T) {
 
 // A worker that dies after the last batch is counted when the pool closes.
 func TestProcpoolCountsFaultBeforeClose(t *testing.T) {
-	w := Workload{Jobs: 20, N: 1000}
+	w := strategies.Workload{Jobs: 20, N: 1000}
 	p := &Procpool{}
 	if err := p.Prepare(t.Context(), w, 2); err != nil {
 		t.Fatal(err)
@@ -261,7 +290,7 @@ func TestProcpoolCountsFaultBeforeClose(t *testing.T) {
 	for processAlive(dead) {
 		time.Sleep(time.Millisecond)
 	}
-	time.Sleep(20 * time.Millisecond) // let its reader see the end of its stream
+	waitInbox(t, p) // its reader has seen the end of its stream
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +300,7 @@ func TestProcpoolCountsFaultBeforeClose(t *testing.T) {
 }
 
 func TestProcpoolGivesUp(t *testing.T) {
-	w := Workload{Jobs: 20, N: 1000}
+	w := strategies.Workload{Jobs: 20, N: 1000}
 	tests := []struct {
 		name string
 		pool *Procpool
@@ -308,7 +337,7 @@ func TestProcpoolGivesUp(t *testing.T) {
 
 func TestProcpoolCancel(t *testing.T) {
 	// Long sleeps and a long gap: only cancellation can end the batch soon.
-	w := Workload{Jobs: 50, N: 1000, Sleep: time.Hour, Gap: 10 * time.Millisecond}
+	w := strategies.Workload{Jobs: 50, N: 1000, Sleep: time.Hour, Gap: 10 * time.Millisecond}
 	for _, lazy := range []bool{false, true} {
 		t.Run("lazy="+strconv.FormatBool(lazy), func(t *testing.T) {
 			p := &Procpool{}
@@ -330,7 +359,7 @@ func TestProcpoolCancel(t *testing.T) {
 
 func TestProcpoolLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
-	w := Workload{Jobs: 30, N: 1000}
+	w := strategies.Workload{Jobs: 30, N: 1000}
 	p := &Procpool{}
 	if err := p.Prepare(context.Background(), w, 2); err != nil {
 		t.Fatal(err)
@@ -345,7 +374,7 @@ func TestProcpoolLeavesNoGoroutines(t *testing.T) {
 }
 
 func TestProcpoolWorkerCPU(t *testing.T) {
-	w := Workload{Jobs: 20, N: 2_000_000}
+	w := strategies.Workload{Jobs: 20, N: 2_000_000}
 	p := &Procpool{}
 	usePool(t, p, w, 2, false)
 	begin := time.Now()
@@ -362,7 +391,7 @@ func TestProcpoolWorkerCPU(t *testing.T) {
 
 func TestProcpoolRefusesToRecurse(t *testing.T) {
 	t.Setenv(workerEnv, "1") // as if this process were a worker whose main forgot to serve
-	_, err := (&Procpool{}).Run(context.Background(), Workload{Jobs: 1, N: 1}, 1)
+	_, err := (&Procpool{}).Run(context.Background(), strategies.Workload{Jobs: 1, N: 1}, 1)
 	if err == nil || !strings.Contains(err.Error(), "ServeWorker") {
 		t.Fatalf("Run in a worker process = %v, want an error about ServeWorker", err)
 	}
@@ -377,15 +406,15 @@ func TestProcpoolWorkerThatDoesNotServe(t *testing.T) {
 	if _, err := os.Stat(p.exe); err != nil {
 		t.Skip(err)
 	}
-	err := p.Prepare(context.Background(), Workload{Jobs: 1, N: 1}, 2)
-	if err == nil || !strings.Contains(err.Error(), "serve strategies.WorkerMode") {
+	err := p.Prepare(context.Background(), strategies.Workload{Jobs: 1, N: 1}, 2)
+	if err == nil || !strings.Contains(err.Error(), "serve procpool.WorkerMode") {
 		t.Fatalf("Prepare = %v, want an error asking whether main serves WorkerMode", err)
 	}
 	checkGone(t, p.startedPids())
 }
 
 func TestProcpoolPreparedWorkerCount(t *testing.T) {
-	w := Workload{Jobs: 4, N: 10}
+	w := strategies.Workload{Jobs: 4, N: 10}
 	p := &Procpool{}
 	usePool(t, p, w, 2, false)
 	if _, err := p.Run(context.Background(), w, 3); err == nil {
@@ -452,7 +481,7 @@ func TestProcpoolHelperParent(t *testing.T) {
 	if os.Getenv(helperParentEnv) != "1" {
 		t.Skip("run by TestProcpoolWorkersDieWithParent")
 	}
-	w := Workload{Jobs: 4, N: 10, Sleep: time.Hour}
+	w := strategies.Workload{Jobs: 4, N: 10, Sleep: time.Hour}
 	p := &Procpool{}
 	if err := p.Prepare(context.Background(), w, 2); err != nil {
 		t.Fatal(err)
@@ -466,7 +495,7 @@ func TestProcpoolHelperParent(t *testing.T) {
 func TestProcpoolWorkerEnvironment(t *testing.T) {
 	t.Setenv(faultEnv, "exit-after:0") // inherited by the parent only: no worker may see it
 	t.Setenv("GOMAXPROCS", "7")
-	w := Workload{Jobs: 4, N: 10}
+	w := strategies.Workload{Jobs: 4, N: 10}
 	p := &Procpool{}
 	usePool(t, p, w, 2, false)
 	for _, pid := range p.Pids() {
@@ -497,7 +526,7 @@ func TestProcpoolWorkerEnvironment(t *testing.T) {
 // shrinking and then growing worker count: each Run gets exactly the
 // workers it asks for, and none panics on slots left from a larger run.
 func TestProcpoolFewerWorkersNextRun(t *testing.T) {
-	w := Workload{Jobs: 9, N: 100}
+	w := strategies.Workload{Jobs: 9, N: 100}
 	p := &Procpool{}
 	usePool(t, p, w, 4, true)
 	for _, workers := range []int{4, 2, 3} {
@@ -514,7 +543,7 @@ func TestProcpoolFewerWorkersNextRun(t *testing.T) {
 // backlog behind one busy worker, the parent must sleep until a worker
 // answers, not poll; its own CPU time stays a small part of the batch.
 func TestProcpoolWaitsWithoutSpinning(t *testing.T) {
-	w := Workload{Jobs: 8, N: 100, Sleep: 40 * time.Millisecond, Gap: 5 * time.Millisecond}
+	w := strategies.Workload{Jobs: 8, N: 100, Sleep: 40 * time.Millisecond, Gap: 5 * time.Millisecond}
 	p := &Procpool{Chunk: 1}
 	usePool(t, p, w, 1, false)
 	cpu0, begin := selfCPU(), time.Now()
@@ -524,5 +553,19 @@ func TestProcpoolWaitsWithoutSpinning(t *testing.T) {
 	// few milliseconds of frame handling.
 	if cpu > wall/3 {
 		t.Errorf("parent used %v of CPU in a %v batch, want it mostly asleep", cpu, wall)
+	}
+}
+
+// waitGoroutines fails the test unless the goroutine count returns to
+// before within a second.
+func waitGoroutines(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines left running, want %d:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -1,4 +1,4 @@
-package strategies
+package procpool
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/internal/childproc"
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
 
@@ -30,8 +32,8 @@ const (
 // worker. A main function that can run procpool (cmd/parbench, a test
 // binary's TestMain) must check it first thing and then serve:
 //
-//	if strategies.WorkerMode() {
-//		if err := strategies.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+//	if procpool.WorkerMode() {
+//		if err := procpool.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
 //			os.Exit(1)
 //		}
 //		os.Exit(0)
@@ -64,7 +66,7 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 var errStdinClosed = errors.New("stdin closed")
 
 func serveWorker(ctx context.Context, in io.Reader, out io.Writer, f fault) (err error) {
-	if !procpoolSupported {
+	if !childproc.Supported {
 		return errProcpoolUnsupported
 	}
 	clock, err := newMonoClock()
@@ -182,14 +184,14 @@ func (wk *worker) handle(ctx context.Context, m wire.Message) error {
 // runJobs runs a chunk in order and answers with one Results frame. Jobs
 // run back to back, so one clock reading ends a job and starts the next.
 func (wk *worker) runJobs(ctx context.Context, m wire.Jobs) error {
-	w := Workload{N: m.N, Sleep: m.Sleep}
+	w := strategies.Workload{N: m.N, Sleep: m.Sleep}
 	wk.results = wk.results[:0]
 	start := wk.clock.now()
 	for _, id := range m.IDs {
 		if err := wk.injectFault(ctx); err != nil {
 			return err
 		}
-		sum, err := Compute(ctx, w, id)
+		sum, err := strategies.Compute(ctx, w, id)
 		if err != nil {
 			return err
 		}
@@ -264,12 +266,12 @@ func newMonoClock() (monoClock, error) {
 	var best monoClock
 	width := int64(math.MaxInt64)
 	for range 5 {
-		r1, err := rawMonotonic()
+		r1, err := childproc.RawMonotonic()
 		if err != nil {
 			return monoClock{}, err
 		}
 		t := time.Now()
-		r2, err := rawMonotonic()
+		r2, err := childproc.RawMonotonic()
 		if err != nil {
 			return monoClock{}, err
 		}

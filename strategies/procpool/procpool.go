@@ -1,4 +1,12 @@
-package strategies
+// Package procpool is the strategy "procpool": a pool of worker processes,
+// each the running binary re-executed, fed jobs over pipes. Importing it
+// registers the strategy, on platforms that can run it.
+//
+// Because its workers are the binary itself, every program that runs
+// procpool must serve the worker mode first thing in its main (or its test
+// binary's TestMain): see WorkerMode. The workers speak the frame protocol
+// of strategies/internal/wire.
+package procpool
 
 import (
 	"context"
@@ -11,15 +19,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/internal/childproc"
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
 
 func init() {
-	if procpoolSupported {
-		Register(Info{
+	if childproc.Supported {
+		strategies.Register(strategies.Info{
 			Name:         "procpool",
 			Doc:          "a pool of worker processes (this binary re-executed) fed jobs over pipes",
-			New:          func() Strategy { return &Procpool{} },
+			New:          func() strategies.Strategy { return &Procpool{} },
 			OutOfProcess: true,
 		})
 	}
@@ -119,12 +129,12 @@ type Procpool struct {
 }
 
 var (
-	_ Strategy       = (*Procpool)(nil)
-	_ Preparer       = (*Procpool)(nil)
-	_ Closer         = (*Procpool)(nil)
-	_ WorkerCPU      = (*Procpool)(nil)
-	_ BatchMetrics   = (*Procpool)(nil)
-	_ WorkerProfiler = (*Procpool)(nil)
+	_ strategies.Strategy       = (*Procpool)(nil)
+	_ strategies.Preparer       = (*Procpool)(nil)
+	_ strategies.Closer         = (*Procpool)(nil)
+	_ strategies.WorkerCPU      = (*Procpool)(nil)
+	_ strategies.BatchMetrics   = (*Procpool)(nil)
+	_ strategies.WorkerProfiler = (*Procpool)(nil)
 )
 
 // faultPlan is a test hook: workers in slot (every slot if slot < 0) start
@@ -164,8 +174,8 @@ func (*Procpool) Name() string { return "procpool" }
 
 // Prepare starts the workers and waits for their hellos. The harness times
 // it as the strategy's start-up cost.
-func (p *Procpool) Prepare(ctx context.Context, w Workload, workers int) error {
-	if err := checkArgs(w, workers); err != nil {
+func (p *Procpool) Prepare(ctx context.Context, w strategies.Workload, workers int) error {
+	if err := strategies.CheckRun(w, workers); err != nil {
 		return err
 	}
 	if p.prepared {
@@ -202,8 +212,8 @@ func (p *Procpool) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
 
 // LastBatchMetrics implements BatchMetrics: faults/op is how many worker
 // faults the last Run met, including workers found dead when it began.
-func (p *Procpool) LastBatchMetrics() []Metric {
-	return []Metric{{Unit: "faults/op", Value: float64(p.lastFaults)}}
+func (p *Procpool) LastBatchMetrics() []strategies.Metric {
+	return []strategies.Metric{{Unit: "faults/op", Value: float64(p.lastFaults)}}
 }
 
 // Pids lists the running workers' process ids by slot, 0 for a slot whose
@@ -228,9 +238,9 @@ func (p *Procpool) startedPids() []int {
 }
 
 // Run implements Strategy.
-func (p *Procpool) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
+func (p *Procpool) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
 	p.lastCPU, p.lastFaults = 0, 0
-	if err := checkArgs(w, workers); err != nil {
+	if err := strategies.CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	if p.prepared && len(p.procs) != workers {
@@ -255,12 +265,12 @@ func (p *Procpool) setup() error {
 	if p.ready {
 		return nil
 	}
-	if !procpoolSupported {
+	if !childproc.Supported {
 		return errProcpoolUnsupported
 	}
 	if WorkerMode() {
 		// Starting workers from here would start workers of workers.
-		return errors.New("procpool: this process is itself a procpool worker: its main must call strategies.ServeWorker when strategies.WorkerMode() is true")
+		return errors.New("procpool: this process is itself a procpool worker: its main must call procpool.ServeWorker when procpool.WorkerMode() is true")
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -286,7 +296,7 @@ func calibrate() float64 {
 	var sink int64
 	for range 20 {
 		t := time.Now()
-		sink += XORSum(int64(n), n)
+		sink += strategies.XORSum(int64(n), n)
 		best = min(best, time.Since(t))
 	}
 	runtime.KeepAlive(sink)

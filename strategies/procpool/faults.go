@@ -1,8 +1,12 @@
-package strategies
+package procpool
 
-import "fmt"
+import (
+	"fmt"
 
-var _ FaultLog = (*Procpool)(nil)
+	"github.com/parbench/parbench/strategies"
+)
+
+var _ strategies.FaultLog = (*Procpool)(nil)
 
 // faultLog is the faults a Procpool met since TakeFaults last ran. Guarded
 // by Procpool.mu.
@@ -14,16 +18,16 @@ type faultLog struct {
 // noteFaultLocked counts one fault; cause describes it.
 func (p *Procpool) noteFaultLocked(cause fmt.Stringer) {
 	p.faults.n++
-	if len(p.faults.causes) < MaxFaultCauses {
+	if len(p.faults.causes) < strategies.MaxFaultCauses {
 		p.faults.causes = append(p.faults.causes, cause)
 	}
 }
 
 // TakeFaults implements FaultLog.
-func (p *Procpool) TakeFaults() Faults {
+func (p *Procpool) TakeFaults() strategies.Faults {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := Faults{N: p.faults.n}
+	f := strategies.Faults{N: p.faults.n}
 	for _, c := range p.faults.causes {
 		f.Causes = append(f.Causes, c.String())
 	}

@@ -1,4 +1,4 @@
-package strategies
+package procpool
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parbench/parbench/strategies"
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
 
 // batch is the state of one Run.
 type batch struct {
 	p       *Procpool
-	w       Workload
+	w       strategies.Workload
 	workers int
 	depth   int
 	maxJobs int // largest chunk: Chunk, or the automatic size
@@ -26,7 +27,7 @@ type batch struct {
 	wake    chan struct{} // poked when the Run goroutine has work
 
 	// Guarded by p.mu.
-	results  []Result
+	results  []strategies.Result
 	done     int
 	next     int     // the next job never sent
 	retry    []int64 // jobs to send again after a fault, ascending
@@ -50,14 +51,14 @@ type startResult struct {
 	err  error
 }
 
-func (p *Procpool) newBatch(ctx context.Context, w Workload, workers int) *batch {
+func (p *Procpool) newBatch(ctx context.Context, w strategies.Workload, workers int) *batch {
 	b := &batch{
 		p:        p,
 		w:        w,
 		workers:  workers,
 		depth:    positiveOr(p.InFlight, defaultInFlight),
 		wake:     make(chan struct{}, 1),
-		results:  make([]Result, w.Jobs),
+		results:  make([]strategies.Result, w.Jobs),
 		inARow:   make([]int, workers),
 		attempts: map[int64]int{},
 		startc:   make(chan startResult, workers),
@@ -83,7 +84,7 @@ func positiveOr[T int | time.Duration](v, def T) T {
 
 // jobTime estimates one job: its XOR-sum at the calibrated speed, and that
 // plus its sleep.
-func jobTime(iterNs float64, w Workload) (compute, total time.Duration) {
+func jobTime(iterNs float64, w strategies.Workload) (compute, total time.Duration) {
 	compute = time.Duration(iterNs*float64(w.N)) + jobOverhead
 	return compute, compute + w.Sleep
 }
@@ -105,7 +106,7 @@ func (b *batch) allowance(n int) time.Duration {
 
 func (b *batch) maxFaults() int { return positiveOr(b.p.MaxFaults, defaultMaxFaults) }
 
-func (b *batch) run(ctx context.Context) ([]Result, error) {
+func (b *batch) run(ctx context.Context) ([]strategies.Result, error) {
 	p := b.p
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -368,7 +369,7 @@ func (b *batch) acceptLocked(pr *proc, m wire.Results) error {
 		}
 	}
 	for _, r := range m.Results {
-		b.results[r.Job] = Result{
+		b.results[r.Job] = strategies.Result{
 			Job:    r.Job,
 			Sum:    r.Sum,
 			Worker: pr.slot,

@@ -1,6 +1,6 @@
 //go:build unix
 
-package strategies
+package procpool
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // BenchmarkDispatch runs whole batches of tiny (n=1000) and coarse
@@ -19,23 +21,23 @@ import (
 // are started outside the timed loop, as the harness does.
 func BenchmarkDispatch(b *testing.B) {
 	workers := runtime.GOMAXPROCS(0)
-	for _, w := range []Workload{
+	for _, w := range []strategies.Workload{
 		{Jobs: 20000, N: 1000},
-		{Jobs: 200, N: DefaultN},
+		{Jobs: 200, N: strategies.DefaultN},
 	} {
 		for _, name := range []string{"pool", "procpool"} {
 			b.Run(fmt.Sprintf("n=%d/strategy=%s", w.N, name), func(b *testing.B) {
-				s, err := New(name)
+				s, err := strategies.New(name)
 				if err != nil {
 					b.Fatal(err)
 				}
 				ctx := context.Background()
-				if p, ok := s.(Preparer); ok {
+				if p, ok := s.(strategies.Preparer); ok {
 					if err := p.Prepare(ctx, w, workers); err != nil {
 						b.Fatal(err)
 					}
 				}
-				if c, ok := s.(Closer); ok {
+				if c, ok := s.(strategies.Closer); ok {
 					defer c.Close()
 				}
 				faults := 0.0
@@ -49,10 +51,10 @@ func BenchmarkDispatch(b *testing.B) {
 					if len(rs) != w.Jobs {
 						b.Fatalf("got %d results, want %d", len(rs), w.Jobs)
 					}
-					if wc, ok := s.(WorkerCPU); ok {
+					if wc, ok := s.(strategies.WorkerCPU); ok {
 						workerCPU += wc.LastBatchWorkerCPU()
 					}
-					if bm, ok := s.(BatchMetrics); ok {
+					if bm, ok := s.(strategies.BatchMetrics); ok {
 						for _, m := range bm.LastBatchMetrics() {
 							if m.Unit == "faults/op" {
 								faults += m.Value

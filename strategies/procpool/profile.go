@@ -1,4 +1,4 @@
-package strategies
+package procpool
 
 import (
 	"context"
@@ -9,18 +9,9 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
 	"github.com/parbench/parbench/strategies/internal/wire"
 )
-
-// WorkerProfiler is implemented by strategies whose workers run in other
-// processes, so a CPU profile of this process cannot see them. Between
-// Prepare and Close, outside Run, StartWorkerProfiles starts a CPU profile
-// in every worker and StopWorkerProfiles stops them and returns one profile,
-// each worker's samples labelled "pid" with its process id.
-type WorkerProfiler interface {
-	StartWorkerProfiles(ctx context.Context) error
-	StopWorkerProfiles(ctx context.Context) (*profile.Profile, error)
-}
 
 // profileTimeout bounds a worker's answer to a profile request.
 const profileTimeout = 30 * time.Second

@@ -1,9 +1,8 @@
 //go:build unix
 
-package strategies
+package procpool
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"syscall"
@@ -11,10 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// procpoolSupported says whether procpool can run here: it needs a shared
-// monotonic clock, rusage and process groups.
-const procpoolSupported = true
 
 // workerSysProcAttr leaves a worker in its parent's process group, so
 // whatever ends the group ends the workers with it: the harness kills a
@@ -32,17 +27,6 @@ func selfCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// rawMonotonic reads CLOCK_MONOTONIC, which all processes on the machine
-// share, unlike the monotonic reading in a time.Time, which counts from
-// the start of its own process.
-func rawMonotonic() (int64, error) {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0, fmt.Errorf("clock_gettime(CLOCK_MONOTONIC): %w", err)
-	}
-	return ts.Nano(), nil
 }
 
 // pollable returns a reader for in that waits in the runtime's poller
