@@ -118,10 +118,6 @@ func terminate(cmd *exec.Cmd) error {
 	return cmd.Process.Signal(syscall.SIGTERM)
 }
 
-// maxCPUID bounds the CPU numbers parseCPUList accepts, well above the
-// kernel's own limit (NR_CPUS is at most 8192).
-const maxCPUID = 1 << 16
-
 // parseCPUList reads the kernel's CPU list format: "0-3,8,10-11".
 func parseCPUList(s string) ([]int, error) {
 	var cpus []int

@@ -114,6 +114,11 @@ type message struct {
 	Error  string  `json:"error,omitempty"`
 }
 
+// maxCPUID bounds the CPU numbers the harness accepts (in a CPU list, a
+// share, a hello), well above the kernel's own limit (NR_CPUS is at most
+// 8192).
+const maxCPUID = 1 << 16
+
 // maxCopies bounds the cores of a measurement process, and so the
 // ceiling's copies, far above any machine: each copy is an OS thread.
 const maxCopies = 1 << 12

@@ -3,6 +3,8 @@ package profiles
 import (
 	"fmt"
 	"time"
+
+	"github.com/parbench/parbench/internal/jobtrace"
 )
 
 // The names a measurement process gives, in its runtime/trace, to what
@@ -11,10 +13,10 @@ import (
 const (
 	// BatchTask is the trace task begun just before a strategy's Run and
 	// ended just after it returns: its span is the batch's wall time W.
-	BatchTask = "parbench.batch"
+	BatchTask = jobtrace.Batch
 	// JobRegion is the trace region around one job's XOR-sum and sleep,
 	// on the goroutine that runs the job: its span is the job's interval.
-	JobRegion = "parbench.job"
+	JobRegion = jobtrace.Job
 )
 
 // SleepFunc is the full name of the function a job sleeps in. It waits

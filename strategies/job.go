@@ -2,7 +2,10 @@ package strategies
 
 import (
 	"context"
+	"runtime/trace"
 	"time"
+
+	"github.com/parbench/parbench/internal/jobtrace"
 )
 
 // Running one job is the same in every strategy: wait for its release
@@ -59,15 +62,32 @@ func WaitRelease(ctx context.Context, w Workload, start time.Time, job int) erro
 // results[job] only, so calls for different jobs may run concurrently
 // without a lock, and Run may return results once every call has
 // returned.
+//
+// While the execution tracer runs, the job is a region named jobtrace.Job
+// on its goroutine, which is how a trace tells job time from the rest;
+// with w.JobCPU set, RunJob also measures the job's thread CPU time
+// (Result.CPU). Both cost nothing when off: a trace.IsEnabled check and a
+// field.
 func RunJob(ctx context.Context, w Workload, start time.Time, job, worker int, results []Result) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if trace.IsEnabled() {
+		defer trace.StartRegion(ctx, jobtrace.Job).End()
+	}
+	var meter jobCPU
+	if w.JobCPU {
+		meter = startJobCPU()
+	}
 	s := time.Since(start)
 	sum, err := Compute(ctx, w, int64(job))
+	end := time.Since(start)
 	if err != nil {
 		return err
 	}
-	results[job] = Result{Job: int64(job), Sum: sum, Worker: worker, Start: s, End: time.Since(start)}
+	results[job] = Result{Job: int64(job), Sum: sum, Worker: worker, Start: s, End: end}
+	if w.JobCPU {
+		results[job].CPU = meter.stop()
+	}
 	return nil
 }

@@ -32,6 +32,12 @@ type Result struct {
 	// workload's sleep. RunJob records both.
 	Start time.Duration
 	End   time.Duration
+	// CPU is the job's own CPU time, on the thread that ran it, when the
+	// workload asked for it (Workload.JobCPU) and it could be measured:
+	// 0 otherwise, and for a job whose goroutine moved to another thread
+	// in the middle, whose thread clock then says nothing of it. RunJob
+	// records it.
+	CPU time.Duration
 }
 
 // Strategy is a way to run a batch of the workload in parallel.

@@ -15,6 +15,11 @@ type Workload struct {
 	N     int64         // iterations per job: job j sums j XOR i for i in [0, N)
 	Sleep time.Duration // per job, after the XOR-sum (the article's time.sleep)
 	Gap   time.Duration // job i is released i*Gap after the batch starts
+	// JobCPU asks for each job's CPU time (Result.CPU). It is how a
+	// batch is measured, not what it runs: two clock reads and two thread
+	// ids per job, nothing beside a job of 100 µs and far too much beside
+	// one of 500 ns, so the harness asks for it only where jobs are long.
+	JobCPU bool `json:",omitempty"`
 }
 
 // MaxJobs bounds a batch: every job's result is kept in memory (and sent

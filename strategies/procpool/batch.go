@@ -230,7 +230,7 @@ func (b *batch) dispatchLocked(now time.Time) {
 		}
 		c := chunk{ids: ids, sent: now, allowance: b.allowance(len(ids))}
 		pr.inflight = append(pr.inflight, c)
-		if err := pr.send(wire.Jobs{N: b.w.N, Sleep: b.w.Sleep, IDs: ids}, c.allowance); err != nil {
+		if err := pr.send(wire.Jobs{N: b.w.N, Sleep: b.w.Sleep, JobCPU: b.w.JobCPU, IDs: ids}, c.allowance); err != nil {
 			b.failLocked(pr, fmt.Errorf("sending jobs: %w", err))
 		}
 	}
@@ -375,6 +375,7 @@ func (b *batch) acceptLocked(pr *proc, m wire.Results) error {
 			Worker: pr.slot,
 			Start:  time.Duration(r.Start - b.t0),
 			End:    time.Duration(r.End - b.t0),
+			CPU:    time.Duration(r.CPU),
 		}
 	}
 	b.done += len(m.Results)

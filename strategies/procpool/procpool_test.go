@@ -569,3 +569,49 @@ func waitGoroutines(t *testing.T, before int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestProcpoolWorkerCPUOversubscribed: 64 workers on the CPUs this test
+// may use, batch after batch: the CPU the workers report for a batch
+// cannot exceed the CPUs' capacity over its wall time. A worker that
+// reports its CPU time with a lag (the running thread's slice not yet
+// accounted) and then stays idle for batches moves CPU from one batch to
+// another; with many workers, a batch then counts more than its CPUs
+// could give.
+func TestProcpoolWorkerCPUOversubscribed(t *testing.T) {
+	cpus := runtime.NumCPU() // the CPUs of this process's mask
+	w := strategies.Workload{Jobs: 128, N: 200_000}
+	p := &Procpool{}
+	usePool(t, p, w, 64, false)
+	for i := range 12 {
+		begin := time.Now()
+		runVerified(t, p, w, 64)
+		wall := time.Since(begin)
+		// The slack is the runtime's own threads starting in 64 fresh
+		// processes, and the clock reads on either side.
+		if cpu, limit := p.LastBatchWorkerCPU(), time.Duration(cpus)*wall+5*time.Millisecond; cpu > limit {
+			t.Errorf("batch %d: worker CPU %v in %v of wall on %d CPUs, want at most %v", i+1, cpu, wall, cpus, limit)
+		}
+	}
+}
+
+// TestProcpoolJobCPU: a workload that asks for its jobs' CPU time gets it
+// from the workers, each at most its job's interval (with a little for the
+// clock reads), and none without asking.
+func TestProcpoolJobCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a thread's CPU clock is read on Linux only")
+	}
+	for _, ask := range []bool{true, false} {
+		w := strategies.Workload{Jobs: 16, N: 400_000, JobCPU: ask}
+		p := &Procpool{}
+		usePool(t, p, w, 2, false)
+		for _, r := range runVerified(t, p, w, 2) {
+			switch {
+			case !ask && r.CPU != 0:
+				t.Errorf("job %d: CPU %v without asking", r.Job, r.CPU)
+			case ask && (r.CPU <= 0 || r.CPU > r.End-r.Start+time.Millisecond):
+				t.Errorf("job %d: CPU %v in an interval of %v", r.Job, r.CPU, r.End-r.Start)
+			}
+		}
+	}
+}

@@ -20,13 +20,22 @@ func workerSysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{}
 }
 
-// selfCPU is this process's user+system time so far, all threads.
+// selfCPU is this process's CPU time so far, all threads, from the
+// process CPU clock, which counts the calling thread's running slice up to
+// now. getrusage does not: it lags by the slice the caller is in (up to a
+// scheduler tick), so a worker that reported its CPU right after a chunk
+// and then sat out a few batches moved that lag into a later batch, which
+// with many workers on few CPUs counted more CPU than the CPUs could give.
 func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ts.Nano())
 }
 
 // pollable returns a reader for in that waits in the runtime's poller

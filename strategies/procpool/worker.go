@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -183,10 +184,22 @@ func (wk *worker) handle(ctx context.Context, m wire.Message) error {
 
 // runJobs runs a chunk in order and answers with one Results frame. Jobs
 // run back to back, so one clock reading ends a job and starts the next.
+//
+// With m.JobCPU, each job's thread CPU time goes with its result: the
+// chunk runs on one locked thread, so that the thread's clock is the
+// job's.
 func (wk *worker) runJobs(ctx context.Context, m wire.Jobs) error {
 	w := strategies.Workload{N: m.N, Sleep: m.Sleep}
 	wk.results = wk.results[:0]
+	if m.JobCPU {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	start := wk.clock.now()
+	var cpu time.Duration
+	if m.JobCPU {
+		cpu = childproc.ThreadCPU()
+	}
 	for _, id := range m.IDs {
 		if err := wk.injectFault(ctx); err != nil {
 			return err
@@ -196,7 +209,13 @@ func (wk *worker) runJobs(ctx context.Context, m wire.Jobs) error {
 			return err
 		}
 		end := wk.clock.now()
-		wk.results = append(wk.results, wire.Result{Job: id, Sum: sum, Start: start, End: end})
+		r := wire.Result{Job: id, Sum: sum, Start: start, End: end}
+		if m.JobCPU {
+			now := childproc.ThreadCPU()
+			r.CPU = int64(max(0, now-cpu))
+			cpu = now
+		}
+		wk.results = append(wk.results, r)
 		start = end
 		wk.jobsDone++
 	}

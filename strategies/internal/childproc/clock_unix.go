@@ -4,6 +4,7 @@ package childproc
 
 import (
 	"fmt"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,4 +23,15 @@ func RawMonotonic() (int64, error) {
 		return 0, fmt.Errorf("clock_gettime(CLOCK_MONOTONIC): %w", err)
 	}
 	return ts.Nano(), nil
+}
+
+// ThreadCPU is the calling thread's CPU time so far, 0 where unknown. The
+// caller keeps its goroutine on one thread between two readings
+// (runtime.LockOSThread), or the difference means nothing.
+func ThreadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

@@ -28,7 +28,7 @@ import (
 
 // Version is the protocol version a worker announces in its Hello. A parent
 // refuses a worker that speaks another one.
-const Version = 1
+const Version = 2
 
 // Magic opens every Hello, so a worker binary that does not serve the
 // protocol (it printed usage text, say) is told apart from a bad frame.
@@ -105,7 +105,9 @@ type Hello struct {
 type Jobs struct {
 	N     int64
 	Sleep time.Duration
-	IDs   []int64
+	// JobCPU asks for each job's CPU time in its Result.
+	JobCPU bool
+	IDs    []int64
 }
 
 // Result is one job's outcome. Start and End are readings of the worker's
@@ -113,6 +115,9 @@ type Jobs struct {
 type Result struct {
 	Job, Sum   int64
 	Start, End int64
+	// CPU is the job's thread CPU time in nanoseconds when the Jobs frame
+	// asked for it, else 0.
+	CPU int64
 }
 
 // Results answers one Jobs frame, job for job.
@@ -152,9 +157,11 @@ func (Failure) Type() Type        { return TypeFailure }
 const (
 	headerLen  = 5
 	helloLen   = len(Magic) + 4 + 8 + 8
-	jobsHead   = 8 + 8 + 4
+	jobsHead   = 8 + 8 + 4 + 4
 	resultsHd  = 8 + 4
-	resultSize = 4 * 8
+	resultSize = 5 * 8
+	// flagJobCPU, in a Jobs frame's flags, asks for each job's CPU time.
+	flagJobCPU = 1
 )
 
 // maxPayload is the largest payload a frame of type t may carry, or -1 for
@@ -229,6 +236,11 @@ func (h Hello) appendPayload(b []byte) []byte {
 func (j Jobs) appendPayload(b []byte) []byte {
 	b = binary.LittleEndian.AppendUint64(b, uint64(j.N))
 	b = binary.LittleEndian.AppendUint64(b, uint64(j.Sleep))
+	var flags uint32
+	if j.JobCPU {
+		flags |= flagJobCPU
+	}
+	b = binary.LittleEndian.AppendUint32(b, flags)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(j.IDs)))
 	for _, id := range j.IDs {
 		b = binary.LittleEndian.AppendUint64(b, uint64(id))
@@ -244,6 +256,7 @@ func (r Results) appendPayload(b []byte) []byte {
 		b = binary.LittleEndian.AppendUint64(b, uint64(x.Sum))
 		b = binary.LittleEndian.AppendUint64(b, uint64(x.Start))
 		b = binary.LittleEndian.AppendUint64(b, uint64(x.End))
+		b = binary.LittleEndian.AppendUint64(b, uint64(x.CPU))
 	}
 	return b
 }
@@ -280,7 +293,12 @@ func decode(t Type, p []byte) (Message, error) {
 		if j.N < 0 || j.Sleep < 0 {
 			return nil, malformed(t, "n %d, sleep %v: want both 0 or more", j.N, j.Sleep)
 		}
-		n := le.Uint32(p[16:])
+		flags := le.Uint32(p[16:])
+		if flags&^flagJobCPU != 0 {
+			return nil, malformed(t, "unknown flags %#x", flags)
+		}
+		j.JobCPU = flags&flagJobCPU != 0
+		n := le.Uint32(p[20:])
 		if n > MaxJobs || len(p) != jobsHead+int(n)*8 {
 			return nil, malformed(t, "%d jobs in a payload of %d bytes", n, len(p))
 		}
@@ -306,6 +324,10 @@ func decode(t Type, p []byte) (Message, error) {
 				Sum:   int64(le.Uint64(q[8:])),
 				Start: int64(le.Uint64(q[16:])),
 				End:   int64(le.Uint64(q[24:])),
+				CPU:   int64(le.Uint64(q[32:])),
+			}
+			if r.Results[i].CPU < 0 {
+				return nil, malformed(t, "result %d with CPU time %d", i, r.Results[i].CPU)
 			}
 		}
 		return r, nil

@@ -18,10 +18,11 @@ var samples = []struct {
 }{
 	{"hello", Hello{Version: Version, PID: 4242, CPU: 3 * time.Millisecond}},
 	{"jobs", Jobs{N: 500000, Sleep: 2 * time.Second, IDs: []int64{0, 1, 7, 1 << 40}}},
+	{"jobs with their CPU", Jobs{N: 500000, JobCPU: true, IDs: []int64{3}}},
 	{"no jobs", Jobs{N: 1, IDs: []int64{}}},
 	{"results", Results{CPU: time.Second, Results: []Result{
 		{Job: 7, Sum: -12345, Start: 100, End: 250},
-		{Job: 8, Sum: 1 << 62, Start: 250, End: 400},
+		{Job: 8, Sum: 1 << 62, Start: 250, End: 400, CPU: 120},
 	}}},
 	{"profile start", ProfileStart{}},
 	{"profile started", ProfileStarted{}},
@@ -79,6 +80,7 @@ func TestReadMalformed(t *testing.T) {
 	jobsPayload := func(n uint32, ids int) []byte {
 		b := binary.LittleEndian.AppendUint64(nil, 10)
 		b = binary.LittleEndian.AppendUint64(b, 0)
+		b = binary.LittleEndian.AppendUint32(b, 0) // flags
 		b = binary.LittleEndian.AppendUint32(b, n)
 		return append(b, make([]byte, 8*ids)...)
 	}
@@ -93,10 +95,11 @@ func TestReadMalformed(t *testing.T) {
 		{"unknown type", frame(200, 0, nil), ErrMalformed, "unknown frame type 200"},
 		{"huge length", frame(TypeProfile, 1<<31, nil), ErrMalformed, "length 2147483648"},
 		{"jobs over the limit", frame(TypeJobs, uint32(jobsHead+8*(MaxJobs+1)), nil), ErrMalformed, "length"},
-		{"job count disagrees with length", frame(TypeJobs, jobsHead+8, jobsPayload(5, 1)), ErrMalformed, "5 jobs in a payload of 28 bytes"},
+		{"job count disagrees with length", frame(TypeJobs, jobsHead+8, jobsPayload(5, 1)), ErrMalformed, "5 jobs in a payload of 32 bytes"},
 		{"job count over the limit", frame(TypeJobs, jobsHead, jobsPayload(MaxJobs+1, 0)), ErrMalformed, "1025 jobs"},
-		{"short jobs header", frame(TypeJobs, 3, []byte{1, 2, 3}), ErrMalformed, "want at least 20"},
-		{"negative n", frame(TypeJobs, jobsHead, append(binary.LittleEndian.AppendUint64(nil, 1<<63), make([]byte, 12)...)), ErrMalformed, "n -9223372036854775808"},
+		{"short jobs header", frame(TypeJobs, 3, []byte{1, 2, 3}), ErrMalformed, "want at least 24"},
+		{"negative n", frame(TypeJobs, jobsHead, append(binary.LittleEndian.AppendUint64(nil, 1<<63), make([]byte, 16)...)), ErrMalformed, "n -9223372036854775808"},
+		{"unknown jobs flag", frame(TypeJobs, jobsHead, append(make([]byte, 16), 2, 0, 0, 0, 0, 0, 0, 0)), ErrMalformed, "unknown flags 0x2"},
 		{"results count disagrees", frame(TypeResults, resultsHd, append(make([]byte, 8), 1, 0, 0, 0)), ErrMalformed, "1 results in a payload of 12 bytes"},
 		{"hello with wrong magic", frame(TypeHello, uint32(helloLen), make([]byte, helloLen)), ErrMalformed, "magic"},
 		{"hello too short", frame(TypeHello, 4, []byte("PBPR")), ErrMalformed, "want 28"},
