@@ -11,6 +11,7 @@ import (
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/internal/testmain"
 	"github.com/parbench/parbench/strategies"
+	_ "github.com/parbench/parbench/strategies/python" // python-mp and python-pool among the strategies
 )
 
 var (

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/python"
 )
 
 // TestRunSkipsStrategiesWithoutTheirProgram: with no python3 the Python
@@ -14,7 +15,7 @@ import (
 // rest (or, with nothing left, ends cleanly without a run folder).
 func TestRunSkipsStrategiesWithoutTheirProgram(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-python3")
-	t.Setenv(strategies.PythonEnv, missing)
+	t.Setenv(python.Env, missing)
 	tests := []struct {
 		name       string
 		strategy   string
@@ -32,7 +33,7 @@ func TestRunSkipsStrategiesWithoutTheirProgram(t *testing.T) {
 			if status != 0 {
 				t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
 			}
-			want := "parbench: skipping python-mp: " + strategies.PythonEnv + "=" + missing + ": no such interpreter\n"
+			want := "parbench: skipping python-mp: " + python.Env + "=" + missing + ": no such interpreter\n"
 			if !strings.Contains(stderr, want) || strings.Count(stderr, "parbench: skipping ") != tt.wantSkips {
 				t.Errorf("stderr:\n%s\nwant %d skip lines, one of them %q", stderr, tt.wantSkips, want)
 			}

@@ -1,4 +1,4 @@
-"""parbench's Python strategies, run by strategies/python.go.
+"""parbench's Python strategies, run by strategies/python/python.go.
 
 Two ways to run a batch of XOR-sum jobs, chosen by the first argument:
 
@@ -17,7 +17,7 @@ queue empty, as empty() does while the manager's feeder thread still holds
 jobs: the article's race, made certain.
 
 The line protocol (ASCII, one message per line, fields split by one space)
-is documented beside its decoder in strategies/python_wire.go. Times are
+is documented beside its decoder in strategies/python/wire.go. Times are
 CLOCK_MONOTONIC nanoseconds, the clock the parent reads too.
 """
 

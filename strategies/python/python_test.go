@@ -1,4 +1,4 @@
-package strategies
+package python
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // needPython skips a test where the Python strategies cannot run, as the
 // harness skips them.
 func needPython(t *testing.T) {
 	t.Helper()
-	if err := Available("python-mp"); err != nil {
+	if err := strategies.Available("python-mp"); err != nil {
 		t.Skip(err)
 	}
 }
@@ -35,7 +37,7 @@ func fakeInterpreter(t *testing.T, version string) string {
 // strategies say why in one line, Available fails (so the harness and the
 // conformance suite skip them), and Run fails with the same reason.
 func TestPythonSkippedWithoutInterpreter(t *testing.T) {
-	if !procpoolSupported {
+	if !supported {
 		t.Skip("no python strategies on this platform")
 	}
 	tests := []struct {
@@ -50,14 +52,14 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(PythonEnv, tt.interp(t))
+			t.Setenv(Env, tt.interp(t))
 			for _, name := range []string{"python-mp", "python-pool"} {
-				err := Available(name)
+				err := strategies.Available(name)
 				if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
-					t.Fatalf("Available(%s) = %v; want one line with %q", name, err, tt.want)
+					t.Fatalf("strategies.Available(%s) = %v; want one line with %q", name, err, tt.want)
 				}
-				s, _ := New(name)
-				_, runErr := s.Run(context.Background(), Workload{Jobs: 1, N: 1}, 1)
+				s, _ := strategies.New(name)
+				_, runErr := s.Run(context.Background(), strategies.Workload{Jobs: 1, N: 1}, 1)
 				if runErr == nil || !strings.Contains(runErr.Error(), tt.want) {
 					t.Errorf("%s.Run = %v; want an error with %q", name, runErr, tt.want)
 				}
@@ -65,9 +67,9 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 		})
 	}
 	t.Run("not on PATH", func(t *testing.T) {
-		t.Setenv(PythonEnv, "")
+		t.Setenv(Env, "")
 		t.Setenv("PATH", t.TempDir())
-		if err := Available("python-mp"); err == nil || err.Error() != "python3 not found on PATH (set PARBENCH_PYTHON to an interpreter)" {
+		if err := strategies.Available("python-mp"); err == nil || err.Error() != "python3 not found on PATH (set PARBENCH_PYTHON to an interpreter)" {
 			t.Errorf("Available = %v; want python3 not found on PATH", err)
 		}
 	})
@@ -96,7 +98,7 @@ func TestParsePythonVersion(t *testing.T) {
 // the workers' CPU time is reported.
 func TestPythonBatches(t *testing.T) {
 	needPython(t)
-	w := Workload{Jobs: 12, N: 20000, Gap: 2 * time.Millisecond}
+	w := strategies.Workload{Jobs: 12, N: 20000, Gap: 2 * time.Millisecond}
 	for _, mode := range []string{"mp", "pool"} {
 		for _, prepared := range []bool{true, false} {
 			name := "python-" + mode
@@ -104,7 +106,7 @@ func TestPythonBatches(t *testing.T) {
 				name += "/unprepared"
 			}
 			t.Run(name, func(t *testing.T) {
-				p := &Python{mode: mode}
+				p := &strategy{mode: mode}
 				ctx := context.Background()
 				if prepared {
 					if err := p.Prepare(ctx, w, 3); err != nil {
@@ -117,7 +119,7 @@ func TestPythonBatches(t *testing.T) {
 					if err != nil {
 						t.Fatalf("batch %d: %v", b, err)
 					}
-					if err := Verify(w, results); err != nil {
+					if err := strategies.Verify(w, results); err != nil {
 						t.Fatalf("batch %d: %v", b, err)
 					}
 					if p.LastBatchWorkerCPU() <= 0 {
@@ -147,7 +149,7 @@ func TestPythonBatches(t *testing.T) {
 // same fault under the fixed protocol loses nothing.
 func TestPythonArticleRaceCaught(t *testing.T) {
 	needPython(t)
-	w := Workload{Jobs: 4, N: 1000}
+	w := strategies.Workload{Jobs: 4, N: 1000}
 	tests := []struct {
 		name    string
 		article bool
@@ -158,16 +160,16 @@ func TestPythonArticleRaceCaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &Python{mode: "mp", article: tt.article, inject: "leave-early"}
+			p := &strategy{mode: "mp", article: tt.article, inject: "leave-early"}
 			results, err := p.Run(context.Background(), w, 1)
 			if err != nil {
 				t.Fatalf("Run: %v (a lost job is verification's to find, not Run's)", err)
 			}
-			err = Verify(w, results)
+			err = strategies.Verify(w, results)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("Verify: %v; want the batch to verify", err)
-			case tt.want != "" && (err == nil || !errors.Is(err, ErrUnverified) || !strings.Contains(err.Error(), tt.want)):
+			case tt.want != "" && (err == nil || !errors.Is(err, strategies.ErrUnverified) || !strings.Contains(err.Error(), tt.want)):
 				t.Errorf("Verify: %v; want it to fail with %q", err, tt.want)
 			}
 		})
@@ -181,16 +183,16 @@ var lossBatches = flag.Int("python.lossbatches", 0, "batches of the article's un
 // the fixed protocol loses none over as many batches. It is a count, not a
 // timing; it runs only when asked:
 //
-//	go test ./strategies -run TestPythonArticleLossRate -python.lossbatches 200 -v
+//	go test ./strategies/python -run TestPythonArticleLossRate -python.lossbatches 200 -v
 func TestPythonArticleLossRate(t *testing.T) {
 	if *lossBatches <= 0 {
 		t.Skip("set -python.lossbatches N to count the article's losses over N batches")
 	}
 	needPython(t)
-	w := Workload{Jobs: 8, N: 1000}
+	w := strategies.Workload{Jobs: 8, N: 1000}
 	const workers = 2
 	for _, article := range []bool{true, false} {
-		p := &Python{mode: "mp", article: article}
+		p := &strategy{mode: "mp", article: article}
 		ctx := context.Background()
 		if err := p.Prepare(ctx, w, workers); err != nil {
 			t.Fatal(err)
@@ -201,7 +203,7 @@ func TestPythonArticleLossRate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("batch %d: %v", b, err)
 			}
-			if err := Verify(w, results); err != nil {
+			if err := strategies.Verify(w, results); err != nil {
 				lostBatches++
 				lostJobs += w.Jobs - len(results)
 			}

@@ -1,4 +1,4 @@
-package strategies
+package python
 
 import (
 	"bufio"
@@ -8,43 +8,41 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // pythonProgram is the Python side of python-mp and python-pool, run with
 // python3 -I -c, so that nothing is written to disk and no user site or
 // PYTHON* variable changes what runs.
 //
-//go:embed python/parbench_python.py
+//go:embed parbench_python.py
 var pythonProgram string
 
-// PythonEnv names the environment variable that chooses the interpreter
-// of the Python strategies: a path, or a name looked up on PATH. Unset
-// means python3.
-const PythonEnv = "PARBENCH_PYTHON"
-
-// The oldest Python the program is written for.
-const minPythonMajor, minPythonMinor = 3, 8
+// Env names the environment variable that chooses the interpreter of the
+// Python strategies: a path, or a name looked up on PATH. Unset means
+// python3.
+const Env = "PARBENCH_PYTHON"
 
 func init() {
 	for _, s := range []struct{ name, mode, doc string }{
 		{"python-mp", "mp", "the article's Python: a multiprocessing.Queue, Process workers polling it, a stop Event (with the one fix that loses no job)"},
 		{"python-pool", "pool", "the article's jobs in Python's multiprocessing.Pool, kept across batches"},
 	} {
-		Register(Info{
+		strategies.Register(strategies.Info{
 			Name:         s.name,
 			Doc:          s.doc,
-			New:          func() Strategy { return &Python{mode: s.mode} },
+			New:          func() strategies.Strategy { return &strategy{mode: s.mode} },
 			OutOfProcess: true,
 			Available:    func() error { _, err := findPython(context.Background()); return err },
 		})
 	}
 }
 
-// Python runs the workload in Python 3, in the program embedded above,
+// strategy runs the workload in Python 3, in the program embedded above,
 // started as a child process with the parent's CPU affinity, in the
 // parent's process group (the harness ends a measurement by killing the
 // group) and, on Linux, with SIGKILL as its parent-death signal; its own
@@ -70,7 +68,7 @@ func init() {
 // batch: the manager's own and its workers' (for python-mp the reaped
 // workers' rusage, for python-pool each worker's CPU from one result to the
 // next), since none of it is in the measurement process's rusage.
-type Python struct {
+type strategy struct {
 	mode string // "mp" or "pool"
 
 	// Test hooks: article runs the article's protocol unfixed; inject is
@@ -86,10 +84,10 @@ type Python struct {
 }
 
 var (
-	_ Strategy  = (*Python)(nil)
-	_ Preparer  = (*Python)(nil)
-	_ Closer    = (*Python)(nil)
-	_ WorkerCPU = (*Python)(nil)
+	_ strategies.Strategy  = (*strategy)(nil)
+	_ strategies.Preparer  = (*strategy)(nil)
+	_ strategies.Closer    = (*strategy)(nil)
+	_ strategies.WorkerCPU = (*strategy)(nil)
 )
 
 // pyProc is the running Python program.
@@ -107,15 +105,31 @@ type pyProc struct {
 // its stdin closes, before it is killed.
 const pyCloseGrace = 2 * time.Second
 
-// Name implements Strategy.
-func (p *Python) Name() string { return "python-" + p.mode }
+// startTimeout bounds the program's start-up: the interpreter, its imports,
+// python-pool's Pool and the hello.
+const startTimeout = 30 * time.Second
 
-// LastBatchWorkerCPU implements WorkerCPU.
-func (p *Python) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+// Name implements strategies.Strategy.
+func (p *strategy) Name() string { return "python-" + p.mode }
+
+// LastBatchWorkerCPU implements strategies.WorkerCPU.
+func (p *strategy) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+
+// checkArgs rejects what no strategy can run, as package strategies'
+// own strategies do.
+func checkArgs(w strategies.Workload, workers int) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if workers < 1 {
+		return fmt.Errorf("workers %d: want at least 1", workers)
+	}
+	return nil
+}
 
 // Prepare starts the Python program (and python-pool's Pool) and waits for
 // its hello.
-func (p *Python) Prepare(ctx context.Context, w Workload, workers int) error {
+func (p *strategy) Prepare(ctx context.Context, w strategies.Workload, workers int) error {
 	if err := checkArgs(w, workers); err != nil {
 		return err
 	}
@@ -135,7 +149,7 @@ func (p *Python) Prepare(ctx context.Context, w Workload, workers int) error {
 // Close asks the program to finish (EOF on its stdin), waits for it a
 // short while and kills it if it has not gone. It is safe to call more
 // than once, and without Prepare.
-func (p *Python) Close() error {
+func (p *strategy) Close() error {
 	p.prepared = false
 	pp := p.proc
 	p.proc = nil
@@ -145,8 +159,8 @@ func (p *Python) Close() error {
 	return pp.finish(pyCloseGrace)
 }
 
-// Run implements Strategy.
-func (p *Python) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
+// Run implements strategies.Strategy.
+func (p *strategy) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
 	p.lastCPU = 0
 	if err := checkArgs(w, workers); err != nil {
 		return nil, err
@@ -173,7 +187,7 @@ func (p *Python) Run(ctx context.Context, w Workload, workers int) ([]Result, er
 }
 
 // batch sends one request and reads its answer.
-func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, error) {
+func (p *strategy) batch(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
 	pp := p.proc
 	stop := context.AfterFunc(ctx, func() { pp.stdout.SetReadDeadline(time.Now()) })
 	defer stop()
@@ -185,7 +199,7 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 	if _, err := pp.stdin.WriteString(req); err != nil {
 		return nil, fmt.Errorf("%s: sending the batch: %w%s", p.Name(), err, pp.stderrNote())
 	}
-	results := make([]Result, 0, w.Jobs)
+	results := make([]strategies.Result, 0, w.Jobs)
 	for {
 		l, err := pp.read()
 		if ctx.Err() != nil {
@@ -221,7 +235,7 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 
 // start runs the program and waits for its hello, within startTimeout or
 // until ctx is done.
-func (p *Python) start(ctx context.Context, workers int) error {
+func (p *strategy) start(ctx context.Context, workers int) error {
 	interp, err := findPython(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -357,61 +371,4 @@ func (pp *pyProc) stderrNote() string {
 		return ""
 	}
 	return fmt.Sprintf("; its stderr: %q", s)
-}
-
-// findPython resolves the interpreter (PythonEnv, else python3 on PATH)
-// and checks its version. The error is one line saying what is missing.
-func findPython(ctx context.Context) (string, error) {
-	if !procpoolSupported {
-		return "", fmt.Errorf("the python strategies are not supported on %s", runtime.GOOS)
-	}
-	name, from := os.Getenv(PythonEnv), PythonEnv
-	if name == "" {
-		name, from = "python3", "PATH"
-	}
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if from == "PATH" {
-			return "", fmt.Errorf("python3 not found on PATH (set %s to an interpreter)", PythonEnv)
-		}
-		return "", fmt.Errorf("%s=%s: no such interpreter", PythonEnv, name)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-I", "-c", `import sys; print("%d.%d.%d" % sys.version_info[:3])`)
-	out := &headBuffer{limit: 64}
-	cmd.Stdout = out
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("%s: asking its version: %v", path, err)
-	}
-	version := strings.TrimSpace(out.String())
-	major, minor, ok := parsePythonVersion(version)
-	if !ok {
-		return "", fmt.Errorf("%s: version %q is not Python's major.minor.micro", path, version)
-	}
-	if major != minPythonMajor || minor < minPythonMinor {
-		return "", fmt.Errorf("%s is Python %s; the python strategies need %d.%d or newer", path, version, minPythonMajor, minPythonMinor)
-	}
-	return path, nil
-}
-
-// parsePythonVersion reads "3.11.7".
-func parsePythonVersion(s string) (major, minor int, ok bool) {
-	f := strings.Split(s, ".")
-	if len(f) != 3 {
-		return 0, 0, false
-	}
-	v := make([]int, 3)
-	for i, x := range f {
-		n, err := strconv.Atoi(x)
-		if err != nil || n < 0 || strconv.Itoa(n) != x {
-			return 0, 0, false
-		}
-		v[i] = n
-	}
-	return v[0], v[1], true
 }

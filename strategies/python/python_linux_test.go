@@ -1,6 +1,6 @@
 //go:build linux
 
-package strategies
+package python
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/internal/proctest"
+	"github.com/parbench/parbench/strategies"
 )
 
 // taggedProcs lists live processes whose environment holds tag: the Python
@@ -52,12 +53,12 @@ func waitNoneTagged(t *testing.T, tag string) {
 // sleep), or is cancelled mid-batch.
 func TestPythonLeavesNoProcess(t *testing.T) {
 	needPython(t)
-	short := Workload{Jobs: 6, N: 1000, Sleep: 20 * time.Millisecond}
-	long := Workload{Jobs: 6, N: 1000, Sleep: time.Minute}
+	short := strategies.Workload{Jobs: 6, N: 1000, Sleep: 20 * time.Millisecond}
+	long := strategies.Workload{Jobs: 6, N: 1000, Sleep: time.Minute}
 	tests := []struct {
 		name    string
 		mode    string
-		w       Workload
+		w       strategies.Workload
 		cancel  bool // cancel mid-batch
 		kill    bool // SIGKILL the program mid-batch, leaving its workers
 		wantErr string
@@ -72,7 +73,7 @@ func TestPythonLeavesNoProcess(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tag := fmt.Sprintf("PARBENCH_TEST_TAG=%d-%d", os.Getpid(), i)
-			p := &Python{mode: tt.mode, env: []string{tag}}
+			p := &strategy{mode: tt.mode, env: []string{tag}}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			if err := p.Prepare(ctx, tt.w, 3); err != nil {
@@ -100,7 +101,7 @@ func TestPythonLeavesNoProcess(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := Verify(tt.w, results); err != nil {
+				if err := strategies.Verify(tt.w, results); err != nil {
 					t.Fatal(err)
 				}
 				mine := cpusAllowed(t, os.Getpid())

@@ -1,4 +1,4 @@
-package strategies
+package python
 
 import (
 	"bytes"
@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // The line protocol between parbench and its Python program
-// (strategies/python/parbench_python.py). Every message is one line of
+// (parbench_python.py). Every message is one line of
 // ASCII, fields split by one space, ended by '\n'; numbers are decimal
 // integers, times CLOCK_MONOTONIC nanoseconds.
 //
@@ -144,25 +146,25 @@ func (l pyLine) format() string {
 // a job of the batch, a worker of the pool, a start no sooner than the
 // job's release and an end no sooner than its start. t0 is the batch start
 // on the raw monotonic clock.
-func pyResultFrom(l pyLine, w Workload, workers int, t0 int64) (Result, error) {
+func pyResultFrom(l pyLine, w strategies.Workload, workers int, t0 int64) (strategies.Result, error) {
 	switch {
 	case l.Job < 0 || l.Job >= int64(w.Jobs):
-		return Result{}, fmt.Errorf("%w: job %d is not in the batch (jobs 0..%d)", errPyMalformed, l.Job, w.Jobs-1)
+		return strategies.Result{}, fmt.Errorf("%w: job %d is not in the batch (jobs 0..%d)", errPyMalformed, l.Job, w.Jobs-1)
 	case l.Worker < 0 || l.Worker >= int64(workers):
-		return Result{}, fmt.Errorf("%w: job %d: worker %d, want 0..%d", errPyMalformed, l.Job, l.Worker, workers-1)
+		return strategies.Result{}, fmt.Errorf("%w: job %d: worker %d, want 0..%d", errPyMalformed, l.Job, l.Worker, workers-1)
 	case l.End < l.Start:
-		return Result{}, fmt.Errorf("%w: job %d ends before it starts", errPyMalformed, l.Job)
+		return strategies.Result{}, fmt.Errorf("%w: job %d ends before it starts", errPyMalformed, l.Job)
 	}
 	if l.Start < t0 {
-		return Result{}, fmt.Errorf("%w: job %d started before the batch", errPyMalformed, l.Job)
+		return strategies.Result{}, fmt.Errorf("%w: job %d started before the batch", errPyMalformed, l.Job)
 	}
 	// l.End >= l.Start >= t0: neither difference can wrap.
 	start, end := time.Duration(l.Start-t0), time.Duration(l.End-t0)
 	if start < w.Release(int(l.Job)) {
-		return Result{}, fmt.Errorf("%w: job %d started %v after the batch start, before its release at %v",
+		return strategies.Result{}, fmt.Errorf("%w: job %d started %v after the batch start, before its release at %v",
 			errPyMalformed, l.Job, start, w.Release(int(l.Job)))
 	}
-	return Result{Job: l.Job, Sum: l.Sum, Worker: int(l.Worker), Start: start, End: end}, nil
+	return strategies.Result{Job: l.Job, Sum: l.Sum, Worker: int(l.Worker), Start: start, End: end}, nil
 }
 
 func truncate(b []byte, n int) []byte {

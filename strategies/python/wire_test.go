@@ -1,10 +1,12 @@
-package strategies
+package python
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 func TestParsePyLine(t *testing.T) {
@@ -54,23 +56,23 @@ func TestParsePyLine(t *testing.T) {
 }
 
 func TestPyResultFrom(t *testing.T) {
-	w := Workload{Jobs: 4, N: 10, Gap: 10 * time.Millisecond}
+	w := strategies.Workload{Jobs: 4, N: 10, Gap: 10 * time.Millisecond}
 	const t0 = 1_000_000_000
 	ms := int64(time.Millisecond)
 	tests := []struct {
 		name string
 		l    pyLine
-		want Result
+		want strategies.Result
 		bad  string
 	}{
 		{"ok", pyLine{Kind: pyResult, Job: 2, Sum: 7, Worker: 1, Start: t0 + 20*ms, End: t0 + 25*ms},
-			Result{Job: 2, Sum: 7, Worker: 1, Start: 20 * time.Millisecond, End: 25 * time.Millisecond}, ""},
-		{"job past the batch", pyLine{Job: 4, Start: t0, End: t0}, Result{}, "job 4 is not in the batch"},
-		{"negative job", pyLine{Job: -1, Start: t0, End: t0}, Result{}, "job -1 is not in the batch"},
-		{"worker out of range", pyLine{Job: 0, Worker: 2, Start: t0, End: t0}, Result{}, "worker 2, want 0..1"},
-		{"ends before start", pyLine{Job: 0, Start: t0 + 2, End: t0 + 1}, Result{}, "ends before it starts"},
-		{"before the batch", pyLine{Job: 0, Start: -1 << 63, End: t0}, Result{}, "started before the batch"},
-		{"before its release", pyLine{Job: 3, Start: t0 + 29*ms, End: t0 + 40*ms}, Result{}, "before its release at 30ms"},
+			strategies.Result{Job: 2, Sum: 7, Worker: 1, Start: 20 * time.Millisecond, End: 25 * time.Millisecond}, ""},
+		{"job past the batch", pyLine{Job: 4, Start: t0, End: t0}, strategies.Result{}, "job 4 is not in the batch"},
+		{"negative job", pyLine{Job: -1, Start: t0, End: t0}, strategies.Result{}, "job -1 is not in the batch"},
+		{"worker out of range", pyLine{Job: 0, Worker: 2, Start: t0, End: t0}, strategies.Result{}, "worker 2, want 0..1"},
+		{"ends before start", pyLine{Job: 0, Start: t0 + 2, End: t0 + 1}, strategies.Result{}, "ends before it starts"},
+		{"before the batch", pyLine{Job: 0, Start: -1 << 63, End: t0}, strategies.Result{}, "started before the batch"},
+		{"before its release", pyLine{Job: 3, Start: t0 + 29*ms, End: t0 + 40*ms}, strategies.Result{}, "before its release at 30ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +99,7 @@ func FuzzParsePyLine(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	w := Workload{Jobs: 16, N: 1, Gap: time.Millisecond}
+	w := strategies.Workload{Jobs: 16, N: 1, Gap: time.Millisecond}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		l, err := parsePyLine(line)
 		if err != nil {

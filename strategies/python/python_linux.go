@@ -1,6 +1,6 @@
 //go:build linux
 
-package strategies
+package python
 
 import "syscall"
 
