@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,14 @@ func TestRunPythonStrategies(t *testing.T) {
 		if !got[name] {
 			t.Errorf("bench.txt lacks %s:\n%s", name, text)
 		}
+	}
+	// The interpreter that ran them is on record, once.
+	rt := strategies.Runtimes(context.Background(), []string{"python-pool"})
+	if len(rt) != 1 || rt[0].Version == strategies.UnknownVersion {
+		t.Fatalf("python-pool's runtime: %+v, want one known", rt)
+	}
+	line := "\npython: " + rt[0].Version + "\n"
+	if n := strings.Count(string(text), line); n != 1 {
+		t.Errorf("bench.txt has %q %d times, want once:\n%s", line[1:], n, text)
 	}
 }

@@ -15,11 +15,24 @@ import (
 // The oldest Python the program is written for.
 const minPythonMajor, minPythonMinor = 3, 8
 
-// findPython resolves the interpreter (Env, else python3 on PATH)
-// and checks its version. The error is one line saying what is missing.
-func findPython(ctx context.Context) (string, error) {
+// identityQuery makes an interpreter say what it is, in the form
+// parseIdentity reads: its implementation, as the platform module names it,
+// and its version.
+const identityQuery = `import platform, sys; print(platform.python_implementation(), "%d.%d.%d" % sys.version_info[:3])`
+
+// interpreter is a Python interpreter found and checked.
+type interpreter struct {
+	path           string
+	implementation string // "CPython", "PyPy"
+	version        string // "3.11.7"
+}
+
+// findInterpreter resolves the interpreter (Env, else python3 on PATH),
+// asks it what it is and checks its version. The error is one line saying
+// what is missing.
+func findInterpreter(ctx context.Context) (interpreter, error) {
 	if !supported {
-		return "", fmt.Errorf("the python strategies are not supported on %s", runtime.GOOS)
+		return interpreter{}, fmt.Errorf("the python strategies are not supported on %s", runtime.GOOS)
 	}
 	name, from := os.Getenv(Env), Env
 	if name == "" {
@@ -28,31 +41,59 @@ func findPython(ctx context.Context) (string, error) {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		if from == "PATH" {
-			return "", fmt.Errorf("python3 not found on PATH (set %s to an interpreter)", Env)
+			return interpreter{}, fmt.Errorf("python3 not found on PATH (set %s to an interpreter)", Env)
 		}
-		return "", fmt.Errorf("%s=%s: no such interpreter", Env, name)
+		return interpreter{}, fmt.Errorf("%s=%s: no such interpreter", Env, name)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-I", "-c", `import sys; print("%d.%d.%d" % sys.version_info[:3])`)
-	out := &headBuffer{limit: 64}
+	cmd := exec.CommandContext(ctx, path, "-I", "-c", identityQuery)
+	out := &headBuffer{limit: 128}
 	cmd.Stdout = out
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", ctx.Err()
+			return interpreter{}, ctx.Err()
 		}
-		return "", fmt.Errorf("%s: asking its version: %v", path, err)
+		return interpreter{}, fmt.Errorf("%s: asking what it is: %v", path, err)
 	}
-	version := strings.TrimSpace(out.String())
-	major, minor, ok := parsePythonVersion(version)
+	answer := strings.TrimSpace(out.String())
+	impl, version, major, minor, ok := parseIdentity(answer)
 	if !ok {
-		return "", fmt.Errorf("%s: version %q is not Python's major.minor.micro", path, version)
+		return interpreter{}, fmt.Errorf("%s: answered %q, want Python's implementation and major.minor.micro", path, answer)
 	}
 	if major != minPythonMajor || minor < minPythonMinor {
-		return "", fmt.Errorf("%s is Python %s; the python strategies need %d.%d or newer", path, version, minPythonMajor, minPythonMinor)
+		return interpreter{}, fmt.Errorf("%s is %s %s; the python strategies need %d.%d or newer", path, impl, version, minPythonMajor, minPythonMinor)
 	}
-	return path, nil
+	return interpreter{path: path, implementation: impl, version: version}, nil
+}
+
+// parseIdentity reads the answer to identityQuery, "CPython 3.11.7": an
+// implementation name (a letter, then letters and digits, at most 32) and a
+// version of three decimal numbers, each spelt one way.
+func parseIdentity(s string) (impl, version string, major, minor int, ok bool) {
+	impl, version, found := strings.Cut(s, " ")
+	if !found || !isName(impl) {
+		return "", "", 0, 0, false
+	}
+	major, minor, ok = parsePythonVersion(version)
+	if !ok {
+		return "", "", 0, 0, false
+	}
+	return impl, version, major, minor, true
+}
+
+func isName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i, c := range s {
+		letter := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // parsePythonVersion reads "3.11.7".

@@ -37,7 +37,7 @@ func init() {
 			Doc:          s.doc,
 			New:          func() strategies.Strategy { return &strategy{mode: s.mode} },
 			OutOfProcess: true,
-			Available:    func() error { _, err := findPython(context.Background()); return err },
+			Available:    func() error { _, err := findInterpreter(context.Background()); return err },
 		})
 	}
 }
@@ -84,10 +84,11 @@ type strategy struct {
 }
 
 var (
-	_ strategies.Strategy  = (*strategy)(nil)
-	_ strategies.Preparer  = (*strategy)(nil)
-	_ strategies.Closer    = (*strategy)(nil)
-	_ strategies.WorkerCPU = (*strategy)(nil)
+	_ strategies.Strategy         = (*strategy)(nil)
+	_ strategies.Preparer         = (*strategy)(nil)
+	_ strategies.Closer           = (*strategy)(nil)
+	_ strategies.WorkerCPU        = (*strategy)(nil)
+	_ strategies.RuntimeDescriber = (*strategy)(nil)
 )
 
 // pyProc is the running Python program.
@@ -114,6 +115,18 @@ func (p *strategy) Name() string { return "python-" + p.mode }
 
 // LastBatchWorkerCPU implements strategies.WorkerCPU.
 func (p *strategy) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+
+// DescribeRuntime implements strategies.RuntimeDescriber: the interpreter
+// Prepare would start now, such as "CPython 3.11.7".
+func (p *strategy) DescribeRuntime(ctx context.Context) (strategies.Runtime, error) {
+	r := strategies.Runtime{Key: "python"}
+	in, err := findInterpreter(ctx)
+	if err != nil {
+		return r, err
+	}
+	r.Version = in.implementation + " " + in.version
+	return r, nil
+}
 
 // checkArgs rejects what no strategy can run, as package strategies'
 // own strategies do.
@@ -236,13 +249,14 @@ func (p *strategy) batch(ctx context.Context, w strategies.Workload, workers int
 // start runs the program and waits for its hello, within startTimeout or
 // until ctx is done.
 func (p *strategy) start(ctx context.Context, workers int) error {
-	interp, err := findPython(ctx)
+	in, err := findInterpreter(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fmt.Errorf("%s: %w", p.Name(), err)
 	}
+	interp := in.path
 	args := []string{"-I", "-c", pythonProgram, p.mode}
 	if p.mode == "pool" {
 		args = append(args, "--workers="+strconv.Itoa(workers))

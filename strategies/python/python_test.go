@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,12 +23,12 @@ func needPython(t *testing.T) {
 	}
 }
 
-// fakeInterpreter writes a shell script that answers the version question
-// with version.
-func fakeInterpreter(t *testing.T, version string) string {
+// fakeInterpreter writes a shell script that answers the identity question
+// (any question) with answer.
+func fakeInterpreter(t *testing.T, answer string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "python3")
-	if err := os.WriteFile(path, []byte("#!/bin/sh\necho "+version+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho '"+answer+"'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -46,9 +47,10 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 		want   string
 	}{
 		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no-python3") }, "no such interpreter"},
-		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "3.7.17") }, "is Python 3.7.17; the python strategies need 3.8 or newer"},
-		{"python 2", func(t *testing.T) string { return fakeInterpreter(t, "2.7.18") }, "need 3.8 or newer"},
-		{"not python", func(t *testing.T) string { return fakeInterpreter(t, "hello") }, `version "hello" is not Python's`},
+		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.7.17") }, "is CPython 3.7.17; the python strategies need 3.8 or newer"},
+		{"python 2", func(t *testing.T) string { return fakeInterpreter(t, "CPython 2.7.18") }, "need 3.8 or newer"},
+		{"not python", func(t *testing.T) string { return fakeInterpreter(t, "hello") }, `answered "hello", want Python's implementation and major.minor.micro`},
+		{"version alone", func(t *testing.T) string { return fakeInterpreter(t, "3.11.7") }, `answered "3.11.7"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,20 +77,70 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 	})
 }
 
-func TestParsePythonVersion(t *testing.T) {
+func TestParseIdentity(t *testing.T) {
 	tests := []struct {
-		in           string
-		major, minor int
-		ok           bool
+		in            string
+		impl, version string
+		major, minor  int
+		ok            bool
 	}{
-		{"3.11.7", 3, 11, true}, {"3.8.0", 3, 8, true}, {"3.8", 0, 0, false},
-		{"3.08.1", 0, 0, false}, {"3.-1.0", 0, 0, false}, {"", 0, 0, false}, {"3.13.0rc1", 0, 0, false},
+		{"CPython 3.11.7", "CPython", "3.11.7", 3, 11, true},
+		{"PyPy 3.10.14", "PyPy", "3.10.14", 3, 10, true},
+		{"CPython 3.8.0", "CPython", "3.8.0", 3, 8, true},
+		{"CPython 3.8", "", "", 0, 0, false},
+		{"CPython 3.08.1", "", "", 0, 0, false},
+		{"CPython 3.-1.0", "", "", 0, 0, false},
+		{"CPython 3.13.0rc1", "", "", 0, 0, false},
+		{"3.11.7", "", "", 0, 0, false},
+		{"CPython  3.11.7", "", "", 0, 0, false},
+		{"CPython 3.11.7 extra", "", "", 0, 0, false},
+		{" 3.11.7", "", "", 0, 0, false},
+		{"2Python 3.11.7", "", "", 0, 0, false},
+		{"C-Python 3.11.7", "", "", 0, 0, false},
+		{strings.Repeat("P", 33) + " 3.11.7", "", "", 0, 0, false},
+		{"", "", "", 0, 0, false},
 	}
 	for _, tt := range tests {
-		major, minor, ok := parsePythonVersion(tt.in)
-		if major != tt.major || minor != tt.minor || ok != tt.ok {
-			t.Errorf("parsePythonVersion(%q) = %d, %d, %v; want %d, %d, %v", tt.in, major, minor, ok, tt.major, tt.minor, tt.ok)
+		impl, version, major, minor, ok := parseIdentity(tt.in)
+		if impl != tt.impl || version != tt.version || major != tt.major || minor != tt.minor || ok != tt.ok {
+			t.Errorf("parseIdentity(%q) = %q, %q, %d, %d, %v; want %q, %q, %d, %d, %v",
+				tt.in, impl, version, major, minor, ok, tt.impl, tt.version, tt.major, tt.minor, tt.ok)
 		}
+	}
+}
+
+// TestRuntimeConfig: the python strategies describe the interpreter they
+// would run, as its own identity answer gives it, once for both; and say
+// nothing they do not know.
+func TestRuntimeConfig(t *testing.T) {
+	if !supported {
+		t.Skip("no python strategies on this platform")
+	}
+	tests := []struct {
+		name   string
+		interp func(t *testing.T) string
+		names  []string
+		want   []strategies.Runtime
+	}{
+		{"CPython", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.11.7") },
+			[]string{"serial", "python-mp", "python-pool"}, []strategies.Runtime{{Key: "python", Version: "CPython 3.11.7"}}},
+		{"PyPy", func(t *testing.T) string { return fakeInterpreter(t, "PyPy 3.10.14") },
+			[]string{"python-pool"}, []strategies.Runtime{{Key: "python", Version: "PyPy 3.10.14"}}},
+		{"no python strategy", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.11.7") },
+			[]string{"serial", "pool"}, nil},
+		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.7.17") },
+			[]string{"python-mp"}, []strategies.Runtime{{Key: "python", Version: strategies.UnknownVersion}}},
+		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no-python3") },
+			[]string{"python-mp"}, []strategies.Runtime{{Key: "python", Version: strategies.UnknownVersion}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(Env, tt.interp(t))
+			got := strategies.Runtimes(context.Background(), tt.names)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Runtimes(%q) = %+v, want %+v", tt.names, got, tt.want)
+			}
+		})
 	}
 }
 
