@@ -8,6 +8,9 @@
 //	import _ "github.com/parbench/parbench/strategies/python"
 //
 // The Python side is one program, parbench_python.py, embedded in the
-// binary and run with python3 -I -c; Env chooses another interpreter. The
-// line protocol between the two sides is in wire.go.
+// binary and run with python3 -I -c; Env chooses another interpreter. Its
+// kernel is the article's job as written, sum([(job)^i for i in
+// range(n)]): a list built, then summed, one list of at most a million
+// elements at a time. The line protocol between the two sides is in
+// wire.go.
 package python
