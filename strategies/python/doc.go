@@ -13,4 +13,9 @@
 // range(n)]): a list built, then summed, one list of at most a million
 // elements at a time. The line protocol between the two sides is in
 // wire.go.
+//
+// python-pool's workers are watched: multiprocessing.Pool replaces a dead
+// worker but not the job it was running, so the program records which
+// worker runs which job, reports a worker it finds dead as a fault (counted
+// through strategies.FaultLog, shown as faults/op) and runs its job again.
 package python

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parbench/parbench/strategies"
@@ -46,7 +47,9 @@ func init() {
 // started as a child process with the parent's CPU affinity, in the
 // parent's process group (the harness ends a measurement by killing the
 // group) and, on Linux, with SIGKILL as its parent-death signal; its own
-// workers set the same signal for its death. Prepare starts it once per
+// workers set the same signal for its death (a pool worker forked to
+// replace a dead one watches getppid() instead: see die_with_parent in the
+// program). Prepare starts it once per
 // trial, so the interpreter's start-up (and python-pool's Pool) count as
 // start-up; Run without Prepare starts it and stops it before it returns.
 //
@@ -62,12 +65,19 @@ func init() {
 // the batch; idle workers poll, as the article's do.
 //
 // python-pool is multiprocessing.Pool: one apply_async per job, at its
-// release time.
+// release time. A pool worker that dies is a fault (TakeFaults, and
+// faults/op in LastBatchMetrics): the program looks at its workers every
+// 50 ms of a batch and reports one it finds dead at once, with its pid and
+// how it ended, and runs the job it was running again, so the batch still
+// verifies. A death outside a job can leave the Pool stuck for good; the
+// batch then fails within about 2 s with an error naming the death (see
+// PoolRunner in the program), and the next Run starts a new program.
 //
 // LastBatchWorkerCPU is the CPU time the Python program reports for the
 // batch: the manager's own and its workers' (for python-mp the reaped
 // workers' rusage, for python-pool each worker's CPU from one result to the
-// next), since none of it is in the measurement process's rusage.
+// next, so a dead worker's last job is not in it), since none of it is in
+// the measurement process's rusage.
 type strategy struct {
 	mode string // "mp" or "pool"
 
@@ -78,9 +88,13 @@ type strategy struct {
 	inject  string
 	env     []string
 
-	proc     *pyProc
-	prepared bool
-	lastCPU  time.Duration
+	proc       *pyProc
+	prepared   bool
+	lastCPU    time.Duration
+	lastFaults int
+
+	mu     sync.Mutex // guards faults, which TakeFaults may read at any time
+	faults strategies.Faults
 }
 
 var (
@@ -88,6 +102,8 @@ var (
 	_ strategies.Preparer         = (*strategy)(nil)
 	_ strategies.Closer           = (*strategy)(nil)
 	_ strategies.WorkerCPU        = (*strategy)(nil)
+	_ strategies.FaultLog         = (*strategy)(nil)
+	_ strategies.BatchMetrics     = (*strategy)(nil)
 	_ strategies.RuntimeDescriber = (*strategy)(nil)
 )
 
@@ -115,6 +131,36 @@ func (p *strategy) Name() string { return "python-" + p.mode }
 
 // LastBatchWorkerCPU implements strategies.WorkerCPU.
 func (p *strategy) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+
+// LastBatchMetrics implements strategies.BatchMetrics: for python-pool,
+// faults/op is how many pool workers the last Run found dead, including
+// those that died between batches. python-mp, whose workers live for one
+// batch, reports none: a worker it loses shows as lost jobs.
+func (p *strategy) LastBatchMetrics() []strategies.Metric {
+	if p.mode != "pool" {
+		return nil
+	}
+	return []strategies.Metric{{Unit: "faults/op", Value: float64(p.lastFaults)}}
+}
+
+// TakeFaults implements strategies.FaultLog.
+func (p *strategy) TakeFaults() strategies.Faults {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.faults
+	p.faults = strategies.Faults{}
+	return f
+}
+
+// noteFault counts one worker fault, described by cause.
+func (p *strategy) noteFault(cause string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults.N++
+	if len(p.faults.Causes) < strategies.MaxFaultCauses {
+		p.faults.Causes = append(p.faults.Causes, cause)
+	}
+}
 
 // DescribeRuntime implements strategies.RuntimeDescriber: the interpreter
 // Prepare would start now, such as "CPython 3.11.7".
@@ -174,7 +220,7 @@ func (p *strategy) Close() error {
 
 // Run implements strategies.Strategy.
 func (p *strategy) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
-	p.lastCPU = 0
+	p.lastCPU, p.lastFaults = 0, 0
 	if err := checkArgs(w, workers); err != nil {
 		return nil, err
 	}
@@ -231,6 +277,16 @@ func (p *strategy) batch(ctx context.Context, w strategies.Workload, workers int
 				return nil, fmt.Errorf("%s: %w", p.Name(), err)
 			}
 			results = append(results, r)
+		case pyFault:
+			if p.mode != "pool" {
+				return nil, fmt.Errorf("%s: %w: %q from a program that watches no pool", p.Name(), errPyMalformed, l.format())
+			}
+			cause, err := pyFaultCause(l, w)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name(), err)
+			}
+			p.lastFaults++
+			p.noteFault(cause)
 		case pyDone:
 			if l.Count != int64(len(results)) || l.CPU < 0 {
 				return nil, fmt.Errorf("%s: %w: done %d %d after %d results", p.Name(), errPyMalformed, l.Count, l.CPU, len(results))
