@@ -12,6 +12,7 @@ import (
 	"github.com/parbench/parbench/internal/testmain"
 	"github.com/parbench/parbench/strategies"
 	"github.com/parbench/parbench/strategies/procpool"
+	_ "github.com/parbench/parbench/strategies/python" // python-mp and python-pool among the strategies
 )
 
 var (

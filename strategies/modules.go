@@ -1,6 +1,7 @@
 package strategies
 
 import (
+	"context"
 	"runtime/debug"
 	"slices"
 )
@@ -76,4 +77,49 @@ func orUnknownVersion(v string) string {
 		return UnknownVersion
 	}
 	return v
+}
+
+// Runtime is a program outside this binary that a strategy runs its jobs
+// in, such as a Python interpreter: the build information cannot give its
+// version, so the strategy says it, and it goes on record beside the
+// library modules'.
+type Runtime struct {
+	// Key names the config line, such as "python".
+	Key string
+	// Version is the implementation and version, such as "CPython 3.11.7".
+	Version string
+}
+
+// RuntimeDescriber is implemented by strategies that run their jobs in a
+// Runtime. DescribeRuntime says which one the strategy would run now; on
+// failure it still returns the Runtime's Key, with the error.
+type RuntimeDescriber interface {
+	DescribeRuntime(ctx context.Context) (Runtime, error)
+}
+
+// Runtimes describes the runtimes of the named strategies, each key once,
+// in the order first met. A runtime that cannot say has UnknownVersion;
+// unknown names and strategies without a runtime give nothing. It makes
+// one instance of each named strategy, as a trial does, to ask it.
+func Runtimes(ctx context.Context, names []string) []Runtime {
+	var out []Runtime
+	for _, n := range names {
+		info, ok := registry[n]
+		if !ok {
+			continue
+		}
+		d, ok := info.New().(RuntimeDescriber)
+		if !ok {
+			continue
+		}
+		r, err := d.DescribeRuntime(ctx)
+		if slices.ContainsFunc(out, func(o Runtime) bool { return o.Key == r.Key }) {
+			continue
+		}
+		if err != nil || r.Version == "" {
+			r.Version = UnknownVersion
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/python"
 )
 
 // TestRunSkipsStrategiesWithoutTheirProgram: with no python3 the Python
@@ -14,7 +16,7 @@ import (
 // rest (or, with nothing left, ends cleanly without a run folder).
 func TestRunSkipsStrategiesWithoutTheirProgram(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-python3")
-	t.Setenv(strategies.PythonEnv, missing)
+	t.Setenv(python.Env, missing)
 	tests := []struct {
 		name       string
 		strategy   string
@@ -32,7 +34,7 @@ func TestRunSkipsStrategiesWithoutTheirProgram(t *testing.T) {
 			if status != 0 {
 				t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
 			}
-			want := "parbench: skipping python-mp: " + strategies.PythonEnv + "=" + missing + ": no such interpreter\n"
+			want := "parbench: skipping python-mp: " + python.Env + "=" + missing + ": no such interpreter\n"
 			if !strings.Contains(stderr, want) || strings.Count(stderr, "parbench: skipping ") != tt.wantSkips {
 				t.Errorf("stderr:\n%s\nwant %d skip lines, one of them %q", stderr, tt.wantSkips, want)
 			}
@@ -89,5 +91,14 @@ func TestRunPythonStrategies(t *testing.T) {
 		if !got[name] {
 			t.Errorf("bench.txt lacks %s:\n%s", name, text)
 		}
+	}
+	// The interpreter that ran them is on record, once.
+	rt := strategies.Runtimes(context.Background(), []string{"python-pool"})
+	if len(rt) != 1 || rt[0].Version == strategies.UnknownVersion {
+		t.Fatalf("python-pool's runtime: %+v, want one known", rt)
+	}
+	line := "\npython: " + rt[0].Version + "\n"
+	if n := strings.Count(string(text), line); n != 1 {
+		t.Errorf("bench.txt has %q %d times, want once:\n%s", line[1:], n, text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/parbench/parbench/internal/testmain"
 	"github.com/parbench/parbench/strategies"
 	"github.com/parbench/parbench/strategies/procpool"
+	_ "github.com/parbench/parbench/strategies/python"
 	"github.com/parbench/parbench/strategies/strategytest"
 )
 

@@ -1,15 +1,18 @@
-package strategies
+package python
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
+	"syscall"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
 )
 
 // The line protocol between parbench and its Python program
-// (strategies/python/parbench_python.py). Every message is one line of
+// (parbench_python.py). Every message is one line of
 // ASCII, fields split by one space, ended by '\n'; numbers are decimal
 // integers, times CLOCK_MONOTONIC nanoseconds.
 //
@@ -23,6 +26,7 @@ import (
 //
 //	hello <protocol> <python version>        once, when ready
 //	result <job> <sum> <worker> <start_ns> <end_ns>   one per job it ran
+//	fault <pid> <exit> <job>                 a pool worker found dead
 //	done <count> <cpu_ns>                    ends a batch's results
 //	error <text>                             a request it could not run
 //
@@ -30,8 +34,14 @@ import (
 // (user+system) the program and its workers spent on the batch. A job lost
 // by the program simply has no result line: parbench's verification names
 // it.
+//
+// A fault line comes as soon as python-pool's manager finds a worker dead,
+// before the batch's results: exit is the worker's exit status, or minus
+// the signal that killed it (multiprocessing's exitcode); job is the job of
+// the batch it was running, which the program runs again, or -1 for none.
+// After an error line in a batch the program exits.
 const (
-	pyProtocol = 1
+	pyProtocol = 2
 	// pyMaxLine bounds one line: a result line is at most about 100 bytes,
 	// and an error's text is cut to fit.
 	pyMaxLine = 1024
@@ -45,6 +55,7 @@ const (
 	pyResult
 	pyDone
 	pyError
+	pyFault
 )
 
 // pyLine is one decoded line. Which fields are set depends on Kind.
@@ -52,7 +63,7 @@ type pyLine struct {
 	Kind    pyKind
 	Version string // hello: the interpreter's version
 	Proto   int64  // hello
-	Job     int64  // result
+	Job     int64  // result; fault: the job it was running, -1 for none
 	Sum     int64  // result
 	Worker  int64  // result
 	Start   int64  // result, ns
@@ -60,6 +71,8 @@ type pyLine struct {
 	Count   int64  // done
 	CPU     int64  // done, ns
 	Text    string // error
+	PID     int64  // fault
+	Exit    int64  // fault: exit status, or minus a signal number
 }
 
 // errPyMalformed wraps every decoding failure.
@@ -121,6 +134,12 @@ func parsePyLine(line []byte) (pyLine, error) {
 			return bad(err.Error())
 		}
 		return pyLine{Kind: pyDone, Count: v[0], CPU: v[1]}, nil
+	case "fault":
+		v, err := ints(3)
+		if err != nil {
+			return bad(err.Error())
+		}
+		return pyLine{Kind: pyFault, PID: v[0], Exit: v[1], Job: v[2]}, nil
 	}
 	return bad("unknown kind")
 }
@@ -136,6 +155,8 @@ func (l pyLine) format() string {
 		return fmt.Sprintf("done %d %d", l.Count, l.CPU)
 	case pyError:
 		return "error " + l.Text
+	case pyFault:
+		return fmt.Sprintf("fault %d %d %d", l.PID, l.Exit, l.Job)
 	}
 	return ""
 }
@@ -144,25 +165,25 @@ func (l pyLine) format() string {
 // a job of the batch, a worker of the pool, a start no sooner than the
 // job's release and an end no sooner than its start. t0 is the batch start
 // on the raw monotonic clock.
-func pyResultFrom(l pyLine, w Workload, workers int, t0 int64) (Result, error) {
+func pyResultFrom(l pyLine, w strategies.Workload, workers int, t0 int64) (strategies.Result, error) {
 	switch {
 	case l.Job < 0 || l.Job >= int64(w.Jobs):
-		return Result{}, fmt.Errorf("%w: job %d is not in the batch (jobs 0..%d)", errPyMalformed, l.Job, w.Jobs-1)
+		return strategies.Result{}, fmt.Errorf("%w: job %d is not in the batch (jobs 0..%d)", errPyMalformed, l.Job, w.Jobs-1)
 	case l.Worker < 0 || l.Worker >= int64(workers):
-		return Result{}, fmt.Errorf("%w: job %d: worker %d, want 0..%d", errPyMalformed, l.Job, l.Worker, workers-1)
+		return strategies.Result{}, fmt.Errorf("%w: job %d: worker %d, want 0..%d", errPyMalformed, l.Job, l.Worker, workers-1)
 	case l.End < l.Start:
-		return Result{}, fmt.Errorf("%w: job %d ends before it starts", errPyMalformed, l.Job)
+		return strategies.Result{}, fmt.Errorf("%w: job %d ends before it starts", errPyMalformed, l.Job)
 	}
 	if l.Start < t0 {
-		return Result{}, fmt.Errorf("%w: job %d started before the batch", errPyMalformed, l.Job)
+		return strategies.Result{}, fmt.Errorf("%w: job %d started before the batch", errPyMalformed, l.Job)
 	}
 	// l.End >= l.Start >= t0: neither difference can wrap.
 	start, end := time.Duration(l.Start-t0), time.Duration(l.End-t0)
 	if start < w.Release(int(l.Job)) {
-		return Result{}, fmt.Errorf("%w: job %d started %v after the batch start, before its release at %v",
+		return strategies.Result{}, fmt.Errorf("%w: job %d started %v after the batch start, before its release at %v",
 			errPyMalformed, l.Job, start, w.Release(int(l.Job)))
 	}
-	return Result{Job: l.Job, Sum: l.Sum, Worker: int(l.Worker), Start: start, End: end}, nil
+	return strategies.Result{Job: l.Job, Sum: l.Sum, Worker: int(l.Worker), Start: start, End: end}, nil
 }
 
 func truncate(b []byte, n int) []byte {
@@ -170,4 +191,27 @@ func truncate(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
+}
+
+// pyFaultCause checks a decoded fault against its batch and describes it,
+// for the fault log: a worker's pid, a job of the batch or none, and an
+// exit status or signal as a process can end with.
+func pyFaultCause(l pyLine, w strategies.Workload) (string, error) {
+	switch {
+	case l.PID < 1 || l.PID > 1<<31-1:
+		return "", fmt.Errorf("%w: fault of worker pid %d", errPyMalformed, l.PID)
+	case l.Job < -1 || l.Job >= int64(w.Jobs):
+		return "", fmt.Errorf("%w: fault of worker pid %d running job %d, not in the batch (jobs 0..%d)", errPyMalformed, l.PID, l.Job, w.Jobs-1)
+	case l.Exit < -127 || l.Exit > 255:
+		return "", fmt.Errorf("%w: fault of worker pid %d with exit %d, neither a status nor a signal", errPyMalformed, l.PID, l.Exit)
+	}
+	how := fmt.Sprintf("exited with status %d", l.Exit)
+	if l.Exit < 0 {
+		how = fmt.Sprintf("killed by signal %d (%v)", -l.Exit, syscall.Signal(-l.Exit))
+	}
+	what := "outside a job"
+	if l.Job >= 0 {
+		what = fmt.Sprintf("running job %d, which runs again", l.Job)
+	}
+	return fmt.Sprintf("pool worker pid %d %s %s", l.PID, how, what), nil
 }

@@ -1,4 +1,4 @@
-package strategies
+package python
 
 import (
 	"context"
@@ -6,26 +6,30 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/internal/childproc"
 )
 
 // needPython skips a test where the Python strategies cannot run, as the
 // harness skips them.
 func needPython(t *testing.T) {
 	t.Helper()
-	if err := Available("python-mp"); err != nil {
+	if err := strategies.Available("python-mp"); err != nil {
 		t.Skip(err)
 	}
 }
 
-// fakeInterpreter writes a shell script that answers the version question
-// with version.
-func fakeInterpreter(t *testing.T, version string) string {
+// fakeInterpreter writes a shell script that answers the identity question
+// (any question) with answer.
+func fakeInterpreter(t *testing.T, answer string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "python3")
-	if err := os.WriteFile(path, []byte("#!/bin/sh\necho "+version+"\n"), 0o755); err != nil {
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho '"+answer+"'\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -35,7 +39,7 @@ func fakeInterpreter(t *testing.T, version string) string {
 // strategies say why in one line, Available fails (so the harness and the
 // conformance suite skip them), and Run fails with the same reason.
 func TestPythonSkippedWithoutInterpreter(t *testing.T) {
-	if !procpoolSupported {
+	if !childproc.Supported {
 		t.Skip("no python strategies on this platform")
 	}
 	tests := []struct {
@@ -44,20 +48,21 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 		want   string
 	}{
 		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no-python3") }, "no such interpreter"},
-		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "3.7.17") }, "is Python 3.7.17; the python strategies need 3.8 or newer"},
-		{"python 2", func(t *testing.T) string { return fakeInterpreter(t, "2.7.18") }, "need 3.8 or newer"},
-		{"not python", func(t *testing.T) string { return fakeInterpreter(t, "hello") }, `version "hello" is not Python's`},
+		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.7.17") }, "is CPython 3.7.17; the python strategies need 3.8 or newer"},
+		{"python 2", func(t *testing.T) string { return fakeInterpreter(t, "CPython 2.7.18") }, "need 3.8 or newer"},
+		{"not python", func(t *testing.T) string { return fakeInterpreter(t, "hello") }, `answered "hello", want Python's implementation and major.minor.micro`},
+		{"version alone", func(t *testing.T) string { return fakeInterpreter(t, "3.11.7") }, `answered "3.11.7"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(PythonEnv, tt.interp(t))
+			t.Setenv(Env, tt.interp(t))
 			for _, name := range []string{"python-mp", "python-pool"} {
-				err := Available(name)
+				err := strategies.Available(name)
 				if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
-					t.Fatalf("Available(%s) = %v; want one line with %q", name, err, tt.want)
+					t.Fatalf("strategies.Available(%s) = %v; want one line with %q", name, err, tt.want)
 				}
-				s, _ := New(name)
-				_, runErr := s.Run(context.Background(), Workload{Jobs: 1, N: 1}, 1)
+				s, _ := strategies.New(name)
+				_, runErr := s.Run(context.Background(), strategies.Workload{Jobs: 1, N: 1}, 1)
 				if runErr == nil || !strings.Contains(runErr.Error(), tt.want) {
 					t.Errorf("%s.Run = %v; want an error with %q", name, runErr, tt.want)
 				}
@@ -65,28 +70,78 @@ func TestPythonSkippedWithoutInterpreter(t *testing.T) {
 		})
 	}
 	t.Run("not on PATH", func(t *testing.T) {
-		t.Setenv(PythonEnv, "")
+		t.Setenv(Env, "")
 		t.Setenv("PATH", t.TempDir())
-		if err := Available("python-mp"); err == nil || err.Error() != "python3 not found on PATH (set PARBENCH_PYTHON to an interpreter)" {
+		if err := strategies.Available("python-mp"); err == nil || err.Error() != "python3 not found on PATH (set PARBENCH_PYTHON to an interpreter)" {
 			t.Errorf("Available = %v; want python3 not found on PATH", err)
 		}
 	})
 }
 
-func TestParsePythonVersion(t *testing.T) {
+func TestParseIdentity(t *testing.T) {
 	tests := []struct {
-		in           string
-		major, minor int
-		ok           bool
+		in            string
+		impl, version string
+		major, minor  int
+		ok            bool
 	}{
-		{"3.11.7", 3, 11, true}, {"3.8.0", 3, 8, true}, {"3.8", 0, 0, false},
-		{"3.08.1", 0, 0, false}, {"3.-1.0", 0, 0, false}, {"", 0, 0, false}, {"3.13.0rc1", 0, 0, false},
+		{"CPython 3.11.7", "CPython", "3.11.7", 3, 11, true},
+		{"PyPy 3.10.14", "PyPy", "3.10.14", 3, 10, true},
+		{"CPython 3.8.0", "CPython", "3.8.0", 3, 8, true},
+		{"CPython 3.8", "", "", 0, 0, false},
+		{"CPython 3.08.1", "", "", 0, 0, false},
+		{"CPython 3.-1.0", "", "", 0, 0, false},
+		{"CPython 3.13.0rc1", "", "", 0, 0, false},
+		{"3.11.7", "", "", 0, 0, false},
+		{"CPython  3.11.7", "", "", 0, 0, false},
+		{"CPython 3.11.7 extra", "", "", 0, 0, false},
+		{" 3.11.7", "", "", 0, 0, false},
+		{"2Python 3.11.7", "", "", 0, 0, false},
+		{"C-Python 3.11.7", "", "", 0, 0, false},
+		{strings.Repeat("P", 33) + " 3.11.7", "", "", 0, 0, false},
+		{"", "", "", 0, 0, false},
 	}
 	for _, tt := range tests {
-		major, minor, ok := parsePythonVersion(tt.in)
-		if major != tt.major || minor != tt.minor || ok != tt.ok {
-			t.Errorf("parsePythonVersion(%q) = %d, %d, %v; want %d, %d, %v", tt.in, major, minor, ok, tt.major, tt.minor, tt.ok)
+		impl, version, major, minor, ok := parseIdentity(tt.in)
+		if impl != tt.impl || version != tt.version || major != tt.major || minor != tt.minor || ok != tt.ok {
+			t.Errorf("parseIdentity(%q) = %q, %q, %d, %d, %v; want %q, %q, %d, %d, %v",
+				tt.in, impl, version, major, minor, ok, tt.impl, tt.version, tt.major, tt.minor, tt.ok)
 		}
+	}
+}
+
+// TestRuntimeConfig: the python strategies describe the interpreter they
+// would run, as its own identity answer gives it, once for both; and say
+// nothing they do not know.
+func TestRuntimeConfig(t *testing.T) {
+	if !childproc.Supported {
+		t.Skip("no python strategies on this platform")
+	}
+	tests := []struct {
+		name   string
+		interp func(t *testing.T) string
+		names  []string
+		want   []strategies.Runtime
+	}{
+		{"CPython", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.11.7") },
+			[]string{"serial", "python-mp", "python-pool"}, []strategies.Runtime{{Key: "python", Version: "CPython 3.11.7"}}},
+		{"PyPy", func(t *testing.T) string { return fakeInterpreter(t, "PyPy 3.10.14") },
+			[]string{"python-pool"}, []strategies.Runtime{{Key: "python", Version: "PyPy 3.10.14"}}},
+		{"no python strategy", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.11.7") },
+			[]string{"serial", "pool"}, nil},
+		{"too old", func(t *testing.T) string { return fakeInterpreter(t, "CPython 3.7.17") },
+			[]string{"python-mp"}, []strategies.Runtime{{Key: "python", Version: strategies.UnknownVersion}}},
+		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "no-python3") },
+			[]string{"python-mp"}, []strategies.Runtime{{Key: "python", Version: strategies.UnknownVersion}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(Env, tt.interp(t))
+			got := strategies.Runtimes(context.Background(), tt.names)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Runtimes(%q) = %+v, want %+v", tt.names, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -96,7 +151,7 @@ func TestParsePythonVersion(t *testing.T) {
 // the workers' CPU time is reported.
 func TestPythonBatches(t *testing.T) {
 	needPython(t)
-	w := Workload{Jobs: 12, N: 20000, Gap: 2 * time.Millisecond}
+	w := strategies.Workload{Jobs: 12, N: 20000, Gap: 2 * time.Millisecond}
 	for _, mode := range []string{"mp", "pool"} {
 		for _, prepared := range []bool{true, false} {
 			name := "python-" + mode
@@ -104,7 +159,7 @@ func TestPythonBatches(t *testing.T) {
 				name += "/unprepared"
 			}
 			t.Run(name, func(t *testing.T) {
-				p := &Python{mode: mode}
+				p := &strategy{mode: mode}
 				ctx := context.Background()
 				if prepared {
 					if err := p.Prepare(ctx, w, 3); err != nil {
@@ -117,7 +172,7 @@ func TestPythonBatches(t *testing.T) {
 					if err != nil {
 						t.Fatalf("batch %d: %v", b, err)
 					}
-					if err := Verify(w, results); err != nil {
+					if err := strategies.Verify(w, results); err != nil {
 						t.Fatalf("batch %d: %v", b, err)
 					}
 					if p.LastBatchWorkerCPU() <= 0 {
@@ -147,7 +202,7 @@ func TestPythonBatches(t *testing.T) {
 // same fault under the fixed protocol loses nothing.
 func TestPythonArticleRaceCaught(t *testing.T) {
 	needPython(t)
-	w := Workload{Jobs: 4, N: 1000}
+	w := strategies.Workload{Jobs: 4, N: 1000}
 	tests := []struct {
 		name    string
 		article bool
@@ -158,16 +213,16 @@ func TestPythonArticleRaceCaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &Python{mode: "mp", article: tt.article, inject: "leave-early"}
+			p := &strategy{mode: "mp", article: tt.article, inject: "leave-early"}
 			results, err := p.Run(context.Background(), w, 1)
 			if err != nil {
 				t.Fatalf("Run: %v (a lost job is verification's to find, not Run's)", err)
 			}
-			err = Verify(w, results)
+			err = strategies.Verify(w, results)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("Verify: %v; want the batch to verify", err)
-			case tt.want != "" && (err == nil || !errors.Is(err, ErrUnverified) || !strings.Contains(err.Error(), tt.want)):
+			case tt.want != "" && (err == nil || !errors.Is(err, strategies.ErrUnverified) || !strings.Contains(err.Error(), tt.want)):
 				t.Errorf("Verify: %v; want it to fail with %q", err, tt.want)
 			}
 		})
@@ -181,16 +236,16 @@ var lossBatches = flag.Int("python.lossbatches", 0, "batches of the article's un
 // the fixed protocol loses none over as many batches. It is a count, not a
 // timing; it runs only when asked:
 //
-//	go test ./strategies -run TestPythonArticleLossRate -python.lossbatches 200 -v
+//	go test ./strategies/python -run TestPythonArticleLossRate -python.lossbatches 200 -v
 func TestPythonArticleLossRate(t *testing.T) {
 	if *lossBatches <= 0 {
 		t.Skip("set -python.lossbatches N to count the article's losses over N batches")
 	}
 	needPython(t)
-	w := Workload{Jobs: 8, N: 1000}
+	w := strategies.Workload{Jobs: 8, N: 1000}
 	const workers = 2
 	for _, article := range []bool{true, false} {
-		p := &Python{mode: "mp", article: article}
+		p := &strategy{mode: "mp", article: article}
 		ctx := context.Background()
 		if err := p.Prepare(ctx, w, workers); err != nil {
 			t.Fatal(err)
@@ -201,7 +256,7 @@ func TestPythonArticleLossRate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("batch %d: %v", b, err)
 			}
-			if err := Verify(w, results); err != nil {
+			if err := strategies.Verify(w, results); err != nil {
 				lostBatches++
 				lostJobs += w.Jobs - len(results)
 			}

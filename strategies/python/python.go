@@ -1,4 +1,4 @@
-package strategies
+package python
 
 import (
 	"bufio"
@@ -8,47 +8,49 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/parbench/parbench/strategies"
+	"github.com/parbench/parbench/strategies/internal/childproc"
 )
 
 // pythonProgram is the Python side of python-mp and python-pool, run with
 // python3 -I -c, so that nothing is written to disk and no user site or
 // PYTHON* variable changes what runs.
 //
-//go:embed python/parbench_python.py
+//go:embed parbench_python.py
 var pythonProgram string
 
-// PythonEnv names the environment variable that chooses the interpreter
-// of the Python strategies: a path, or a name looked up on PATH. Unset
-// means python3.
-const PythonEnv = "PARBENCH_PYTHON"
-
-// The oldest Python the program is written for.
-const minPythonMajor, minPythonMinor = 3, 8
+// Env names the environment variable that chooses the interpreter of the
+// Python strategies: a path, or a name looked up on PATH. Unset means
+// python3.
+const Env = "PARBENCH_PYTHON"
 
 func init() {
 	for _, s := range []struct{ name, mode, doc string }{
 		{"python-mp", "mp", "the article's Python: a multiprocessing.Queue, Process workers polling it, a stop Event (with the one fix that loses no job)"},
 		{"python-pool", "pool", "the article's jobs in Python's multiprocessing.Pool, kept across batches"},
 	} {
-		Register(Info{
+		strategies.Register(strategies.Info{
 			Name:         s.name,
 			Doc:          s.doc,
-			New:          func() Strategy { return &Python{mode: s.mode} },
+			New:          func() strategies.Strategy { return &strategy{mode: s.mode} },
 			OutOfProcess: true,
-			Available:    func() error { _, err := findPython(context.Background()); return err },
+			Available:    func() error { _, err := findInterpreter(context.Background()); return err },
 		})
 	}
 }
 
-// Python runs the workload in Python 3, in the program embedded above,
+// strategy runs the workload in Python 3, in the program embedded above,
 // started as a child process with the parent's CPU affinity, in the
 // parent's process group (the harness ends a measurement by killing the
 // group) and, on Linux, with SIGKILL as its parent-death signal; its own
-// workers set the same signal for its death. Prepare starts it once per
+// workers set the same signal for its death (a pool worker forked to
+// replace a dead one watches getppid() instead: see die_with_parent in the
+// program). Prepare starts it once per
 // trial, so the interpreter's start-up (and python-pool's Pool) count as
 // start-up; Run without Prepare starts it and stops it before it returns.
 //
@@ -64,13 +66,20 @@ func init() {
 // the batch; idle workers poll, as the article's do.
 //
 // python-pool is multiprocessing.Pool: one apply_async per job, at its
-// release time.
+// release time. A pool worker that dies is a fault (TakeFaults, and
+// faults/op in LastBatchMetrics): the program looks at its workers every
+// 50 ms of a batch and reports one it finds dead at once, with its pid and
+// how it ended, and runs the job it was running again, so the batch still
+// verifies. A death outside a job can leave the Pool stuck for good; the
+// batch then fails within about 2 s with an error naming the death (see
+// PoolRunner in the program), and the next Run starts a new program.
 //
 // LastBatchWorkerCPU is the CPU time the Python program reports for the
 // batch: the manager's own and its workers' (for python-mp the reaped
 // workers' rusage, for python-pool each worker's CPU from one result to the
-// next), since none of it is in the measurement process's rusage.
-type Python struct {
+// next, so a dead worker's last job is not in it), since none of it is in
+// the measurement process's rusage.
+type strategy struct {
 	mode string // "mp" or "pool"
 
 	// Test hooks: article runs the article's protocol unfixed; inject is
@@ -80,16 +89,23 @@ type Python struct {
 	inject  string
 	env     []string
 
-	proc     *pyProc
-	prepared bool
-	lastCPU  time.Duration
+	proc       *pyProc
+	prepared   bool
+	lastCPU    time.Duration
+	lastFaults int
+
+	mu     sync.Mutex // guards faults, which TakeFaults may read at any time
+	faults strategies.Faults
 }
 
 var (
-	_ Strategy  = (*Python)(nil)
-	_ Preparer  = (*Python)(nil)
-	_ Closer    = (*Python)(nil)
-	_ WorkerCPU = (*Python)(nil)
+	_ strategies.Strategy         = (*strategy)(nil)
+	_ strategies.Preparer         = (*strategy)(nil)
+	_ strategies.Closer           = (*strategy)(nil)
+	_ strategies.WorkerCPU        = (*strategy)(nil)
+	_ strategies.FaultLog         = (*strategy)(nil)
+	_ strategies.BatchMetrics     = (*strategy)(nil)
+	_ strategies.RuntimeDescriber = (*strategy)(nil)
 )
 
 // pyProc is the running Python program.
@@ -98,7 +114,7 @@ type pyProc struct {
 	stdin   *os.File
 	stdout  *os.File
 	r       *bufio.Reader
-	stderr  *headBuffer
+	stderr  *childproc.HeadBuffer
 	workers int // python-pool's pool size; 0 for python-mp, which forks per batch
 	version string
 }
@@ -107,16 +123,62 @@ type pyProc struct {
 // its stdin closes, before it is killed.
 const pyCloseGrace = 2 * time.Second
 
-// Name implements Strategy.
-func (p *Python) Name() string { return "python-" + p.mode }
+// startTimeout bounds the program's start-up: the interpreter, its imports,
+// python-pool's Pool and the hello.
+const startTimeout = 30 * time.Second
 
-// LastBatchWorkerCPU implements WorkerCPU.
-func (p *Python) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+// Name implements strategies.Strategy.
+func (p *strategy) Name() string { return "python-" + p.mode }
+
+// LastBatchWorkerCPU implements strategies.WorkerCPU.
+func (p *strategy) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
+
+// LastBatchMetrics implements strategies.BatchMetrics: for python-pool,
+// faults/op is how many pool workers the last Run found dead, including
+// those that died between batches. python-mp, whose workers live for one
+// batch, reports none: a worker it loses shows as lost jobs.
+func (p *strategy) LastBatchMetrics() []strategies.Metric {
+	if p.mode != "pool" {
+		return nil
+	}
+	return []strategies.Metric{{Unit: "faults/op", Value: float64(p.lastFaults)}}
+}
+
+// TakeFaults implements strategies.FaultLog.
+func (p *strategy) TakeFaults() strategies.Faults {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.faults
+	p.faults = strategies.Faults{}
+	return f
+}
+
+// noteFault counts one worker fault, described by cause.
+func (p *strategy) noteFault(cause string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults.N++
+	if len(p.faults.Causes) < strategies.MaxFaultCauses {
+		p.faults.Causes = append(p.faults.Causes, cause)
+	}
+}
+
+// DescribeRuntime implements strategies.RuntimeDescriber: the interpreter
+// Prepare would start now, such as "CPython 3.11.7".
+func (p *strategy) DescribeRuntime(ctx context.Context) (strategies.Runtime, error) {
+	r := strategies.Runtime{Key: "python"}
+	in, err := findInterpreter(ctx)
+	if err != nil {
+		return r, err
+	}
+	r.Version = in.implementation + " " + in.version
+	return r, nil
+}
 
 // Prepare starts the Python program (and python-pool's Pool) and waits for
 // its hello.
-func (p *Python) Prepare(ctx context.Context, w Workload, workers int) error {
-	if err := checkArgs(w, workers); err != nil {
+func (p *strategy) Prepare(ctx context.Context, w strategies.Workload, workers int) error {
+	if err := strategies.CheckRun(w, workers); err != nil {
 		return err
 	}
 	if p.prepared && p.proc != nil {
@@ -135,7 +197,7 @@ func (p *Python) Prepare(ctx context.Context, w Workload, workers int) error {
 // Close asks the program to finish (EOF on its stdin), waits for it a
 // short while and kills it if it has not gone. It is safe to call more
 // than once, and without Prepare.
-func (p *Python) Close() error {
+func (p *strategy) Close() error {
 	p.prepared = false
 	pp := p.proc
 	p.proc = nil
@@ -145,10 +207,10 @@ func (p *Python) Close() error {
 	return pp.finish(pyCloseGrace)
 }
 
-// Run implements Strategy.
-func (p *Python) Run(ctx context.Context, w Workload, workers int) ([]Result, error) {
-	p.lastCPU = 0
-	if err := checkArgs(w, workers); err != nil {
+// Run implements strategies.Strategy.
+func (p *strategy) Run(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
+	p.lastCPU, p.lastFaults = 0, 0
+	if err := strategies.CheckRun(w, workers); err != nil {
 		return nil, err
 	}
 	if p.prepared && p.proc != nil && p.mode == "pool" && p.proc.workers != workers {
@@ -173,11 +235,11 @@ func (p *Python) Run(ctx context.Context, w Workload, workers int) ([]Result, er
 }
 
 // batch sends one request and reads its answer.
-func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, error) {
+func (p *strategy) batch(ctx context.Context, w strategies.Workload, workers int) ([]strategies.Result, error) {
 	pp := p.proc
 	stop := context.AfterFunc(ctx, func() { pp.stdout.SetReadDeadline(time.Now()) })
 	defer stop()
-	t0, err := rawMonotonic()
+	t0, err := childproc.RawMonotonic()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Name(), err)
 	}
@@ -185,7 +247,7 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 	if _, err := pp.stdin.WriteString(req); err != nil {
 		return nil, fmt.Errorf("%s: sending the batch: %w%s", p.Name(), err, pp.stderrNote())
 	}
-	results := make([]Result, 0, w.Jobs)
+	results := make([]strategies.Result, 0, w.Jobs)
 	for {
 		l, err := pp.read()
 		if ctx.Err() != nil {
@@ -204,6 +266,16 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 				return nil, fmt.Errorf("%s: %w", p.Name(), err)
 			}
 			results = append(results, r)
+		case pyFault:
+			if p.mode != "pool" {
+				return nil, fmt.Errorf("%s: %w: %q from a program that watches no pool", p.Name(), errPyMalformed, l.format())
+			}
+			cause, err := pyFaultCause(l, w)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name(), err)
+			}
+			p.lastFaults++
+			p.noteFault(cause)
 		case pyDone:
 			if l.Count != int64(len(results)) || l.CPU < 0 {
 				return nil, fmt.Errorf("%s: %w: done %d %d after %d results", p.Name(), errPyMalformed, l.Count, l.CPU, len(results))
@@ -221,14 +293,15 @@ func (p *Python) batch(ctx context.Context, w Workload, workers int) ([]Result, 
 
 // start runs the program and waits for its hello, within startTimeout or
 // until ctx is done.
-func (p *Python) start(ctx context.Context, workers int) error {
-	interp, err := findPython(ctx)
+func (p *strategy) start(ctx context.Context, workers int) error {
+	in, err := findInterpreter(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fmt.Errorf("%s: %w", p.Name(), err)
 	}
+	interp := in.path
 	args := []string{"-I", "-c", pythonProgram, p.mode}
 	if p.mode == "pool" {
 		args = append(args, "--workers="+strconv.Itoa(workers))
@@ -252,7 +325,7 @@ func (p *Python) start(ctx context.Context, workers int) error {
 	cmd := exec.Command(interp, args...)
 	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdin, cmd.Stdout = inR, outW
-	stderr := &headBuffer{limit: 4 << 10}
+	stderr := &childproc.HeadBuffer{Limit: 4 << 10}
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = pythonSysProcAttr()
 	cmd.WaitDelay = time.Second
@@ -321,10 +394,10 @@ func (pp *pyProc) read() (pyLine, error) {
 	return parsePyLine(line[:len(line)-1])
 }
 
-// kill ends the program at once (SIGKILL) and reaps it; its workers die
-// with it through their parent-death signal.
+// kill ends the program and its workers at once (SIGKILL to its group)
+// and reaps it.
 func (pp *pyProc) kill() {
-	pp.cmd.Process.Kill()
+	killGroup(pp.cmd.Process.Pid)
 	pp.stdin.Close()
 	pp.cmd.Wait()
 	pp.stdout.Close()
@@ -340,10 +413,13 @@ func (pp *pyProc) finish(grace time.Duration) error {
 	select {
 	case err = <-exited:
 	case <-time.After(grace):
-		pp.cmd.Process.Kill()
+		killGroup(pp.cmd.Process.Pid)
 		<-exited
 		err = fmt.Errorf("did not exit within %v of its stdin closing; killed", grace)
 	}
+	// A worker the program could not stop (one a dead worker's lock
+	// left stuck) is still in its group.
+	killGroup(pp.cmd.Process.Pid)
 	pp.stdout.Close()
 	if err != nil {
 		return fmt.Errorf("python program (pid %d): %w%s", pp.cmd.Process.Pid, err, pp.stderrNote())
@@ -357,61 +433,4 @@ func (pp *pyProc) stderrNote() string {
 		return ""
 	}
 	return fmt.Sprintf("; its stderr: %q", s)
-}
-
-// findPython resolves the interpreter (PythonEnv, else python3 on PATH)
-// and checks its version. The error is one line saying what is missing.
-func findPython(ctx context.Context) (string, error) {
-	if !procpoolSupported {
-		return "", fmt.Errorf("the python strategies are not supported on %s", runtime.GOOS)
-	}
-	name, from := os.Getenv(PythonEnv), PythonEnv
-	if name == "" {
-		name, from = "python3", "PATH"
-	}
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if from == "PATH" {
-			return "", fmt.Errorf("python3 not found on PATH (set %s to an interpreter)", PythonEnv)
-		}
-		return "", fmt.Errorf("%s=%s: no such interpreter", PythonEnv, name)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-I", "-c", `import sys; print("%d.%d.%d" % sys.version_info[:3])`)
-	out := &headBuffer{limit: 64}
-	cmd.Stdout = out
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", ctx.Err()
-		}
-		return "", fmt.Errorf("%s: asking its version: %v", path, err)
-	}
-	version := strings.TrimSpace(out.String())
-	major, minor, ok := parsePythonVersion(version)
-	if !ok {
-		return "", fmt.Errorf("%s: version %q is not Python's major.minor.micro", path, version)
-	}
-	if major != minPythonMajor || minor < minPythonMinor {
-		return "", fmt.Errorf("%s is Python %s; the python strategies need %d.%d or newer", path, version, minPythonMajor, minPythonMinor)
-	}
-	return path, nil
-}
-
-// parsePythonVersion reads "3.11.7".
-func parsePythonVersion(s string) (major, minor int, ok bool) {
-	f := strings.Split(s, ".")
-	if len(f) != 3 {
-		return 0, 0, false
-	}
-	v := make([]int, 3)
-	for i, x := range f {
-		n, err := strconv.Atoi(x)
-		if err != nil || n < 0 || strconv.Itoa(n) != x {
-			return 0, 0, false
-		}
-		v[i] = n
-	}
-	return v[0], v[1], true
 }
