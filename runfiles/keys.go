@@ -50,6 +50,52 @@ const (
 	// KeyOtherRuns names other parbench runs that were measuring into the
 	// same results root when the run started.
 	KeyOtherRuns = "other-runs"
+
+	// KeyBaseline says where the baseline half of each pair ran. With
+	// the value BaselineOwnCPUs, inside the configuration's own
+	// measurement process, on its own CPUs, its rate the mean of the
+	// per-CPU rates; without the key (runs before per-CPU baselines), a
+	// serial batch in a 1-core process pinned to the first CPU.
+	KeyBaseline = "baseline"
+	// KeyCPUList is the CPUs handed out, in order ("0,1"): a k-core
+	// configuration ran on the first k of them.
+	KeyCPUList = "cpu-list"
+	// KeyGivenUpCores lists the core counts the sweep gave up on after
+	// measurement-process failures in a row ("2,4"), and
+	// KeyGivenUpCauses their causes ("2 cores: <cause>; <cause> | 4
+	// cores: ..."). Both are written when the run ends; a file with them
+	// is complete for its other core counts, not partial.
+	KeyGivenUpCores  = "given-up-cores"
+	KeyGivenUpCauses = "given-up-causes"
+)
+
+// BaselineOwnCPUs is the value of KeyBaseline for pairs whose baseline
+// half ran on the configuration's own CPUs.
+const BaselineOwnCPUs = "own-cpus"
+
+// Benchmark lines of bench.txt besides the samples, and the units they and
+// the samples carry beyond the usual ones.
+const (
+	// CPUSpeedBenchmark is the per-CPU speed meter:
+	// BenchmarkCPUSpeed/source=S/cpu=N-K, iters the jobs timed on CPU N,
+	// ns/op the wall time per job there (pinned, serial), and
+	// ElapsedUnit the seconds since the sweep began. S is
+	// CPUSpeedBaseline (a baseline half, the lines just before its
+	// pair's sample line) or CPUSpeedCalibration.
+	CPUSpeedBenchmark   = "CPUSpeed"
+	CPUSpeedBaseline    = "baseline"
+	CPUSpeedCalibration = "calibration"
+	ElapsedUnit         = "elapsed-sec"
+	// ProcessFaultBenchmark is a measurement process that failed:
+	// BenchmarkProcessFault/strategy=S/workers=W/step=P-K on the
+	// configuration whose batch was in flight, or
+	// BenchmarkProcessFault/step=between-batches-K on the core count K;
+	// one per failure, 1 faults/op. Its pair was discarded.
+	ProcessFaultBenchmark = "ProcessFault"
+	// CopiesUnit, on a ceiling's sample line, is the jobs of one copy
+	// over the sum of the copies' own rates: baseline-ns/op over it is
+	// the attainable speedup.
+	CopiesUnit = "copies-ns/op"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose
