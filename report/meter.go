@@ -43,6 +43,7 @@ import (
 // batch.
 const (
 	MeterWindow        = 7
+	maxReferencePoints = 4096
 	MinSlowdown        = 0.03
 	StretchGap         = 2
 	MinStretchReadings = 5
@@ -71,20 +72,25 @@ type cpuTime struct {
 // meterLog collects one machine's meter readings in the order read, and
 // ties each group of baseline readings to the sample line after it.
 type meterLog struct {
-	readings []meterReading
-	pending  []int // baseline readings since the last sample line
-	pairs    int   // sample lines that claimed a group
+	readings   []meterReading
+	pending    []int        // baseline readings since the last sample line
+	pendingCPU map[int]bool // their CPUs
+	pairs      int          // sample lines that claimed a group
 }
 
 // add notes a reading. A calibration reading, or a baseline reading of a
 // CPU the pending group already has, ends a group that no sample line
 // claimed: its pair was discarded.
 func (l *meterLog) add(rd meterReading) {
-	if rd.source != runfiles.CPUSpeedBaseline || slices.ContainsFunc(l.pending, func(i int) bool { return l.readings[i].cpu == rd.cpu }) {
-		l.pending = l.pending[:0]
+	if rd.source != runfiles.CPUSpeedBaseline || l.pendingCPU[rd.cpu] {
+		l.abandon()
 	}
 	if rd.source == runfiles.CPUSpeedBaseline {
+		if l.pendingCPU == nil {
+			l.pendingCPU = map[int]bool{}
+		}
 		l.pending = append(l.pending, len(l.readings))
+		l.pendingCPU[rd.cpu] = true
 	}
 	l.readings = append(l.readings, rd)
 }
@@ -106,12 +112,15 @@ func (l *meterLog) takePair() ([]cpuTime, float64) {
 	if len(l.pending) > 0 {
 		l.pairs++
 	}
-	l.pending = l.pending[:0]
+	l.abandon()
 	return out, elapsed
 }
 
-// abandon drops the pending group: its pair failed.
-func (l *meterLog) abandon() { l.pending = l.pending[:0] }
+// abandon drops the pending group: its pair failed, or was claimed.
+func (l *meterLog) abandon() {
+	l.pending = l.pending[:0]
+	clear(l.pendingCPU)
+}
 
 // readMeter reads a BenchmarkCPUSpeed line.
 func readMeter(r *benchfmt.Result) (meterReading, error) {
@@ -287,24 +296,45 @@ func analyzeMeter(machine string, log *meterLog) *Meter {
 	}
 
 	// The reference at time t: the fastest CPU's rolling median at its
-	// reading nearest to t, or the median of the fastest quarter's.
+	// reading nearest to t, or the median of the fastest quarter's. It
+	// is worked out at every reading's time, or at maxReferencePoints of
+	// them spread over the run when there are more, so that a machine of
+	// many CPUs metered for long costs CPUs x points, not CPUs x readings.
 	top := 1
 	if len(ids) > 4 {
 		top = (len(ids) + 3) / 4
 	}
 	vals := make([]float64, len(ids))
 	order := make([]int, len(ids))
-	reference := func(t float64) (float64, int) {
+	best := make([]float64, top)
+	var points []float64
+	for _, rd := range readings {
+		points = append(points, rd.elapsed)
+	}
+	slices.Sort(points)
+	points = slices.Compact(points)
+	if len(points) > maxReferencePoints {
+		sub := make([]float64, maxReferencePoints)
+		for i := range sub {
+			sub[i] = points[i*(len(points)-1)/(maxReferencePoints-1)]
+		}
+		points = sub
+	}
+	refs, refCPUs := make([]float64, len(points)), make([]int, len(points))
+	for i, t := range points {
 		for j, s := range all {
 			vals[j] = s.median[nearest(s.times, t)]
 			order[j] = j
 		}
 		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(vals[b], vals[a]) })
-		best := make([]float64, top)
 		for j := range top {
 			best[j] = vals[order[j]]
 		}
-		return sortedMedian(best), ids[order[0]]
+		refs[i], refCPUs[i] = sortedMedian(best), ids[order[0]]
+	}
+	reference := func(t float64) (float64, int) {
+		i := nearest(points, t)
+		return refs[i], refCPUs[i]
 	}
 	for i := range m.CPUs {
 		cs := &m.CPUs[i]

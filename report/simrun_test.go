@@ -50,7 +50,9 @@ type simConfig struct {
 	// "static" gives each CPU an equal share (waits for the slowest),
 	// "bimodal" is a pool that a busy thread leaves one CPU in 38% of
 	// its batches (ratio near 1.02) and two in the rest (near 1.95),
-	// "ceiling" runs one copy per CPU.
+	// "ceiling" runs one copy per CPU; "too-fast" is 2.3x its baseline
+	// half whatever the CPUs do (it does less than its jobs' work), and
+	// "too-fast-bimodal" 2.05x in 30% of its batches and 2.6x in the rest.
 	run string
 }
 
@@ -160,6 +162,16 @@ func (s simRun) write() []byte {
 				want := 1.95
 				if rng.Float64() < 0.38 {
 					want = 1.02
+				}
+				x = base / want * noise()
+			case "too-fast":
+				// A batch that did less work than its jobs: 2.3x at 2
+				// cores, whatever the CPUs' speeds.
+				x = base / 2.3 * noise()
+			case "too-fast-bimodal":
+				want := 2.6
+				if rng.Float64() < 0.3 {
+					want = 2.05
 				}
 				x = base / want * noise()
 			case "ceiling":
