@@ -364,7 +364,7 @@ func (r *Report) htmlSection(dir string, page HTMLPage) *htmlSection {
 		fits := tableCells(r.fitTable())
 		d.Fits = &fits
 		d.FitNotes = []string{
-			"Fits to the median speedups, by weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1)), the Universal Scalability Law; Amdahl is κ = 0, with σ the serial fraction.",
+			"Fits to the speedups, by weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1)), the Universal Scalability Law; Amdahl is κ = 0, with σ the serial fraction.",
 			"Peak: N* = sqrt((1-σ)/κ) and the speedup there.",
 		}
 	}

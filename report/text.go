@@ -51,7 +51,7 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 	}
 	if len(r.Fits) > 0 {
 		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, "Scalability fits to the median speedups, weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1));")
+		fmt.Fprintln(bw, "Scalability fits to the speedups, weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1));")
 		fmt.Fprintln(bw, "Amdahl is κ = 0, with σ the serial fraction. Peak: N* = sqrt((1-σ)/κ) and the speedup there.")
 		if err := r.fitTable().write(bw); err != nil {
 			return err
