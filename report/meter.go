@@ -43,11 +43,14 @@ import (
 // batch.
 const (
 	MeterWindow        = 7
-	maxReferencePoints = 4096
 	MinSlowdown        = 0.03
 	StretchGap         = 2
 	MinStretchReadings = 5
 )
+
+// maxReferencePoints bounds the moments at which analyzeMeter works out
+// the fastest CPU's speed.
+const maxReferencePoints = 4096
 
 // CheckCPUSpeed names the warning about a CPU slower than the others
 // beyond the meter's noise.

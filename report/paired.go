@@ -175,7 +175,9 @@ func (r *Row) setPaired(g *group, first int, jobs float64, o Options) {
 	r.Modes = &modes
 	r.Pairs = sum.Pairs
 	if r.Strategy == CeilingStrategy && r.Cores > 1 {
-		// A ceiling pair's ratio is k x T(one copy) / T(k copies).
+		// A ceiling pair's ratio is k x T(one copy) / T(k copies); with
+		// the copies' own times, the sum of their rates in CPUs' worth:
+		// a slow CPU leaves it at k, CPUs taken away bring it down.
 		for _, x := range ratios {
 			if x <= float64(r.Cores)/AbsentFactor {
 				r.CPUsAbsent++
@@ -279,9 +281,13 @@ func (rep *Report) setCeilings(m Machine, rows []*Row, byRow map[*Row]*group, me
 		if c.Pairs == 0 || float64(c.CPUsAbsent) < AbsentShare*float64(c.Pairs) {
 			continue
 		}
+		what := fmt.Sprintf("the %d copies took at least %.1fx as long as one copy beside them", k, AbsentFactor)
+		if m.Kind == OwnCPUs {
+			what = fmt.Sprintf("the %d copies' own rates added up to no more than %s CPUs' worth", k, fmtRatio(float64(k)/AbsentFactor))
+		}
 		rep.warn(m.Label, CheckCPUsAbsent,
-			"ceiling at %d cores: in %d of %d pairs (%.0f%%) the %d copies took at least %.1fx as long as one copy beside them, so the machine did not give %d CPUs at once (a host that deschedules vCPUs, or CPUs shared with other work); every speedup at %d cores averages over moments with and without them",
-			k, c.CPUsAbsent, c.Pairs, 100*float64(c.CPUsAbsent)/float64(c.Pairs), k, AbsentFactor, k, k)
+			"ceiling at %d cores: in %d of %d pairs (%.0f%%) %s, so the machine did not give %d CPUs at once (a host that deschedules vCPUs, or CPUs shared with other work); every speedup at %d cores averages over moments with and without them",
+			k, c.CPUsAbsent, c.Pairs, 100*float64(c.CPUsAbsent)/float64(c.Pairs), what, k, k)
 	}
 }
 
