@@ -325,7 +325,11 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 		}
 		g.secs = append(g.secs, secs)
 		g.baseSecs = append(g.baseSecs, base)
-		g.copies = append(g.copies, copiesOf(r))
+		copies := math.NaN()
+		if strategy == CeilingStrategy {
+			copies = copiesOf(r)
+		}
+		g.copies = append(g.copies, copies)
 		g.lines = append(g.lines, line)
 		g.elapsed = append(g.elapsed, elapsed)
 		g.meter = append(g.meter, meter)
