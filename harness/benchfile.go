@@ -87,7 +87,13 @@ func (f *BenchFile) head(partial bool) []byte {
 		var causes []string
 		for _, k := range slices.Sorted(maps.Keys(f.givenUp)) {
 			ks = append(ks, strconv.Itoa(k))
-			causes = append(causes, fmt.Sprintf("%d cores: %s", k, strings.Join(f.givenUp[k], "; ")))
+			// "; " separates causes and " | " core counts: a cause may
+			// hold neither.
+			var cs []string
+			for _, c := range f.givenUp[k] {
+				cs = append(cs, strings.NewReplacer(";", ",", "|", "/").Replace(c))
+			}
+			causes = append(causes, fmt.Sprintf("%d cores: %s", k, strings.Join(cs, "; ")))
 		}
 		fmt.Fprintf(&b, "%s: %s\n", runfiles.KeyGivenUpCores, strings.Join(ks, ","))
 		fmt.Fprintf(&b, "%s: %s\n", runfiles.KeyGivenUpCauses, oneLine(strings.Join(causes, " | ")))
@@ -122,7 +128,7 @@ func (f *BenchFile) Len() int { return f.n }
 // half.
 func (f *BenchFile) Add(s Sample) error {
 	for _, sh := range s.Half {
-		if err := f.write(meterResult(runfiles.MeterBaseline, s, sh)); err != nil {
+		if err := f.write(meterResult(runfiles.CPUSpeedBaseline, s, sh)); err != nil {
 			return err
 		}
 	}
@@ -136,7 +142,7 @@ func (f *BenchFile) Add(s Sample) error {
 // AddCalibration appends a calibration round's meter lines.
 func (f *BenchFile) AddCalibration(s Sample) error {
 	for _, sh := range s.Half {
-		if err := f.write(meterResult(runfiles.MeterCalibration, s, sh)); err != nil {
+		if err := f.write(meterResult(runfiles.CPUSpeedCalibration, s, sh)); err != nil {
 			return err
 		}
 	}
@@ -223,19 +229,19 @@ func SampleResult(s Sample, w strategies.Workload) *benchfmt.Result {
 		vals = append(vals, benchfmt.Value{Value: float64(s.Baseline.Nanoseconds()), Unit: pairstat.BaselineUnit})
 	}
 	if s.CopiesTime > 0 {
-		vals = append(vals, benchfmt.Value{Value: float64(s.CopiesTime.Nanoseconds()), Unit: runfiles.UnitCopies})
+		vals = append(vals, benchfmt.Value{Value: float64(s.CopiesTime.Nanoseconds()), Unit: runfiles.CopiesUnit})
 	}
 	if s.BaselineCPU > 0 {
-		vals = append(vals, benchfmt.Value{Value: float64(s.BaselineCPU.Nanoseconds()), Unit: runfiles.UnitBaselineCPU})
+		vals = append(vals, benchfmt.Value{Value: float64(s.BaselineCPU.Nanoseconds()), Unit: runfiles.BaselineCPUUnit})
 	}
 	if s.Descheduled > 0 {
-		vals = append(vals, benchfmt.Value{Value: float64(s.Descheduled.Nanoseconds()), Unit: runfiles.UnitDescheduled})
+		vals = append(vals, benchfmt.Value{Value: float64(s.Descheduled.Nanoseconds()), Unit: runfiles.DescheduledUnit})
 	}
 	if p := s.Idle; p != nil {
 		for _, v := range []struct {
 			d    time.Duration
 			unit string
-		}{{p.RampUp, runfiles.UnitIdleRampUp}, {p.Starved, runfiles.UnitIdleStarved}, {p.AwaitingRelease, runfiles.UnitIdleAwaiting}, {p.Tail, runfiles.UnitIdleTail}} {
+		}{{p.RampUp, runfiles.IdleRampUpUnit}, {p.Starved, runfiles.IdleStarvedUnit}, {p.AwaitingRelease, runfiles.IdleAwaitingUnit}, {p.Tail, runfiles.IdleTailUnit}} {
 			vals = append(vals, benchfmt.Value{Value: float64(v.d.Nanoseconds()), Unit: v.unit})
 		}
 	}
@@ -251,10 +257,10 @@ func SampleResult(s Sample, w strategies.Workload) *benchfmt.Result {
 // meterResult is the meter line of one share: its jobs as iterations, the
 // wall time per job on its CPU, and when the sample came in.
 func meterResult(source string, s Sample, sh ShareTime) *benchfmt.Result {
-	name := fmt.Sprintf("%s/source=%s/cpu=%d-%d", runfiles.MeterBenchmark, source, sh.CPU, s.Cores)
+	name := fmt.Sprintf("%s/source=%s/cpu=%d-%d", runfiles.CPUSpeedBenchmark, source, sh.CPU, s.Cores)
 	return &benchfmt.Result{Name: benchfmt.Name(name), Iters: sh.Jobs, Values: []benchfmt.Value{
 		{Value: float64(sh.Wall.Nanoseconds()) / float64(sh.Jobs), Unit: "ns/op"},
-		{Value: s.Elapsed.Seconds(), Unit: runfiles.UnitElapsed},
+		{Value: s.Elapsed.Seconds(), Unit: runfiles.ElapsedUnit},
 	}}
 }
 
@@ -263,11 +269,11 @@ func meterResult(source string, s Sample, sh ShareTime) *benchfmt.Result {
 // between batches.
 func processFaultResult(pf ProcessFault) *benchfmt.Result {
 	step := strings.ReplaceAll(pf.Step, " ", "-")
-	name := fmt.Sprintf("%s/step=%s-%d", runfiles.FaultBenchmark, step, pf.Cores)
+	name := fmt.Sprintf("%s/step=%s-%d", runfiles.ProcessFaultBenchmark, step, pf.Cores)
 	if t := pf.Trial; t != nil {
-		name = fmt.Sprintf("%s/strategy=%s/workers=%d/step=%s-%d", runfiles.FaultBenchmark, t.Strategy, t.Workers, step, t.Cores)
+		name = fmt.Sprintf("%s/strategy=%s/workers=%d/step=%s-%d", runfiles.ProcessFaultBenchmark, t.Strategy, t.Workers, step, t.Cores)
 	}
-	return &benchfmt.Result{Name: benchfmt.Name(name), Iters: 1, Values: []benchfmt.Value{{Value: 1, Unit: runfiles.UnitFaults}}}
+	return &benchfmt.Result{Name: benchfmt.Name(name), Iters: 1, Values: []benchfmt.Value{{Value: 1, Unit: runfiles.FaultsUnit}}}
 }
 
 // oneLine keeps a config value on its line.

@@ -257,8 +257,8 @@ func checkMeterLine(t *testing.T, line string, rec *benchfmt.Result, s Sample, s
 	if !ok || !near(perJob, sh.Wall.Seconds()/float64(sh.Jobs)) {
 		t.Errorf("meter line %q: %v sec/op, want %v", line, perJob, sh.Wall.Seconds()/float64(sh.Jobs))
 	}
-	if el, ok := rec.Value(runfiles.UnitElapsed); !ok || !near(el, s.Elapsed.Seconds()) {
-		t.Errorf("meter line %q: %v %s, want %v", line, el, runfiles.UnitElapsed, s.Elapsed.Seconds())
+	if el, ok := rec.Value(runfiles.ElapsedUnit); !ok || !near(el, s.Elapsed.Seconds()) {
+		t.Errorf("meter line %q: %v %s, want %v", line, el, runfiles.ElapsedUnit, s.Elapsed.Seconds())
 	}
 }
 
@@ -334,7 +334,7 @@ func TestBenchFileProcessFaultsAndGiveUp(t *testing.T) {
 	if err := f.Finish(true); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.GiveUp(2, []string{"a", "b", "c"}); err != nil {
+	if err := f.GiveUp(2, []string{"a; b", "c | d", "e"}); err != nil {
 		t.Fatal(err)
 	}
 	got := readFile(t, path)

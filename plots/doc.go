@@ -1,7 +1,8 @@
 // Package plots draws parbench's charts: speedup, efficiency, throughput and
 // batch time against cores (Speedup, Efficiency, Throughput, Time), a worker
-// timeline of one batch as a Gantt chart (Timeline), and a stacked bar chart
-// of where CPU time goes (Overhead).
+// timeline of one batch as a Gantt chart (Timeline), a stacked bar chart
+// of where CPU time goes (Overhead), and each CPU's speed relative to the
+// fastest over a run (CPUSpeed).
 //
 // The package draws the data it is given and knows nothing of result files,
 // flags or statistics: the caller converts report rows into Series (one per

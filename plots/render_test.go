@@ -48,6 +48,7 @@ func figures(t *testing.T) []struct {
 		{"overhead", func() (*Figure, error) {
 			return Overhead(chart, sampleCategories, sampleBreakdowns([]int{1, 2, 4, 8}, false))
 		}},
+		{"cpu-speed", func() (*Figure, error) { return CPUSpeed(chart, sampleSpeeds(), 0.03) }},
 		{"overhead-128", func() (*Figure, error) {
 			return Overhead(chart128, sampleCategories, sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true))
 		}},

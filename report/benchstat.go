@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // A BenchstatView is one benchstat invocation for benchstat.txt: the same
@@ -66,6 +68,20 @@ func (r *Report) BenchstatViews() []BenchstatView {
 	}
 	if len(r.Machines) > 1 {
 		views = append(views, view("Machines side by side", "-table", ".name", "-col", ".file", "-row", strategies+","+cores))
+	}
+	if len(r.Meters) > 0 {
+		// The meter lines have no /strategy, so the views above leave
+		// them out; here they are a table of their own: each CPU's
+		// time per job, by source, over the whole run (its changes over
+		// time are cpu-speed's, in the report). Their elapsed-sec is a
+		// clock, not a measurement: left out.
+		table := []string{}
+		if len(r.Machines) > 1 {
+			table = []string{"-table", ".file"}
+		}
+		args := append([]string{"-filter", ".name:" + runfiles.CPUSpeedBenchmark + " .unit:ns/op"}, table...)
+		args = append(args, "-col", "/cpu@num", "-row", "/source", "-ignore", "/gomaxprocs")
+		views = append(views, BenchstatView{Title: "Per-CPU speed meter: time per job on each CPU, pinned", Args: append(args, inputs...)})
 	}
 	return views
 }

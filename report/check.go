@@ -44,6 +44,7 @@ const (
 	CheckImpossible     = "impossible"     // a speedup faster than the machine allows
 	CheckPrecision      = "precision"      // a speedup short of the run's precision target
 	CheckCPUsAbsent     = "cpus-absent"    // the ceiling's copies often did not run side by side
+	CheckBimodal        = "bimodal"        // a configuration's pairs fall into two groups
 )
 
 func (rep *Report) warn(machine, check, format string, args ...any) {

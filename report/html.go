@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/parbench/parbench/internal/pairstat"
 )
 
 // HTMLFile is the name of the page WriteHTML writes in a report folder.
@@ -176,6 +178,15 @@ type htmlSection struct {
 	Timelines   []htmlChart
 	Fits        *htmlTable
 	FitNotes    []string
+	// Estimates lays every estimator's speedup side by side, folded
+	// under the summary; nil without pairs.
+	Estimates     *htmlTable
+	EstimateNotes []string
+	// Faults is the fault table, nil without faults; FaultNotes the core
+	// counts given up on.
+	Faults      *htmlTable
+	FaultLegend string
+	FaultNotes  []string
 	// Losses is the loss table of summary.txt, nil when no row has one.
 	Losses     *htmlTable
 	LossNotes  []string
@@ -314,15 +325,36 @@ func (r *Report) htmlSection(dir string, page HTMLPage) *htmlSection {
 	conf := pct(r.Confidence)
 	d.TableNotes = []string{
 		fmt.Sprintf("Times per batch: median ± half-width of its %s interval (benchmath, distribution-free).", conf),
-		fmt.Sprintf("Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine. Paired (pairs > 0): the median of the ratios of each batch to the %s batch run right next to it, with the %s distribution-free interval of that median; unpaired: the ratio of the medians, %s percentile-bootstrap interval (%d resamples).", Baseline, Baseline, conf, conf, r.Resamples),
+		fmt.Sprintf("Speedup: T(baseline) / T(strategy, k cores) on the same machine, the baseline as each machine's description says. Paired (pairs > 0): %s, each pair a batch and the baseline batch run right next to it; unpaired: the ratio of the medians, %s percentile-bootstrap interval (%d resamples).", pairstat.DefaultEstimator.Method(), conf, r.Resamples),
 		fmt.Sprintf("ceiling: k copies of the %s batch at once, one per CPU, what the machine allows at k. Efficiency: speedup / cores; vs ceiling: speedup / the ceiling's.", Baseline),
 		"vs fewer cores: change of the median time from the next smaller core count, by the Mann-Whitney U test (~ when not significant).",
+	}
+	if r.anyKind(OwnCPUs) {
+		d.TableNotes = append(d.TableNotes, "In the own-cpus kind the ceiling is attainable: the baseline over the copies' own rates summed; join: over the time until the last copy finished, what a static split of the work can reach.")
 	}
 	for _, c := range r.Calibrations {
 		if t := c.text(); t != "" {
 			d.TableNotes = append(d.TableNotes, c.Machine+": "+t+".")
 		}
 	}
+	d.TableNotes = append(d.TableNotes, r.speedLines()...)
+	if t := r.estimatesTable(); t != nil {
+		est := tableCells(t)
+		d.Estimates = &est
+		d.EstimateNotes = []string{
+			"The same pairs by every estimator: " + estimatorsText() + ".",
+			fmt.Sprintf("Two groups of pairs: the exact two-means split of the log ratios, refined by a two-component normal mixture; bimodal when Ashman's D > %d, the mixture beats one normal by a BIC of %d, its density dips below %s of the lower peak between the two, and the smaller group holds at least %s of the pairs and %d of them.",
+				pairstat.BimodalD, pairstat.MinBIC, pct(pairstat.MaxDip), pct(pairstat.MinModeShare), pairstat.MinModePairs),
+		}
+		if r.anyKind(OwnCPUs) {
+			d.EstimateNotes = append(d.EstimateNotes, "Against the first CPU alone: the speedup that the first-cpu kind would have reported, the baseline taken at the first CPU's rate alone, from the meter lines of the pairs whose baseline half timed it.")
+		}
+	}
+	if t := r.faultTable(); t != nil {
+		f := tableCells(t)
+		d.Faults, d.FaultLegend = &f, FaultLegend
+	}
+	d.FaultNotes = r.faultNotes()
 	if t, notes := r.lossTable(); t != nil {
 		losses := tableCells(t)
 		d.Losses = &losses
@@ -332,7 +364,7 @@ func (r *Report) htmlSection(dir string, page HTMLPage) *htmlSection {
 		fits := tableCells(r.fitTable())
 		d.Fits = &fits
 		d.FitNotes = []string{
-			"Fits to the median speedups, by weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1)), the Universal Scalability Law; Amdahl is κ = 0, with σ the serial fraction.",
+			"Fits to the speedups, by weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1)), the Universal Scalability Law; Amdahl is κ = 0, with σ the serial fraction.",
 			"Peak: N* = sqrt((1-σ)/κ) and the speedup there.",
 		}
 	}
@@ -359,6 +391,15 @@ func (r *Report) htmlSection(dir string, page HTMLPage) *htmlSection {
 	}
 	d.Profiles = r.profileLists(dir)
 	return d
+}
+
+// estimatorsText describes every estimator, the default first.
+func estimatorsText() string {
+	var parts []string
+	for _, e := range pairstat.Estimators() {
+		parts = append(parts, e.Title()+", "+e.Method())
+	}
+	return strings.Join(parts, "; ")
 }
 
 // tableCells turns a text table into cells; its first row is the head.
@@ -420,6 +461,21 @@ func (r *Report) machineRows(dir string) []htmlMachineRow {
 				return "PARTIAL: interrupted before it finished"
 			}
 			return ""
+		}},
+		{"baseline", func(m Machine) string { return m.Kind.Title() + ". " + m.Kind.Meaning() }},
+		{"CPUs handed out", func(m Machine) string {
+			var ids []string
+			for _, c := range m.CPUList {
+				ids = append(ids, strconv.Itoa(c))
+			}
+			return strings.Join(ids, ", ")
+		}},
+		{"given up", func(m Machine) string {
+			var parts []string
+			for _, g := range m.GivenUp {
+				parts = append(parts, g.Text())
+			}
+			return strings.Join(parts, "; ")
 		}},
 	}
 	var rows []htmlMachineRow

@@ -25,6 +25,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 	}{
 		{"one-machine", "testdata/one-machine", []string{"one-machine"}},
 		{"two-machines", "testdata", []string{"hostA", "hostB"}},
+		{"own-faults", "testdata/own-faults", []string{"own-faults"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +42,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 				Dir: tt.dir,
 				Charts: []Chart{
 					{Name: "speedup", SVG: tinySVG},
+					{Name: "cpu-speed", SVG: tinySVG},
 					{Name: "timeline-pool-2", Config: "pool, 2 cores, 2 workers", SVG: tinySVG},
 				},
 				Benchstat: []byte("# title <b>\ngoos: linux\n"),

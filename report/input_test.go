@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,7 +176,8 @@ func hasWarning(rep *Report, machine, check string) bool {
 // FuzzLoad feeds Load arbitrary files: it may refuse them, but must not
 // panic, and what it reports must be consistent.
 func FuzzLoad(f *testing.F) {
-	for _, p := range []string{"testdata/one-machine/bench.txt", "testdata/corrupt/bench.txt", "testdata/gotest.txt"} {
+	for _, p := range []string{"testdata/one-machine/bench.txt", "testdata/corrupt/bench.txt", "testdata/gotest.txt",
+		"testdata/own-faults/bench.txt", "testdata/own-bimodal/bench.txt"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -190,6 +192,19 @@ func FuzzLoad(f *testing.F) {
 		"BenchmarkXORSum/strategy=calibration/workers=1-1 1 50 ns/op\nBenchmarkXORSum/strategy=calibration/workers=1-1 1 52 ns/op\nBenchmarkXORSum/strategy=calibration/workers=1-1 1 49 ns/op\n" +
 		"BenchmarkXORSum/strategy=serial/workers=1-1 1 50 ns/op 51 baseline-ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 26 ns/op 50 baseline-ns/op\n" +
 		"BenchmarkXORSum/strategy=ceiling/workers=2-2 2 27 ns/op 0 baseline-ns/op\nBenchmarkXORSum/strategy=pool/workers=2-2 1 26 ns/op NaN baseline-ns/op\n"))
+	// The own-cpus kind's lines: meter lines (one with no pair after it,
+	// one out of range, one calibration), process faults with and
+	// without a configuration, a ceiling with its copies' own time, and
+	// the header keys written when the run ends.
+	f.Add([]byte("baseline: own-cpus\ncpu-list: 0,1\ngiven-up-cores: 4\ngiven-up-causes: 4 cores: exit status 2; killed\n" +
+		"BenchmarkCPUSpeed/source=calibration/cpu=0-2 16 250000 ns/op 0.01 elapsed-sec\n" +
+		"BenchmarkCPUSpeed/source=baseline/cpu=0-1 64 250000 ns/op 0.02 elapsed-sec\n" +
+		"BenchmarkXORSum/strategy=serial/workers=1-1 1 16000000 ns/op 16000000 baseline-ns/op\n" +
+		"BenchmarkCPUSpeed/source=baseline/cpu=0-2 32 250000 ns/op 0.04 elapsed-sec\nBenchmarkCPUSpeed/source=baseline/cpu=1-2 32 600000 ns/op 0.05 elapsed-sec\n" +
+		"BenchmarkXORSum/strategy=ceiling/workers=2-2 2 9000000 ns/op 16000000 baseline-ns/op 8000000 copies-ns/op\n" +
+		"BenchmarkCPUSpeed/source=baseline/cpu=0-2 32 250000 ns/op 0.06 elapsed-sec\nBenchmarkProcessFault/strategy=pool/workers=2/step=timed-2 1 1 faults/op\n" +
+		"BenchmarkProcessFault/step=between-batches-2 1 1 faults/op\nBenchmarkCPUSpeed/source=baseline/cpu=99999-2 1 1 ns/op -1 elapsed-sec\n" +
+		"BenchmarkXORSum/strategy=pool/workers=2-2 1 8000000 ns/op 16000000 baseline-ns/op\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), BenchFile)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -217,6 +232,31 @@ func FuzzLoad(f *testing.F) {
 		}
 		if err := rep.WriteCSV(discard{}); err != nil {
 			t.Error(err)
+		}
+		if err := rep.WriteHTML(discard{}, HTMLPage{Dir: t.TempDir()}); err != nil {
+			t.Error(err)
+		}
+		for _, m := range rep.Meters {
+			for _, c := range m.CPUs {
+				if len(c.Elapsed) != len(c.Relative) || len(c.Relative) != c.Readings {
+					t.Errorf("CPU %d: %d readings, %d times, %d speeds", c.CPU, c.Readings, len(c.Elapsed), len(c.Relative))
+				}
+				for _, v := range c.Relative {
+					if !(v > 0) || math.IsInf(v, 0) {
+						t.Errorf("CPU %d: relative speed %v", c.CPU, v)
+					}
+				}
+			}
+			for _, st := range m.Stretches {
+				if st.From > st.To || st.Pairs > st.OfPairs || !(st.Speed < 1) {
+					t.Errorf("stretch %+v", st)
+				}
+			}
+		}
+		for _, f := range rep.Faults {
+			if f.ProcessFaults < 0 || f.FaultedSamples > f.Samples && f.Samples > 0 {
+				t.Errorf("fault row %+v", f)
+			}
 		}
 	})
 }

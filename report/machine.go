@@ -36,6 +36,17 @@ type Machine struct {
 	Partial bool
 	// OtherRuns names other parbench runs measuring when it started.
 	OtherRuns string
+
+	// Kind is where the baseline halves of its pairs ran.
+	Kind BaselineKind
+	// CPUList is the CPUs handed out, in order (a k-core configuration
+	// ran on the first k); nil when not recorded.
+	CPUList []int
+	// GivenUp are the core counts the sweep gave up on.
+	GivenUp []GivenUp
+
+	// headerProblems are config values that could not be read.
+	headerProblems []string
 }
 
 func newMachine(r *benchfmt.Result) Machine {
@@ -59,7 +70,29 @@ func newMachine(r *benchfmt.Result) Machine {
 		OtherRuns:      r.GetConfig(runfiles.KeyOtherRuns),
 	}
 	m.CPUsOnline, _ = strconv.Atoi(r.GetConfig(runfiles.KeyCPUsOnline))
+	m.Kind = baselineKind(r.GetConfig(runfiles.KeyBaseline))
+	if v := r.GetConfig(runfiles.KeyCPUList); v != "" {
+		list, err := parseCPUList(v)
+		if err != nil {
+			m.headerProblems = append(m.headerProblems, err.Error())
+		}
+		m.CPUList = list
+	}
+	g, err := parseGivenUp(r.GetConfig(runfiles.KeyGivenUpCores), r.GetConfig(runfiles.KeyGivenUpCauses))
+	if err != nil {
+		m.headerProblems = append(m.headerProblems, err.Error())
+	}
+	m.GivenUp = g
 	return m
+}
+
+// firstCPUs is the CPUs a k-core configuration ran on, as far as the
+// run recorded them: the first k of its cpu-list; nil when not recorded.
+func (m Machine) firstCPUs(k int) []int {
+	if len(m.CPUList) < k {
+		return nil
+	}
+	return m.CPUList[:k]
 }
 
 // recordsEnv reports whether the harness described the machine at all.

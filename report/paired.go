@@ -31,18 +31,24 @@ const (
 // baselineUnit is pairstat.BaselineUnit as benchfmt tidies it.
 const baselineUnit = "baseline-sec/op"
 
-// A Calibration is what one machine's calibration loop measured: the same
-// pinned serial batch, run CalibrationBatches times at the start and at
-// the end of its sweep.
+// A Calibration is what one machine's calibration measured: in the
+// first-cpu kind, the same pinned serial batch, run CalibrationBatches
+// times at the start and at the end of its sweep; in the own-cpus kind,
+// the meter's calibration rounds, every CPU timed in turn at the start
+// and at the end (CPUs).
 type Calibration struct {
 	Machine string
+	// Batches is the calibration batches, or meter readings.
 	Batches int
 	// Spread is how much batch times vary on their own: the half-width of
-	// their central 95%, relative to the median (pairstat.Spread).
+	// their central 95%, relative to the median (pairstat.Spread); with
+	// CPUs, the median of theirs.
 	Spread float64
 	// StepSpread is the same for the ratio of one batch to the next: the
 	// noise a pair of neighbours still has.
 	StepSpread float64
+	// CPUs are the own-cpus kind's figures per CPU.
+	CPUs []CPUCalibration
 	// Target and Budget are the run's precision target and budget, 0 if
 	// it had none.
 	Target float64
@@ -54,6 +60,14 @@ type Calibration struct {
 	// without a budget.
 	PairsInBudget int
 	Allowed       float64
+}
+
+// A CPUCalibration is one CPU's calibration readings: its time per job,
+// pinned, Readings times.
+type CPUCalibration struct {
+	CPU                int
+	Readings           int
+	Spread, StepSpread float64
 }
 
 // calibrationOf collects one machine's calibration batches and its target.
@@ -89,18 +103,57 @@ func baselineOf(r *benchfmt.Result) float64 {
 	return v
 }
 
-// setPaired fills a row's paired speedup from its pairs; base[i] is the
-// baseline batch next to the row's i-th sample (in input order), NaN where
-// there was none. The unpaired figures must be set already; they are kept
-// as Unpaired*, and the paired ones take their place where there are
-// pairs.
+// copiesUnit is runfiles.CopiesUnit as benchfmt tidies it.
+const copiesUnit = "copies-sec/op"
+
+// copiesOf is a ceiling result's copies' own time (copies-ns/op) in
+// seconds, NaN when it has none.
+func copiesOf(r *benchfmt.Result) float64 {
+	v, ok := r.Value(copiesUnit)
+	if !ok {
+		if ns, isNS := r.Value(runfiles.CopiesUnit); isNS {
+			v, ok = ns/1e9, true
+		}
+	}
+	if !ok || !(v > 0) || math.IsInf(v, 0) {
+		return math.NaN()
+	}
+	return v
+}
+
+// firstCPU is the CPU the first-cpu kind pinned its baseline to: the
+// first of the machine's cpu-list, or without one the lowest CPU its
+// meter timed; -1 when neither is known.
+func firstCPU(m Machine, readings []meterReading) int {
+	if len(m.CPUList) > 0 {
+		return m.CPUList[0]
+	}
+	first := -1
+	for _, rd := range readings {
+		if first < 0 || rd.cpu < first {
+			first = rd.cpu
+		}
+	}
+	return first
+}
+
+// setPaired fills a row's paired speedup from its pairs in g. The
+// unpaired figures must be set already; they are kept as Unpaired*, and
+// the paired ones take their place where there are pairs.
 //
 // With pairs, the unpaired figure is computed from the same batches with
 // the pairing ignored: the ratio of the median of the pairs' baseline
 // batches to the median of the row's, bootstrapped as SpeedupCI does, so
 // that the two columns differ only in whether neighbours are compared.
-func (r *Row) setPaired(secs, base []float64, o Options) {
+//
+// A ceiling with the copies' own times (the own-cpus kind) divides
+// them into its baselines for its speedup, the attainable one, and its
+// batch times for Join. first is the first CPU, whose meter readings
+// give the first-cpu kind's figure for comparison, and jobs the jobs per
+// batch.
+func (r *Row) setPaired(g *group, first int, jobs float64, o Options) {
 	r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = r.Speedup, r.SpeedupLow, r.SpeedupHigh
+	secs, base := g.speedSecs(), g.baseSecs
 	ratios := pairstat.Ratios(base, secs)
 	if len(ratios) == 0 {
 		return
@@ -115,10 +168,16 @@ func (r *Row) setPaired(secs, base []float64, o Options) {
 	if len(ratios) < o.MinSamples {
 		r.UnpairedLow, r.UnpairedHigh = 0, math.Inf(1)
 	}
-	sum := pairstat.Summarize(ratios, o.Confidence)
+	po := pairstat.Options{Confidence: o.Confidence, Resamples: o.Resamples, Seed: o.Seed}
+	r.Estimates = pairstat.Estimate(base, secs, po)
+	sum := r.Estimates.Default()
+	modes := pairstat.TwoModes(ratios)
+	r.Modes = &modes
 	r.Pairs = sum.Pairs
 	if r.Strategy == CeilingStrategy && r.Cores > 1 {
-		// A ceiling pair's ratio is k x T(one copy) / T(k copies).
+		// A ceiling pair's ratio is k x T(one copy) / T(k copies); with
+		// the copies' own times, the sum of their rates in CPUs' worth:
+		// a slow CPU leaves it at k, CPUs taken away bring it down.
 		for _, x := range ratios {
 			if x <= float64(r.Cores)/AbsentFactor {
 				r.CPUsAbsent++
@@ -130,6 +189,29 @@ func (r *Row) setPaired(secs, base []float64, o Options) {
 		r.SpeedupLow, r.SpeedupHigh = 0, math.Inf(1)
 	}
 	r.Efficiency = r.Speedup / float64(r.Cores)
+	if g.hasCopies() {
+		j := pairstat.Estimate(base, g.secs, po).Default()
+		r.Join, r.JoinLow, r.JoinHigh = j.Speedup, j.Low, j.High
+		if j.Pairs < o.MinSamples {
+			r.JoinLow, r.JoinHigh = 0, math.Inf(1)
+		}
+	}
+	if first >= 0 && jobs > 0 {
+		var fb, fx []float64
+		for i, m := range g.meter {
+			for _, ct := range m {
+				if ct.cpu == first {
+					fb, fx = append(fb, jobs*ct.secPerJob), append(fx, g.secs[i])
+				}
+			}
+		}
+		if f := pairstat.Estimate(fb, fx, po).Default(); f.Pairs > 0 {
+			r.FirstCPUSpeedup, r.FirstCPULow, r.FirstCPUHigh, r.FirstCPUPairs = f.Speedup, f.Low, f.High, f.Pairs
+			if f.Pairs < o.MinSamples {
+				r.FirstCPULow, r.FirstCPUHigh = 0, math.Inf(1)
+			}
+		}
+	}
 }
 
 // SpeedupHalfWidth is how far the speedup's interval reaches on its wider
@@ -143,9 +225,14 @@ func (r *Row) SpeedupHalfWidth() float64 {
 
 // setCeilings gives every row of one machine its ceiling at the same core
 // count, its efficiency against it, and the flag when its speedup cannot
-// be true: an interval wholly above the ceiling's, or above k where the
-// ceiling was not measured.
-func (rep *Report) setCeilings(m Machine, rows []*Row) {
+// be true. In the own-cpus kind, ideal is k whatever the CPUs' speeds:
+// the flag is an interval wholly above k, or above the ceiling's
+// attainable interval where that is lower. In the first-cpu kind, whose
+// ideal depends on the first CPU's speed, it is an interval wholly above
+// the ceiling's, or above k where the ceiling was not measured. The flag
+// names what was measured that can explain it (impossibleCause), or says
+// that nothing was.
+func (rep *Report) setCeilings(m Machine, rows []*Row, byRow map[*Row]*group, meter *Meter, stretches []BaselineStretch, o Options) {
 	ceil := map[int]*Row{}
 	for _, r := range rows {
 		if r.Strategy == CeilingStrategy {
@@ -162,18 +249,26 @@ func (rep *Report) setCeilings(m Machine, rows []*Row) {
 		limit, against := float64(r.Cores), fmt.Sprintf("the %d cores it ran on", r.Cores)
 		if c != nil && c.Speedup > 0 {
 			r.Attainable = c.Speedup
+			r.Join, r.JoinLow, r.JoinHigh = c.Join, c.JoinLow, c.JoinHigh
 			r.EfficiencyVsCeiling = r.Speedup / c.Speedup
-			limit, against = c.SpeedupHigh, fmt.Sprintf("the machine's ceiling of %s at %d cores", fmtRatio(c.Speedup), r.Cores)
+			switch {
+			case m.Kind == OwnCPUs && c.SpeedupHigh < limit:
+				limit, against = c.SpeedupHigh, fmt.Sprintf("the machine's attainable ceiling of %s at %d cores", fmtRatio(c.Speedup), r.Cores)
+			case m.Kind != OwnCPUs:
+				limit, against = c.SpeedupHigh, fmt.Sprintf("the machine's ceiling of %s at %d cores", fmtRatio(c.Speedup), r.Cores)
+			}
 		}
 		if r.Strategy == Baseline && r.Cores == 1 {
 			continue
 		}
 		if r.SpeedupLow > limit && !math.IsInf(limit, 0) {
-			cause := "the baseline was timed in slower moments than this configuration (unpaired samples on a machine whose speed drifts)"
-			if r.Pairs > 0 {
-				cause = "the configuration does less work than the serial batch, or runs on more CPUs than its mask, or the ceiling's copies met contention the strategy did not"
+			cause := "no measured cause"
+			if r.Pairs == 0 {
+				cause += " (unpaired samples: the baseline's batches and this configuration's were not timed side by side)"
+			} else if c := impossibleCause(r, byRow[r], causeContext{machine: m, meter: meter, baseline: stretches, opts: o, limit: limit, limitText: against}); c != "" {
+				cause = "measured cause: " + c
 			}
-			r.Impossible = fmt.Sprintf("faster than the machine allows: speedup interval %s lies wholly above %s; likely cause: %s",
+			r.Impossible = fmt.Sprintf("faster than the machine allows: speedup interval %s lies wholly above %s; %s",
 				intervalText(r.SpeedupLow, r.SpeedupHigh), against, cause)
 			flagged = append(flagged, r.Name()+": "+r.Impossible)
 		}
@@ -186,9 +281,13 @@ func (rep *Report) setCeilings(m Machine, rows []*Row) {
 		if c.Pairs == 0 || float64(c.CPUsAbsent) < AbsentShare*float64(c.Pairs) {
 			continue
 		}
+		what := fmt.Sprintf("the %d copies took at least %.1fx as long as one copy beside them", k, AbsentFactor)
+		if m.Kind == OwnCPUs {
+			what = fmt.Sprintf("the %d copies' own rates added up to no more than %s CPUs' worth", k, fmtRatio(float64(k)/AbsentFactor))
+		}
 		rep.warn(m.Label, CheckCPUsAbsent,
-			"ceiling at %d cores: in %d of %d pairs (%.0f%%) the %d copies took at least %.1fx as long as one copy beside them, so the machine did not give %d CPUs at once (a host that deschedules vCPUs, or CPUs shared with other work); every speedup at %d cores is a median over moments with and without them",
-			k, c.CPUsAbsent, c.Pairs, 100*float64(c.CPUsAbsent)/float64(c.Pairs), k, AbsentFactor, k, k)
+			"ceiling at %d cores: in %d of %d pairs (%.0f%%) %s, so the machine did not give %d CPUs at once (a host that deschedules vCPUs, or CPUs shared with other work); every speedup at %d cores averages over moments with and without them",
+			k, c.CPUsAbsent, c.Pairs, 100*float64(c.CPUsAbsent)/float64(c.Pairs), what, k, k)
 	}
 }
 
@@ -201,14 +300,73 @@ const AbsentFactor = 1.5
 // the report warns: past noise, a machine that is not what it says.
 const AbsentShare = 0.1
 
-// calibrate turns a machine's calibration batches into its Calibration,
-// and names the configurations short of the run's precision target.
-func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, o Options) {
+// calibrate turns a machine's calibration batches, or its meter's
+// calibration readings, into its Calibration, and names the
+// configurations short of the run's precision target.
+func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings []meterReading, o Options) {
 	if c == nil {
 		return
 	}
 	cal := Calibration{Machine: m.Label, Batches: len(c.secs), Spread: pairstat.Spread(c.secs),
 		StepSpread: pairstat.StepSpread(c.secs), Target: c.target, Budget: c.budget, Allowed: math.NaN()}
+	// The meter calibrates at the start and at the end of a sweep: each
+	// session's readings vary on their own, while the two sessions may
+	// differ because a CPU changed speed in between, which the meter's
+	// stretches report. So a CPU's spread is the median of its sessions'
+	// and its step spread comes from neighbours within a session.
+	type cpuSessions struct {
+		values [][]float64
+		last   int // the session of its last reading
+	}
+	perCPU := map[int]*cpuSessions{}
+	var ids []int
+	session := 0
+	inSession := false
+	for _, rd := range readings {
+		if rd.source != runfiles.CPUSpeedCalibration {
+			inSession = false
+			continue
+		}
+		if !inSession {
+			session++
+			inSession = true
+		}
+		cs := perCPU[rd.cpu]
+		if cs == nil {
+			cs = &cpuSessions{}
+			perCPU[rd.cpu] = cs
+			ids = append(ids, rd.cpu)
+		}
+		if len(cs.values) == 0 || cs.last != session {
+			cs.values = append(cs.values, nil)
+			cs.last = session
+		}
+		cs.values[len(cs.values)-1] = append(cs.values[len(cs.values)-1], rd.secPerJob)
+	}
+	slices.Sort(ids)
+	var spreads, steps []float64
+	for _, id := range ids {
+		cc := CPUCalibration{CPU: id}
+		var sessionSpreads, neighbours []float64
+		for _, v := range perCPU[id].values {
+			cc.Readings += len(v)
+			if s := pairstat.Spread(v); !math.IsNaN(s) {
+				sessionSpreads = append(sessionSpreads, s)
+			}
+			for i := 1; i < len(v); i++ {
+				neighbours = append(neighbours, v[i]/v[i-1])
+			}
+		}
+		cc.Spread, cc.StepSpread = sortedMedian(sessionSpreads), pairstat.Spread(neighbours)
+		cal.CPUs = append(cal.CPUs, cc)
+		cal.Batches += cc.Readings
+		if !math.IsNaN(cc.Spread) && !math.IsNaN(cc.StepSpread) {
+			spreads, steps = append(spreads, cc.Spread), append(steps, cc.StepSpread)
+		}
+	}
+	if len(cal.CPUs) > 0 && len(c.secs) == 0 {
+		cal.Spread, cal.StepSpread = sortedMedian(spreads), sortedMedian(steps)
+	}
 	if c.budget > 0 {
 		// One pair of every configuration costs its batch and a baseline
 		// batch; the budget buys that many rounds.
@@ -224,7 +382,11 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, o Options
 				if r.Strategy == CeilingStrategy {
 					per *= float64(r.Cores) // ns/op is per copy
 				}
-				round += per + base
+				if m.Kind == OwnCPUs {
+					round += 2 * per // a baseline half about as long as the batch
+				} else {
+					round += per + base
+				}
 			}
 		}
 		if round > 0 {
@@ -248,7 +410,7 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, o Options
 			cal.Allowed = pairstat.AllowedHalfWidth(cal.StepSpread, cal.PairsInBudget)
 		}
 	}
-	if len(c.secs) > 0 || c.target > 0 {
+	if len(c.secs) > 0 || len(cal.CPUs) > 0 || c.target > 0 {
 		rep.Calibrations = append(rep.Calibrations, cal)
 	}
 	if c.target <= 0 {
@@ -276,13 +438,29 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, o Options
 	}
 }
 
-// calibrationText is the sentence the report states for a machine.
+// text is the sentence the report states for a machine's calibration.
 func (c Calibration) text() string {
-	if c.Batches < 3 {
+	var s string
+	switch {
+	case len(c.CPUs) > 0:
+		var parts []string
+		for _, cc := range c.CPUs {
+			if math.IsNaN(cc.Spread) || math.IsNaN(cc.StepSpread) {
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("CPU %d ±%s (±%s from one reading to the next)", cc.CPU, pct(cc.Spread), pct(cc.StepSpread)))
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		s = fmt.Sprintf("batch times on this machine vary on their own, by CPU (%d calibration readings of the meter, pinned work timed on each CPU in turn, at the start and at the end): %s",
+			c.Batches, strings.Join(parts, ", "))
+	case c.Batches >= 3:
+		s = fmt.Sprintf("batch times on this machine vary ±%s on their own (%d calibration batches; ±%s from one batch to the next)",
+			pct(c.Spread), c.Batches, pct(c.StepSpread))
+	default:
 		return ""
 	}
-	s := fmt.Sprintf("batch times on this machine vary ±%s on their own (%d calibration batches; ±%s from one batch to the next)",
-		pct(c.Spread), c.Batches, pct(c.StepSpread))
 	if !math.IsNaN(c.Allowed) {
 		s += fmt.Sprintf("; with about %d pairs per configuration in the budget of %v, that allows a speedup interval of about ±%s",
 			c.PairsInBudget, c.Budget, pct(c.Allowed))

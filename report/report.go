@@ -45,6 +45,15 @@ type Report struct {
 	Fits     []Fit
 	// Calibrations are the machines' calibration loops, where recorded.
 	Calibrations []Calibration
+	// Meters are the machines' per-CPU speed meters, where recorded (the
+	// own-cpus kind).
+	Meters []Meter
+	// BaselineStretches are, in the first-cpu kind, the stretches in
+	// which the baseline batches (all on the first CPU) slowed.
+	BaselineStretches []BaselineStretch
+	// Faults is the fault table: worker faults and failed measurement
+	// processes, by configuration and core count.
+	Faults []FaultRow
 
 	// Warnings are reasons to doubt parts of the report, each a
 	// *Warning; they include InputErrors.
@@ -100,8 +109,41 @@ type group struct {
 	cores, workers          int
 	secs, cpuSecs, jobsRate []float64
 	baseSecs                []float64 // the adjacent baseline batch of each of secs, NaN if none
-	residues                []benchproc.Key
-	faults                  faultTally
+	// Of each of secs: the copies' own time (copies-ns/op, a ceiling of
+	// the own-cpus kind; NaN otherwise), its line, the elapsed time of
+	// its pair's meter lines (NaN without) and their CPUs' times.
+	copies   []float64
+	lines    []int
+	elapsed  []float64
+	meter    [][]cpuTime
+	residues []benchproc.Key
+	faults   faultTally
+}
+
+// speedSecs are the times the row's speedup divides into its baseline
+// halves: the copies' own times for a ceiling that has them, else the
+// batch times.
+func (g *group) speedSecs() []float64 {
+	if g.hasCopies() {
+		return g.copies
+	}
+	return g.secs
+}
+
+func (g *group) hasCopies() bool {
+	return slices.ContainsFunc(g.copies, func(v float64) bool { return v > 0 })
+}
+
+// machineData is what the report reads of one machine besides its
+// configurations' samples.
+type machineData struct {
+	cal   calibrationOf
+	meter meterLog
+	// baseline is every pair's baseline time in file order, for the
+	// first-cpu kind's baseline stretches.
+	baseline []linedValue
+	// faults are its measurement processes' failures.
+	faults []processFault
 }
 
 // seenValue is a value of a workload key and where it was first seen.
@@ -139,7 +181,20 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 	work := make([][]seenValue, len(wf))
 	missing := make([][]string, len(wf)) // where each workload key was not recorded
 	var skipped []string
-	calibrations := map[int]*calibrationOf{}
+	var perMachine []*machineData
+	machineOf := func(r *benchfmt.Result) (benchproc.Key, int) {
+		mk := machineProj.Project(r)
+		mi, ok := machineIdx[mk]
+		if !ok {
+			mi = len(machines)
+			machineIdx[mk] = mi
+			machines = append(machines, newMachine(r))
+			md := &machineData{}
+			md.cal.noteRunSettings(r)
+			perMachine = append(perMachine, md)
+		}
+		return mk, mi
+	}
 
 	for rec := range records {
 		r, ok := rec.(*benchfmt.Result)
@@ -148,6 +203,36 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 				rep.rejectAt(se.FileName, se.Line)
 				rep.InputErrors = append(rep.InputErrors, se)
 			}
+			continue
+		}
+		bad := func(format string, args ...any) {
+			rep.reject(r)
+			rep.InputErrors = append(rep.InputErrors, errorAt(r, fmt.Sprintf(format, args...)))
+		}
+		switch string(r.Name.Base()) {
+		case runfiles.CPUSpeedBenchmark:
+			// Kept in benchstat's input: it shows them as a table of
+			// their own (see BenchstatViews).
+			rd, err := readMeter(r)
+			if err != nil {
+				bad("%v", err)
+				continue
+			}
+			_, mi := machineOf(r)
+			perMachine[mi].meter.add(rd)
+			continue
+		case runfiles.ProcessFaultBenchmark:
+			// Not a sample: left out of the statistics and of
+			// benchstat's input, which would show it as a benchmark.
+			rep.reject(r)
+			pf, err := readProcessFault(r)
+			if err != nil {
+				rep.InputErrors = append(rep.InputErrors, errorAt(r, err.Error()))
+				continue
+			}
+			_, mi := machineOf(r)
+			perMachine[mi].faults = append(perMachine[mi].faults, pf)
+			perMachine[mi].meter.abandon()
 			continue
 		}
 		ck := configProj.Project(r)
@@ -159,9 +244,11 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			}
 			continue
 		}
-		bad := func(format string, args ...any) {
-			rep.reject(r)
-			rep.InputErrors = append(rep.InputErrors, errorAt(r, fmt.Sprintf(format, args...)))
+		var meter []cpuTime
+		elapsed := math.NaN()
+		if mi, ok := machineIdx[machineProj.Project(r)]; ok && strategy != CalibrationStrategy {
+			// This line ends its pair, whether or not it can be used.
+			meter, elapsed = perMachine[mi].meter.takePair()
 		}
 		secs, ok := r.Value("sec/op")
 		if ns, isNS := r.Value("ns/op"); !ok && isNS {
@@ -209,18 +296,16 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			}
 		}
 
-		mk := machineProj.Project(r)
-		mi, ok := machineIdx[mk]
-		if !ok {
-			mi = len(machines)
-			machineIdx[mk] = mi
-			machines = append(machines, newMachine(r))
-			calibrations[mi] = &calibrationOf{}
-			calibrations[mi].noteRunSettings(r)
-		}
+		mk, mi := machineOf(r)
+		md := perMachine[mi]
 		if strategy == CalibrationStrategy {
-			calibrations[mi].secs = append(calibrations[mi].secs, secs)
+			md.cal.secs = append(md.cal.secs, secs)
 			continue
+		}
+		_, line := r.Pos()
+		base := baselineOf(r)
+		if !math.IsNaN(base) {
+			md.baseline = append(md.baseline, linedValue{line, base})
 		}
 		gk := groupKey{mk, ck}
 		g := groups[gk]
@@ -239,7 +324,15 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			}
 		}
 		g.secs = append(g.secs, secs)
-		g.baseSecs = append(g.baseSecs, baselineOf(r))
+		g.baseSecs = append(g.baseSecs, base)
+		copies := math.NaN()
+		if strategy == CeilingStrategy {
+			copies = copiesOf(r)
+		}
+		g.copies = append(g.copies, copies)
+		g.lines = append(g.lines, line)
+		g.elapsed = append(g.elapsed, elapsed)
+		g.meter = append(g.meter, meter)
 		if v, ok := r.Value("cpu-sec/op"); ok {
 			g.cpuSecs = append(g.cpuSecs, v)
 		}
@@ -329,7 +422,25 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 	}
 
 	for mi, m := range machines {
+		md := perMachine[mi]
+		for _, p := range m.headerProblems {
+			rep.warn(m.Label, CheckInput, "%s", p)
+		}
+		meter := analyzeMeter(m.Label, &md.meter)
+		if meter != nil {
+			rep.Meters = append(rep.Meters, *meter)
+			rep.warnCPUSpeed(meter)
+		}
+		var stretches []BaselineStretch
+		if m.Kind == FirstCPU {
+			stretches = baselineStretches(md.baseline)
+			for i := range stretches {
+				stretches[i].Machine = m.Label
+			}
+			rep.BaselineStretches = append(rep.BaselineStretches, stretches...)
+		}
 		mrows := rowsWhere(rows, func(r *Row) bool { return r.Machine == m.Label })
+		rep.addFaults(m, mrows, byRow, md.faults)
 		setSteps(mrows)
 		base := baselineRow(mrows)
 		if base == nil {
@@ -337,15 +448,19 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			continue
 		}
 		setSpeedups(mrows, base, o)
+		first := firstCPU(m, md.meter.readings)
 		for _, r := range mrows {
 			if r != base {
-				r.setPaired(byRow[r].secs, byRow[r].baseSecs, o)
+				r.setPaired(byRow[r], first, jobs, o)
 			} else {
 				r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = 1, 1, 1
 			}
+			if r.Modes != nil && r.Modes.Bimodal {
+				rep.warn(m.Label, CheckBimodal, "%s: pairs bimodal: %s", r.Name(), modesText(*r.Modes))
+			}
 		}
-		rep.setCeilings(m, mrows)
-		rep.calibrate(m, mrows, calibrations[mi], o)
+		rep.setCeilings(m, mrows, byRow, meter, stretches, o)
+		rep.calibrate(m, mrows, &md.cal, md.meter.readings, o)
 		rep.fitMachine(m, mrows, o)
 	}
 	for _, r := range rows {

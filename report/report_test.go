@@ -413,12 +413,22 @@ func TestSummaryGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	own, err := load(t, "testdata/own-slowed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults, err := load(t, "testdata/own-faults")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		golden string
 		write  func(io.Writer) error
 	}{
 		{"summary.csv.golden", rep.WriteCSV},
 		{"summary.json.golden", rep.WriteJSON},
+		{"own-slowed.json.golden", own.WriteJSON},
+		{"own-faults.json.golden", faults.WriteJSON},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/perf/benchmath"
 
+	"github.com/parbench/parbench/internal/pairstat"
+
 	"github.com/parbench/parbench/internal/strategyorder"
 )
 
@@ -37,13 +39,34 @@ type Row struct {
 	// time interval is unbounded; NaN when jobs per batch is unknown.
 	JobsPerSec, JobsPerSecLow, JobsPerSecHigh float64
 
-	// Speedup is T(Baseline, 1 core) / T(this row). With pairs (samples
-	// that carry their adjacent baseline batch) it is the median of the
-	// pairs' ratios and [SpeedupLow, SpeedupHigh] its distribution-free
-	// interval; without, it is the unpaired figure.
+	// Speedup is T(baseline) / T(this row), the baseline as the
+	// machine's Kind says. With pairs (samples that carry their adjacent
+	// baseline batch) it is the pairs' ratios summarized by
+	// pairstat.DefaultEstimator, [SpeedupLow, SpeedupHigh] its interval;
+	// without, it is the unpaired figure. A ceiling row of the own-cpus
+	// kind has the attainable speedup here (baseline over the copies'
+	// own rates).
 	Speedup, SpeedupLow, SpeedupHigh float64
 	// Pairs is how many pairs Speedup comes from; 0 if unpaired.
 	Pairs int
+	// Estimates is the speedup of the same pairs by every estimator,
+	// side by side; Estimates.Default() is Speedup before the report
+	// widens too short an interval to [0, +Inf].
+	Estimates pairstat.Estimates
+	// Modes is the split of the pairs into two groups (pairstat.TwoModes);
+	// nil without pairs.
+	Modes *pairstat.Modes
+	// Join, on a ceiling row of the own-cpus kind, is the join figure:
+	// baseline over the time until the last copy finished, what a static
+	// split of the work can reach; on the other rows, their ceiling's
+	// join figure at the same core count. NaN elsewhere.
+	Join, JoinLow, JoinHigh float64
+	// FirstCPUSpeedup, in the own-cpus kind, is the figure of the
+	// first-cpu kind for comparison: the speedup against the first CPU's
+	// rate alone, from the meter lines of the pairs whose baseline half
+	// timed that CPU (FirstCPUPairs of them); NaN when none did.
+	FirstCPUSpeedup, FirstCPULow, FirstCPUHigh float64
+	FirstCPUPairs                              int
 	// CPUsAbsent, on a ceiling row at k > 1 cores, counts the pairs in
 	// which the k copies took at least AbsentFactor times as long as the
 	// one copy beside them: moments when the machine did not give k CPUs
@@ -57,8 +80,10 @@ type Row struct {
 	// Efficiency is Speedup per core.
 	Efficiency float64
 	// Attainable is the ceiling's speedup at this row's core count (k
-	// copies of the serial batch at once), and EfficiencyVsCeiling is
-	// Speedup / Attainable; NaN where the ceiling was not measured.
+	// copies of the serial batch at once: in the own-cpus kind from the
+	// copies' own rates, in the first-cpu kind from their join), and
+	// EfficiencyVsCeiling is Speedup / Attainable; NaN where the ceiling
+	// was not measured.
 	Attainable, EfficiencyVsCeiling float64
 	// Impossible, when set, says why this speedup cannot be true.
 	Impossible string
@@ -126,6 +151,12 @@ func (r *Row) summarize(secs, cpuSecs, jobsPerSec []float64, jobs float64, confi
 	r.Speedup, r.SpeedupLow, r.SpeedupHigh, r.Efficiency = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	r.UnpairedSpeedup, r.UnpairedLow, r.UnpairedHigh = math.NaN(), math.NaN(), math.NaN()
 	r.Attainable, r.EfficiencyVsCeiling = math.NaN(), math.NaN()
+	r.Join, r.JoinLow, r.JoinHigh = math.NaN(), math.NaN(), math.NaN()
+	r.FirstCPUSpeedup, r.FirstCPULow, r.FirstCPUHigh = math.NaN(), math.NaN(), math.NaN()
+	nan := pairstat.Summary{Speedup: math.NaN(), Low: math.NaN(), High: math.NaN(), Confidence: math.NaN()}
+	r.Estimates = pairstat.Estimates{Median: nan, TrimmedMean: nan, Totals: nan}
+	r.Estimates.Median.Estimator, r.Estimates.Totals.Estimator = pairstat.MedianOfRatios, pairstat.RatioOfTotals
+	r.Estimates.TrimmedMean.Estimator = pairstat.TrimmedMeanOfRatios
 }
 
 // medianOf is benchmath's median, or NaN for no values.

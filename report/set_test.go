@@ -373,7 +373,7 @@ func TestAcrossTable(t *testing.T) {
 // works.
 func FuzzLoadSet(f *testing.F) {
 	var seeds [][]byte
-	for _, p := range []string{"testdata/hostA/bench.txt", "testdata/other-workload/bench.txt", "testdata/gotest.txt"} {
+	for _, p := range []string{"testdata/hostA/bench.txt", "testdata/other-workload/bench.txt", "testdata/gotest.txt", "testdata/own-faults/bench.txt"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
@@ -383,6 +383,7 @@ func FuzzLoadSet(f *testing.F) {
 	f.Add(seeds[0], seeds[1])
 	f.Add(seeds[1], seeds[2])
 	f.Add(seeds[0], seeds[0])
+	f.Add(seeds[3], seeds[0])
 	f.Add([]byte("preset: a\nn: 1\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"),
 		[]byte("preset: a b\nn: 2\njobs: 3\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"))
 	f.Add([]byte("n: <x>\nBenchmarkXORSum/strategy=serial/workers=1-1 1 5 ns/op\n"),

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
+
+	"github.com/parbench/parbench/internal/pairstat"
 )
 
 // WriteText writes the report for people: the workload, the machines, one
@@ -31,12 +34,24 @@ func (r *Report) writeText(w io.Writer, warnings bool) error {
 	if err := r.rowTable().write(bw); err != nil {
 		return err
 	}
+	if t, notes := r.faultTable(), r.faultNotes(); t != nil || len(notes) > 0 {
+		fmt.Fprintln(bw)
+		if t != nil {
+			fmt.Fprintln(bw, "Faults. "+FaultLegend)
+			if err := t.write(bw); err != nil {
+				return err
+			}
+		}
+		for _, l := range notes {
+			fmt.Fprintln(bw, l)
+		}
+	}
 	if err := r.writeLoss(bw); err != nil {
 		return err
 	}
 	if len(r.Fits) > 0 {
 		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, "Scalability fits to the median speedups, weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1));")
+		fmt.Fprintln(bw, "Scalability fits to the speedups, weighted least squares: S(N) = λN / (1 + σ(N-1) + κN(N-1));")
 		fmt.Fprintln(bw, "Amdahl is κ = 0, with σ the serial fraction. Peak: N* = sqrt((1-σ)/κ) and the speedup there.")
 		if err := r.fitTable().write(bw); err != nil {
 			return err
@@ -86,19 +101,62 @@ func (r *Report) writeHeader(w io.Writer) {
 		if d := m.conditions(); d != "" {
 			fmt.Fprintf(w, "  %s\n", d)
 		}
+		fmt.Fprintf(w, "  %s\n", m.Kind.Description())
 	}
 	conf := pct(r.Confidence)
 	fmt.Fprintf(w, "\nTimes per batch: median ± half-width of its %s interval (benchmath, distribution-free).\n", conf)
-	fmt.Fprintf(w, "Speedup: T(%s, 1 core) / T(strategy, k cores) on the same machine. Paired (pairs > 0): the median of the\n", Baseline)
-	fmt.Fprintf(w, "ratios of each batch to the %s batch run right next to it, with the %s distribution-free interval of that\n", Baseline, conf)
-	fmt.Fprintf(w, "median; unpaired: the ratio of the medians, %s percentile-bootstrap interval (%d resamples).\n", conf, r.Resamples)
+	fmt.Fprintf(w, "Speedup: T(baseline) / T(strategy, k cores) on the same machine, the baseline as each machine's description says.\n")
+	fmt.Fprintf(w, "Paired (pairs > 0): %s,\n", pairstat.DefaultEstimator.Method())
+	fmt.Fprintf(w, "each pair a batch and the baseline batch run right next to it; unpaired: the ratio of the medians, %s\n", conf)
+	fmt.Fprintf(w, "percentile-bootstrap interval (%d resamples).\n", r.Resamples)
 	fmt.Fprintf(w, "ceiling: k copies of the %s batch at once, one per CPU; its speedup is what the machine allows at k.\n", Baseline)
+	if r.anyKind(OwnCPUs) {
+		fmt.Fprintf(w, "In the own-cpus kind the ceiling is attainable: the baseline over the copies' own rates summed; join: over the\n")
+		fmt.Fprintf(w, "time until the last copy finished, what a static split of the work can reach.\n")
+	}
 	fmt.Fprintf(w, "Efficiency: speedup / cores; vs ceiling: speedup / the ceiling's. vs fewer cores: change of the median time, Mann-Whitney U test.\n")
 	for _, c := range r.Calibrations {
 		if t := c.text(); t != "" {
 			fmt.Fprintf(w, "%s: %s.\n", c.Machine, t)
 		}
 	}
+	for _, l := range r.speedLines() {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// speedLines are what the report measured of its CPUs' speeds: each
+// meter's slow stretches, and in the first-cpu kind the stretches in
+// which the baseline's batches slowed.
+func (r *Report) speedLines() []string {
+	var out []string
+	for _, m := range r.Meters {
+		for _, l := range m.lines() {
+			out = append(out, m.Machine+": "+l+".")
+		}
+	}
+	for _, m := range r.Machines {
+		var ss []BaselineStretch
+		for _, s := range r.BaselineStretches {
+			if s.Machine == m.Label {
+				ss = append(ss, s)
+			}
+		}
+		if len(ss) > 0 {
+			out = append(out, m.Label+": the baseline, all on the first CPU, slowed beyond its noise: "+baselineText(ss, mainStretch(ss))+".")
+		}
+	}
+	return out
+}
+
+// anyKind reports whether a machine of the report is of kind k.
+func (r *Report) anyKind(k BaselineKind) bool {
+	for _, m := range r.Machines {
+		if m.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // hardware describes what the machine is and what ran on it.
@@ -157,6 +215,11 @@ func (r *Report) rowTable() *table {
 		t.align = "l" + t.align
 		head = append([]string{"machine"}, head...)
 	}
+	join := slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Strategy == CeilingStrategy && !math.IsNaN(row.Join) })
+	if join {
+		t.align = t.align[:len(t.align)-3] + "lrll"
+		head = append(head[:len(head)-3], "join", head[len(head)-3], head[len(head)-2], head[len(head)-1])
+	}
 	t.add(head...)
 	for _, row := range r.Rows {
 		cells := []string{
@@ -175,6 +238,13 @@ func (r *Report) rowTable() *table {
 			fmtPercent(row.EfficiencyVsCeiling),
 			stepText(row.Step),
 			flagText(row),
+		}
+		if join {
+			j := ""
+			if row.Strategy == CeilingStrategy && !math.IsNaN(row.Join) {
+				j = fmtRatio(row.Join) + " " + intervalText(row.JoinLow, row.JoinHigh)
+			}
+			cells = append(cells[:len(cells)-3], j, cells[len(cells)-3], cells[len(cells)-2], cells[len(cells)-1])
 		}
 		if multi {
 			cells = append([]string{row.Machine}, cells...)
@@ -226,6 +296,72 @@ func (r *Report) fitTable() *table {
 	return t
 }
 
+// estimatesTable lays every estimator's speedup of each paired row side
+// by side, with the pairs' two groups, the ceiling's join figure and, in
+// the own-cpus kind, the first-cpu kind's figure; nil without pairs.
+func (r *Report) estimatesTable() *table {
+	multi := len(r.Machines) > 1
+	own := r.anyKind(OwnCPUs)
+	t := &table{align: "lrrrrl"}
+	head := []string{"configuration", "pairs"}
+	for _, e := range pairstat.Estimators() {
+		title := e.Title()
+		if e == pairstat.DefaultEstimator {
+			title += " (the speedup column)"
+		}
+		head = append(head, title)
+	}
+	head = append(head, "two groups of pairs")
+	if own {
+		t.align += "rr"
+		head = append(head, "ceiling's join", "against the first CPU alone")
+	}
+	if multi {
+		t.align = "l" + t.align
+		head = append([]string{"machine"}, head...)
+	}
+	t.add(head...)
+	paired := false
+	for _, row := range r.Rows {
+		if row.Pairs == 0 {
+			continue
+		}
+		paired = true
+		cells := []string{row.Name(), strconv.Itoa(row.Pairs)}
+		for _, e := range pairstat.Estimators() {
+			s := row.Estimates.Of(e)
+			cells = append(cells, fmtRatio(s.Speedup)+" "+intervalText(s.Low, s.High))
+		}
+		groups := ""
+		if m := row.Modes; m != nil && !math.IsNaN(m.D) {
+			groups = modesText(*m) + fmt.Sprintf(" (D=%s", fmtFixed(m.D, 1))
+			if m.Bimodal {
+				groups += ", bimodal"
+			}
+			groups += ")"
+		}
+		cells = append(cells, groups)
+		if own {
+			join, first := "", ""
+			if !math.IsNaN(row.Join) {
+				join = fmtRatio(row.Join) + " " + intervalText(row.JoinLow, row.JoinHigh)
+			}
+			if row.FirstCPUPairs > 0 {
+				first = fmtRatio(row.FirstCPUSpeedup) + " " + intervalText(row.FirstCPULow, row.FirstCPUHigh)
+			}
+			cells = append(cells, join, first)
+		}
+		if multi {
+			cells = append([]string{row.Machine}, cells...)
+		}
+		t.add(cells...)
+	}
+	if !paired {
+		return nil
+	}
+	return t
+}
+
 // unpairedText is the unpaired speedup and its interval, shown only where
 // it differs from the speedup column (which is the paired figure).
 func unpairedText(r Row) string {
@@ -243,15 +379,19 @@ func pairsText(n int) string {
 }
 
 func flagText(r Row) string {
+	var flags []string
 	switch {
 	case r.Impossible != "":
-		return "IMPOSSIBLE: faster than the machine allows"
+		flags = append(flags, "IMPOSSIBLE: faster than the machine allows")
 	case r.MorePairs > 0:
-		return fmt.Sprintf("short of target: ~%d more pairs", r.MorePairs)
+		flags = append(flags, fmt.Sprintf("short of target: ~%d more pairs", r.MorePairs))
 	case r.MorePairs < 0:
-		return "short of target"
+		flags = append(flags, "short of target")
 	}
-	return ""
+	if r.Modes != nil && r.Modes.Bimodal {
+		flags = append(flags, "bimodal pairs")
+	}
+	return strings.Join(flags, "; ")
 }
 
 func workersText(w int) string {

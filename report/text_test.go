@@ -20,6 +20,11 @@ func TestGoldenText(t *testing.T) {
 		{"two-machines", []string{"testdata/hostA", "testdata/hostB"}},
 		{"gotest", []string{"testdata/gotest.txt"}},
 		{"corrupt", []string{"testdata/corrupt"}},
+		{"own-quiet", []string{"testdata/own-quiet"}},
+		{"own-slowed", []string{"testdata/own-slowed"}},
+		{"own-bimodal", []string{"testdata/own-bimodal"}},
+		{"own-faults", []string{"testdata/own-faults"}},
+		{"host-slowed-cpu0", []string{"testdata/host-slowed-cpu0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

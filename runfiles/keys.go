@@ -50,56 +50,68 @@ const (
 	// KeyOtherRuns names other parbench runs that were measuring into the
 	// same results root when the run started.
 	KeyOtherRuns = "other-runs"
-	// KeyBaseline says where the baseline halves of the pairs ran:
-	// BaselineOwnCPUs, on the configuration's own CPUs, one at a time.
-	// Files without it were written before, with the baseline a serial
-	// batch on the first CPU.
-	KeyBaseline     = "baseline"
-	BaselineOwnCPUs = "own-cpus"
-	// KeyCPUList is the CPUs the run handed out, in order: a k-core
-	// configuration ran on the first k ("0,1").
+
+	// KeyBaseline says where the baseline half of each pair ran. With
+	// the value BaselineOwnCPUs, inside the configuration's own
+	// measurement process, on its own CPUs, its rate the mean of the
+	// per-CPU rates; without the key (runs before per-CPU baselines), a
+	// serial batch in a 1-core process pinned to the first CPU.
+	KeyBaseline = "baseline"
+	// KeyCPUList is the CPUs handed out, in order ("0,1"): a k-core
+	// configuration ran on the first k of them.
 	KeyCPUList = "cpu-list"
 	// KeyGivenUpCores lists the core counts the sweep gave up on after
-	// repeated measurement-process failures ("2,4"), and KeyGivenUpCauses
-	// why ("2 cores: cause; cause; cause | 4 cores: ..."). Written when
-	// the run ends; a file with them is complete for the other counts.
+	// measurement-process failures in a row ("2,4"), and
+	// KeyGivenUpCauses their causes ("2 cores: <cause>; <cause> | 4
+	// cores: ..."). Both are written when the run ends; a file with them
+	// is complete for its other core counts, not partial.
 	KeyGivenUpCores  = "given-up-cores"
 	KeyGivenUpCauses = "given-up-causes"
 )
 
-// Benchmark families and units of bench.txt besides the configurations'
-// samples (BenchmarkXORSum/strategy=.../workers=W-K).
-const (
-	// MeterBenchmark lines are the per-CPU speed meter, one per CPU a
-	// baseline half or a calibration round visited:
-	// BenchmarkCPUSpeed/source=baseline/cpu=3-8 16 152000 ns/op 71.25 elapsed-sec
-	// (jobs, wall ns per job on that CPU, seconds since the sweep began).
-	MeterBenchmark   = "CPUSpeed"
-	MeterBaseline    = "baseline"
-	MeterCalibration = "calibration"
-	UnitElapsed      = "elapsed-sec"
-	// FaultBenchmark lines are measurement processes that failed, one
-	// each: BenchmarkProcessFault/strategy=pool/workers=2/step=timed-2 1 1 faults/op,
-	// or without strategy and workers between batches.
-	FaultBenchmark = "ProcessFault"
-	UnitFaults     = "faults/op"
-	// UnitCopies, on a ceiling line, is the batch's jobs over the
-	// copies' summed rates: baseline-ns/op / copies-ns/op is the
-	// attainable speedup.
-	UnitCopies = "copies-ns/op"
+// BaselineOwnCPUs is the value of KeyBaseline for pairs whose baseline
+// half ran on the configuration's own CPUs.
+const BaselineOwnCPUs = "own-cpus"
 
-	// The loss evidence of a timed batch, each the batch's own (a ceiling
-	// line's, its copies'): the baseline half's thread CPU at the scale of
-	// baseline-ns/op; the time the batch's threads (and its workers')
-	// waited for a CPU; and its core-time with no job open by phase
-	// (present together, on the pairs whose batch was split). Idle parts
-	// are core-ns: k cores idle for 1 ns is k core-ns.
-	UnitBaselineCPU  = "baseline-cpu-ns/op"
-	UnitDescheduled  = "descheduled-ns/op"
-	UnitIdleRampUp   = "idle-ramp-ns/op"
-	UnitIdleStarved  = "idle-starved-ns/op"
-	UnitIdleAwaiting = "idle-awaiting-ns/op"
-	UnitIdleTail     = "idle-tail-ns/op"
+// Benchmark lines of bench.txt besides the samples, and the units they and
+// the samples carry beyond the usual ones.
+const (
+	// CPUSpeedBenchmark is the per-CPU speed meter:
+	// BenchmarkCPUSpeed/source=S/cpu=N-K, iters the jobs timed on CPU N,
+	// ns/op the wall time per job there (pinned, serial), and
+	// ElapsedUnit the seconds since the sweep began. S is
+	// CPUSpeedBaseline (a baseline half, the lines just before its
+	// pair's sample line) or CPUSpeedCalibration.
+	CPUSpeedBenchmark   = "CPUSpeed"
+	CPUSpeedBaseline    = "baseline"
+	CPUSpeedCalibration = "calibration"
+	ElapsedUnit         = "elapsed-sec"
+	// ProcessFaultBenchmark is a measurement process that failed:
+	// BenchmarkProcessFault/strategy=S/workers=W/step=P-K on the
+	// configuration whose batch was in flight, or
+	// BenchmarkProcessFault/step=between-batches-K on the core count K;
+	// one per failure, 1 faults/op. Its pair was discarded.
+	ProcessFaultBenchmark = "ProcessFault"
+	// CopiesUnit, on a ceiling's sample line, is the jobs of one copy
+	// over the sum of the copies' own rates: baseline-ns/op over it is
+	// the attainable speedup.
+	CopiesUnit = "copies-ns/op"
+	// FaultsUnit counts faults: a strategy's recovered worker faults on a
+	// sample line, one failed process on a ProcessFault line.
+	FaultsUnit = "faults/op"
+
+	// The loss evidence of a timed batch, each the batch's own: the
+	// baseline half's thread CPU at the scale of baseline-ns/op; the time
+	// the batch's threads (and its workers') waited for a CPU; and its
+	// core-time with no job open by phase (present together, on the
+	// pairs whose batch was split). Idle parts are core-ns: k cores idle
+	// for 1 ns is k core-ns.
+	BaselineCPUUnit  = "baseline-cpu-ns/op"
+	DescheduledUnit  = "descheduled-ns/op"
+	IdleRampUpUnit   = "idle-ramp-ns/op"
+	IdleStarvedUnit  = "idle-starved-ns/op"
+	IdleAwaitingUnit = "idle-awaiting-ns/op"
+	IdleTailUnit     = "idle-tail-ns/op"
 )
 
 // WorkloadKeys are the config keys that define the workload. Results whose

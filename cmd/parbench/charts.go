@@ -107,8 +107,9 @@ func (cw *chartWriter) saveFigure(name, config string, fig *plots.Figure, err er
 
 // writeCharts draws rep's charts into dir: speedup, efficiency, throughput
 // and time against cores; throughput against workers where a sweep varied
-// workers at fixed cores; a timeline per recorded batch; and the overhead
-// breakdown where the run has CPU profiles. It returns the files written
+// workers at fixed cores; each CPU's speed over the run where it was
+// metered; a timeline per recorded batch; and the overhead breakdown where
+// the run has CPU profiles. It returns the files written
 // and every chart as SVG for report.html; the error joins every chart that
 // could not be drawn. claim, if set, gives the path a file may be written
 // at, or why not. A report that is a section of a Set of several
@@ -138,6 +139,9 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format, claim f
 		c.XLabel = "workers"
 		cw.save("throughput-workers")(plots.Throughput(c, plotSeries(ws)))
 	}
+	for _, m := range rep.Meters {
+		drawCPUSpeed(cw, chart, m, len(rep.Meters) > 1)
+	}
 	for i, in := range rep.Inputs {
 		prefix := ""
 		if len(rep.Inputs) > 1 {
@@ -151,6 +155,27 @@ func writeCharts(dir string, rep *report.Report, formats []plots.Format, claim f
 		drawOverhead(cw, chart, in.Dir, prefix)
 	}
 	return cw.written, cw.pages, errors.Join(cw.problems...)
+}
+
+// drawCPUSpeed draws a machine's per-CPU speed meter: cpu-speed, or
+// <machine>-cpu-speed in a report of several machines.
+func drawCPUSpeed(cw *chartWriter, chart plots.Chart, m report.Meter, several bool) {
+	name := "cpu-speed"
+	c := chart
+	c.Title = "Each CPU's speed: " + chart.Title
+	if several {
+		name = runfiles.Slug(m.Machine) + "-" + name
+		c.Title += " (" + m.Machine + ")"
+	}
+	var series []plots.CPUSpeedSeries
+	for _, cpu := range m.CPUs {
+		s := plots.CPUSpeedSeries{CPU: cpu.CPU, Slow: cpu.Slow}
+		for i, t := range cpu.Elapsed {
+			s.Points = append(s.Points, plots.XY{X: t, Y: cpu.Relative[i]})
+		}
+		series = append(series, s)
+	}
+	cw.save(name)(plots.CPUSpeed(c, series, m.Noise))
 }
 
 // plotSeries hands the report's series to plots.

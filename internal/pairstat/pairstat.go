@@ -5,25 +5,29 @@
 // A pair is a baseline batch and a batch of a configuration run right next
 // to each other in time. Its ratio T(baseline)/T(configuration) is that
 // pair's speedup: a slow wave of the machine that hits both batches
-// cancels out of it. The speedup of a configuration is the median of its
-// pairs' ratios, with benchmath's distribution-free interval for a median.
+// cancels out of it. The speedup of a configuration is its pairs'
+// ratios summarized by DefaultEstimator (the 20%-trimmed mean, with
+// Yuen's interval); Estimate gives every estimator side by side, and
+// TwoModes says when the pairs fall into two groups that no single
+// figure describes well.
 package pairstat
 
 import (
 	"math"
 	"slices"
-
-	"golang.org/x/perf/benchmath"
 )
 
-// A Summary is the paired speedup of one configuration.
+// A Summary is the paired speedup of one configuration by one estimator.
 type Summary struct {
 	Pairs int
-	// Speedup is the median ratio; [Low, High] its interval at level
-	// Confidence or above (benchmath.AssumeNothing). With too few pairs
-	// the ends are infinite, as benchmath gives them.
+	// Speedup is the estimate; [Low, High] its interval at level
+	// Confidence (or above, for the median's order statistics). With
+	// fewer than MinPairs pairs the ends are infinite, as benchmath
+	// gives them.
 	Speedup, Low, High float64
 	Confidence         float64
+	// Estimator is how Speedup and its interval were made.
+	Estimator Estimator
 }
 
 // Ratios are base[i]/x[i] for every pair with both times positive and
@@ -40,15 +44,30 @@ func Ratios(base, x []float64) []float64 {
 	return out
 }
 
-// Summarize is the median of ratios and its interval at level confidence.
-// No ratios give NaN everywhere.
+// Summarize is the speedup of pairs, given by their ratios, by
+// DefaultEstimator, with its interval at level confidence. No ratios give
+// NaN everywhere.
+//
+// Ratios alone do not carry the pairs' times, which the ratio of totals
+// weighs them by: with DefaultEstimator set to RatioOfTotals, Summarize
+// takes every pair's baseline half to have taken the same time (the
+// harmonic mean of the ratios), and SummarizePairs, which sees the
+// times, is the one to call.
 func Summarize(ratios []float64, confidence float64) Summary {
-	if len(ratios) == 0 {
-		return Summary{Speedup: math.NaN(), Low: math.NaN(), High: math.NaN(), Confidence: math.NaN()}
+	ones := make([]float64, len(ratios))
+	for i := range ones {
+		ones[i] = 1
 	}
-	s := benchmath.NewSample(slices.Clone(ratios), &benchmath.DefaultThresholds)
-	sum := benchmath.AssumeNothing.Summary(s, confidence)
-	return Summary{Pairs: len(ratios), Speedup: sum.Center, Low: sum.Lo, High: sum.Hi, Confidence: sum.Confidence}
+	o := DefaultOptions
+	o.Confidence = confidence
+	if DefaultEstimator == RatioOfTotals {
+		xs := make([]float64, len(ratios))
+		for i, r := range ratios {
+			xs[i] = 1 / r
+		}
+		return estimateOne(DefaultEstimator, ones, xs, o)
+	}
+	return estimateOne(DefaultEstimator, ratios, ones, o)
 }
 
 // HalfWidth is how far the interval reaches on its wider side, as a
@@ -113,17 +132,19 @@ func StepSpread(values []float64) float64 {
 	return Spread(ratios)
 }
 
-// AllowedHalfWidth is the half-width a median of n pair ratios whose own
-// spread (as Spread gives it) is ratioSpread can be expected to reach:
-// the median of n values has a standard error of about sqrt(pi/2) sigma /
-// sqrt(n), and a 95% interval is 1.96 standard errors either side. NaN
-// for n < 1 or an unknown spread.
+// AllowedHalfWidth is the half-width that DefaultEstimator over n pair
+// ratios whose own spread (as Spread gives it) is ratioSpread can be
+// expected to reach on normal noise: a standard error of about
+// sqrt(v) sigma / sqrt(n), with v the estimator's variance relative to
+// the mean's (pi/2 for the median, 1.14 for the 20%-trimmed mean), and a
+// 95% interval of 1.96 standard errors either side. NaN for n < 1 or an
+// unknown spread.
 func AllowedHalfWidth(ratioSpread float64, n int) float64 {
 	if n < 1 || math.IsNaN(ratioSpread) {
 		return math.NaN()
 	}
 	sigma := ratioSpread / 1.96
-	return 1.96 * math.Sqrt(math.Pi/2) * sigma / math.Sqrt(float64(n))
+	return 1.96 * math.Sqrt(DefaultEstimator.efficiency()) * sigma / math.Sqrt(float64(n))
 }
 
 func median(xs []float64) float64 {
