@@ -231,6 +231,9 @@ func SampleResult(s Sample, w strategies.Workload) *benchfmt.Result {
 	if s.CopiesTime > 0 {
 		vals = append(vals, benchfmt.Value{Value: float64(s.CopiesTime.Nanoseconds()), Unit: runfiles.CopiesUnit})
 	}
+	if s.JobsCPU > 0 {
+		vals = append(vals, benchfmt.Value{Value: float64(s.JobsCPU.Nanoseconds()), Unit: runfiles.JobsCPUUnit})
+	}
 	if s.BaselineCPU > 0 {
 		vals = append(vals, benchfmt.Value{Value: float64(s.BaselineCPU.Nanoseconds()), Unit: runfiles.BaselineCPUUnit})
 	}

@@ -29,6 +29,7 @@ type copiesRun struct {
 	join   time.Duration   // first copy's start to the last one's end
 	copies []time.Duration // each copy's own time
 	jobs   []int           // each copy's jobs
+	cpu    time.Duration   // the copies' threads' CPU time over their runs, 0 where unknown
 }
 
 // copiesTime is the time the batch's jobs would take at the copies' summed
@@ -71,6 +72,7 @@ func runCopies(ctx context.Context, w strategies.Workload, k int, cpus []int) (c
 	errs := make([]error, n)
 	run := copiesRun{copies: make([]time.Duration, n), jobs: make([]int, n)}
 	starts, ends := make([]time.Time, n), make([]time.Time, n)
+	copyCPU := make([]time.Duration, n)
 	ready.Add(n)
 	done.Add(n)
 	for i := range n {
@@ -95,8 +97,12 @@ func runCopies(ctx context.Context, w strategies.Workload, k int, cpus []int) (c
 			ready.Done()
 			<-start
 			starts[i] = time.Now()
+			cpu0 := threadCPU()
 			results[i], errs[i] = strategies.Serial{}.Run(ctx, cw, 1)
 			ends[i] = time.Now()
+			if cpu0 > 0 {
+				copyCPU[i] = max(0, threadCPU()-cpu0)
+			}
 			if restore() {
 				runtime.UnlockOSThread()
 			}
@@ -111,6 +117,7 @@ func runCopies(ctx context.Context, w strategies.Workload, k int, cpus []int) (c
 			return run, errs[i]
 		}
 		run.copies[i] = ends[i].Sub(starts[i])
+		run.cpu += copyCPU[i]
 		if first.IsZero() || starts[i].Before(first) {
 			first = starts[i]
 		}

@@ -46,9 +46,12 @@ type Config struct {
 	// Timeline runs one extra, untimed batch per configuration after the
 	// sweep and keeps its per-job results (Sample.Jobs).
 	Timeline bool
-	// Profile and Trace run a profiling pass after everything else, each
-	// trial in a process of its own: CPU, mutex, block and heap profiles,
-	// and one batch under the execution tracer. See profile.go.
+	// Profile runs a profiling pass after everything else, each trial in
+	// a process of its own: CPU, mutex, block and heap profiles. See
+	// profile.go. Trace records each timeline batch of a strategy whose
+	// jobs run in the measurement process under the execution tracer,
+	// into the profile directory (trace-<strategy>-<cores>.out), for the
+	// loss accounting's split of waiting and idle time; it needs Timeline.
 	Profile bool
 	Trace   bool
 	// ProfileTime is how much CPU time each trial's CPU profile covers
@@ -262,6 +265,12 @@ type Sample struct {
 	Idle        *IdleParts    `json:"idle,omitempty"`
 	Descheduled time.Duration `json:"descheduled,omitempty"`
 	BaselineCPU time.Duration `json:"baseline_cpu,omitempty"`
+	// JobsCPU is the batch's jobs' own CPU time summed, from a thread
+	// clock per job (a ceiling's: its copies' threads), 0 where not
+	// measured.
+	JobsCPU time.Duration `json:"jobs_cpu,omitempty"`
+	// Trace is a timeline batch's execution trace.
+	Trace *TraceFile `json:"trace,omitempty"`
 	// Metrics are a strategy's extra figures, such as faults/op.
 	Metrics []strategies.Metric `json:"metrics,omitempty"`
 	// Jobs holds the per-job results of an untimed timeline batch.

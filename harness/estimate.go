@@ -97,7 +97,7 @@ func EstimateRun(c Config, costs Costs, charts int, report bool) Estimate {
 	if c.Timeline {
 		add(estimateTimeline(c, costs))
 	}
-	if c.Profile || c.Trace {
+	if c.Profile {
 		add(estimateProfile(c, costs))
 	}
 	if report {
@@ -196,9 +196,6 @@ func estimateProfile(c Config, costs Costs) PassEstimate {
 				if !strategies.OutOfProcess(t.Strategy) {
 					n = addInt(n, batchesFor(budget/3, batch))
 				}
-			}
-			if c.Trace {
-				n++
 			}
 			d := costs.ProcessStart + costs.start(t) + mulDur(n, batch)
 			if i == 0 {

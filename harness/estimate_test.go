@@ -112,10 +112,14 @@ func TestEstimateRunPassesFollowConfig(t *testing.T) {
 	if e := EstimateRun(c, testCosts, 0, false); len(e.Passes) != 1 || e.Passes[0].Pass != PassSweep {
 		t.Errorf("no timeline, profile or report: got passes %+v, want the sweep alone", e.Passes)
 	}
-	c.Trace = true
-	p, ok := EstimateRun(c, testCosts, 0, false).Pass(PassProfile)
-	if !ok || p.Batches != 1 {
-		t.Errorf("trace alone: profile pass %+v (present %v), want one traced batch", p, ok)
+	// The trace is of the timeline batches: no profiling pass of its own.
+	c.Trace, c.Timeline = true, true
+	e := EstimateRun(c, testCosts, 0, false)
+	if _, ok := e.Pass(PassProfile); ok {
+		t.Errorf("trace: a profiling pass, want the timeline batches traced")
+	}
+	if p, ok := e.Pass(PassTimeline); !ok || p.Batches != 1 {
+		t.Errorf("trace: timeline pass %+v (present %v), want one batch", p, ok)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"runtime/trace"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +34,6 @@ import (
 //  2. Contention, for strategies whose work runs in this process (not
 //     registered OutOfProcess): every mutex contention and blocking event
 //     recorded, over batches for a third of ProfileTime, at least one.
-//  3. Trace: one batch under runtime/trace, when asked for.
 //
 // The heap profile is written before the trace and covers the process up
 // to then, warm-up included.
@@ -50,8 +48,7 @@ type profileRequest struct {
 	Dir            string        `json:"dir"`
 	DefaultWorkers bool          `json:"default_workers"` // the trial's files get the short names
 	CPU            bool          `json:"cpu"`             // CPU, mutex, block and heap profiles
-	Trace          bool          `json:"trace"`
-	Time           time.Duration `json:"time"` // Config.ProfileTime, defaulted
+	Time           time.Duration `json:"time"`            // Config.ProfileTime, defaulted
 }
 
 // ProfileFiles are the files the profiling pass wrote for one trial, as
@@ -61,7 +58,6 @@ type ProfileFiles struct {
 	Mutex string `json:"mutex,omitempty"`
 	Block string `json:"block,omitempty"`
 	Heap  string `json:"heap,omitempty"`
-	Trace string `json:"trace,omitempty"`
 	// Batches is how many batches ran under the CPU profiler.
 	Batches int `json:"batches,omitempty"`
 	// Warnings say which files could not be made, and why.
@@ -123,7 +119,7 @@ func (r *Runner) checkProfiling(c Config) error {
 // Core counts the sweep gave up on are skipped. Only cancellation and
 // OnProfiles's error stop the pass with an error.
 func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, givenUp map[int][]string) error {
-	if !c.Profile && !c.Trace {
+	if !c.Profile {
 		return nil
 	}
 	set := ProfileSet{Dir: r.ProfileDir}
@@ -147,7 +143,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, giv
 			r.OnProgress(Progress{Trial: t, Round: -1, Rounds: c.Count, Done: total, Total: total,
 				Elapsed: time.Since(begin), Pass: "profile"})
 		}
-		pr := &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t), CPU: c.Profile, Trace: c.Trace, Time: budget}
+		pr := &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t), CPU: c.Profile, Time: budget}
 		s, err := r.profileOne(ctx, c, t, pr, begin)
 		if ctx.Err() != nil {
 			if err == nil { // the process ended just before the cancel
@@ -243,7 +239,7 @@ func (r *Runner) profileIn(ctx context.Context, c Config, t Trial, pr *profileRe
 // confused child cannot point the caller at other files.
 func (tp *TrialProfiles) check(dir string) error {
 	f := tp.Files
-	for _, p := range []string{f.CPU, f.Mutex, f.Block, f.Heap, f.Trace} {
+	for _, p := range []string{f.CPU, f.Mutex, f.Block, f.Heap} {
 		if p != "" && filepath.Dir(p) != filepath.Clean(dir) {
 			return fmt.Errorf("measurement process reported %s, outside %s", p, dir)
 		}
@@ -385,7 +381,6 @@ func profileTrial(ctx context.Context, st strategies.Strategy, w strategies.Work
 			save(runfiles.ProfileBlock, block, &files.Block)
 		}
 
-		// Before the tracer, whose buffers would show up in it.
 		runtime.GC() // the heap profile shows the heap as of the last collection
 		var b bytes.Buffer
 		if err := pprof.Lookup("heap").WriteTo(&b, 0); err != nil {
@@ -395,20 +390,8 @@ func profileTrial(ctx context.Context, st strategies.Strategy, w strategies.Work
 		}
 	}
 
-	if pr.Trace {
-		data, wall, err := tracePhase(ctx, st, w, s.Trial, warn)
-		if err != nil {
-			return s, err
-		}
-		if data != nil {
-			save(runfiles.ProfileTrace, data, &files.Trace)
-		}
-		if s.Wall == 0 {
-			s.Wall = wall
-		}
-	}
 	if s.Wall == 0 {
-		return s, errors.New("no batch could be profiled: the CPU profiler and the execution tracer are in use")
+		return s, errors.New("no batch could be profiled")
 	}
 
 	return s, nil
@@ -498,27 +481,6 @@ func contentionPhase(ctx context.Context, st strategies.Strategy, w strategies.W
 		return nil, nil, err
 	}
 	return m.Bytes(), b.Bytes(), nil
-}
-
-// tracePhase runs one batch under the execution tracer, as a task named
-// after the trial. A tracer that cannot start is a warning, and no batch
-// runs; a failed batch is an error.
-func tracePhase(ctx context.Context, st strategies.Strategy, w strategies.Workload, t Trial, warn func(string, error)) (data []byte, wall time.Duration, err error) {
-	var b bytes.Buffer
-	if err := trace.Start(&b); err != nil {
-		warn(runfiles.ProfileTrace, fmt.Errorf("starting the execution tracer: %w", err))
-		return nil, 0, nil
-	}
-	tctx, task := trace.NewTask(ctx, "batch "+t.String())
-	begin := time.Now()
-	_, err = runBatch(tctx, st, w, t.Workers)
-	wall = time.Since(begin)
-	task.End()
-	trace.Stop()
-	if err != nil {
-		return nil, wall, fmt.Errorf("traced batch: %w", err)
-	}
-	return b.Bytes(), wall, nil
 }
 
 // startWorkerProfiles starts the CPU profiles of a strategy's worker

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
@@ -295,9 +296,40 @@ func TestProfilePass(t *testing.T) {
 	}
 	r, samples, setp := newProfileRunner(t)
 	c := profileConfig("serial", "pool")
-	c.Trace = true
+	c.Trace, c.Timeline = true, true
+	var traces []string
+	r.OnTimeline = func(s Sample) error {
+		if s.Trace == nil || s.Trace.Path == "" {
+			t.Errorf("%v: timeline batch without its trace (%+v)", s.Trial, s.Trace)
+			return nil
+		}
+		traces = append(traces, s.Trace.Path)
+		return nil
+	}
 	if err := r.Run(context.Background(), c); err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+	// The execution traces come from the timeline batches, in the
+	// profile directory, each a batch task with a region per job.
+	for _, path := range traces {
+		if filepath.Dir(path) != r.ProfileDir && !strings.HasSuffix(filepath.Dir(path), filepath.Base(r.ProfileDir)) {
+			t.Errorf("trace %s outside %s", path, r.ProfileDir)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		ct, err := profiles.SplitTrace(f, c.Workload.Gap, profiles.TraceLimits{})
+		f.Close()
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+		} else if ct.Jobs != c.Workload.Jobs {
+			t.Errorf("%s: %d jobs in the trace, want %d", path, ct.Jobs, c.Workload.Jobs)
+		}
+	}
+	if len(traces) != 2 {
+		t.Errorf("%d traces, want one per configuration (2)", len(traces))
 	}
 	if len(*samples) != 2 {
 		t.Errorf("%d timed samples, want 2: the profiling pass must not add any", len(*samples))
@@ -315,17 +347,11 @@ func TestProfilePass(t *testing.T) {
 	for _, tp := range set.Trials {
 		f := tp.Files
 		want := map[string]string{
-			runfiles.ProfileCPU: f.CPU, runfiles.ProfileMutex: f.Mutex, runfiles.ProfileBlock: f.Block, runfiles.ProfileHeap: f.Heap, runfiles.ProfileTrace: f.Trace,
+			runfiles.ProfileCPU: f.CPU, runfiles.ProfileMutex: f.Mutex, runfiles.ProfileBlock: f.Block, runfiles.ProfileHeap: f.Heap,
 		}
 		for kind, path := range want {
 			if wantPath := filepath.Join(r.ProfileDir, runfiles.ProfileName(kind, tp.Strategy, tp.Cores, tp.Workers, true)); path != wantPath {
 				t.Errorf("%v: %s profile at %q, want %q", tp.Trial, kind, path, wantPath)
-				continue
-			}
-			if kind == runfiles.ProfileTrace {
-				if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-					t.Errorf("%v: trace %s: %v, want a non-empty file", tp.Trial, path, err)
-				}
 				continue
 			}
 			p, err := runfiles.ReadProfile(path)

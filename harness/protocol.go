@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
@@ -75,8 +76,13 @@ type request struct {
 	Half  []Share `json:"half,omitempty"`
 	First bool    `json:"first,omitempty"`
 	// Split, on a timed request, asks for the batch's core-time with no
-	// job open, by phase (Sample.Idle).
-	Split bool `json:"split,omitempty"`
+	// job open, by phase (Sample.Idle); JobCPU for its jobs' own CPU time
+	// (Workload.JobCPU, Sample.JobsCPU).
+	Split  bool `json:"split,omitempty"`
+	JobCPU bool `json:"job_cpu,omitempty"`
+	// Trace, on a timeline request, is where to write the batch's
+	// execution trace: a file in the run folder the parent named.
+	Trace string `json:"trace,omitempty"`
 	// Meter is the shares of a meter request; Bare runs them without the
 	// workload's sleeps and gaps, to measure the CPUs alone.
 	Meter   []Share         `json:"meter,omitempty"`
@@ -153,6 +159,8 @@ func checkRequest(req request, cores int) error {
 		return fmt.Errorf("request for %v: the ceiling runs one copy per core", t)
 	case len(req.Half) > 0 && req.Kind != kindTimed:
 		return fmt.Errorf("request for %v: a baseline half on a %s batch", t, req.Kind)
+	case req.Trace != "" && (req.Kind != kindTimeline || !filepath.IsAbs(req.Trace)):
+		return fmt.Errorf("request for %v: a trace %q on a %s batch, want an absolute path on a timeline batch", t, req.Trace, req.Kind)
 	}
 	return checkShares(req.Half)
 }

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,8 +9,10 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/trace"
 	"time"
 
+	"github.com/parbench/parbench/internal/jobtrace"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -90,7 +93,8 @@ func (h hello) check() error {
 // the end of input, so that procpool's workers stay up for the sweep.
 type measurer struct {
 	hello
-	made map[Trial]strategies.Strategy
+	made     map[Trial]strategies.Strategy
+	traceBuf bytes.Buffer // a timeline batch's execution trace, until written
 }
 
 // close ends every strategy the process made, on every path.
@@ -166,9 +170,11 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		defer noteFaults(ctx, st, t, "profile")
 		return profileTrial(ctx, st, m.Workload, req.Profile, s)
 	}
+	w := m.Workload
+	w.JobCPU = req.JobCPU
 	runtime.GC() // a comparable heap for every timed batch and its half
 	if req.First {
-		if s.Half, err = runShares(ctx, m.Workload, req.Half); err != nil {
+		if s.Half, err = runShares(ctx, w, req.Half); err != nil {
 			return s, fmt.Errorf("baseline half: %w", err)
 		}
 	}
@@ -177,13 +183,23 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		pids = wp.Pids()
 	}
 	delay0, delayKnown := runDelay(pids)
+	tracing, warn := startTrace(&m.traceBuf, req.Trace)
+	runCtx := ctx
+	var task *trace.Task
+	if tracing {
+		runCtx, task = trace.NewTask(ctx, jobtrace.Batch)
+	}
 	// Only Run is timed: checking the batch is serial work of the harness
 	// (a sizeable share of a batch of tiny jobs), not the strategy's.
 	cpu0 := processCPU()
 	begin := time.Now()
-	results, err := st.Run(ctx, m.Workload, t.Workers)
+	results, err := st.Run(runCtx, w, t.Workers)
 	s.Wall = time.Since(begin)
 	s.CPU = processCPU() - cpu0
+	if tracing {
+		task.End()
+		warn = stopTrace(&m.traceBuf, req.Trace)
+	}
 	delay1, ok := runDelay(pids)
 	noteFaults(ctx, st, t, timedStep(req.Kind == kindTimeline))
 	if err != nil {
@@ -193,7 +209,7 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		s.Descheduled = delay1 - delay0
 	}
 	if len(req.Half) > 0 && !req.First {
-		if s.Half, err = runShares(ctx, m.Workload, req.Half); err != nil {
+		if s.Half, err = runShares(ctx, w, req.Half); err != nil {
 			return s, fmt.Errorf("baseline half: %w", err)
 		}
 	}
@@ -205,6 +221,9 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 			s.Idle = &idle
 		}
 	}
+	if req.JobCPU {
+		s.JobsCPU = jobsCPU(results)
+	}
 	if wc, ok := st.(strategies.WorkerCPU); ok {
 		s.CPU += wc.LastBatchWorkerCPU()
 	}
@@ -213,6 +232,12 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 	}
 	if req.Kind == kindTimeline {
 		s.Jobs = results
+		if req.Trace != "" {
+			s.Trace = &TraceFile{Path: req.Trace, Warning: warn}
+			if warn != "" {
+				s.Trace.Path = ""
+			}
+		}
 	}
 	return s, nil
 }
@@ -232,6 +257,7 @@ func (m *measurer) ceiling(ctx context.Context, req request) (Sample, error) {
 	cpu0 := processCPU()
 	run, err := runCopies(ctx, m.Workload, t.Cores, m.CPUs)
 	s.Wall, s.CopiesTime, s.CPU = run.join, run.copiesTime(m.Workload.Jobs), processCPU()-cpu0
+	s.JobsCPU = run.cpu
 	if err != nil {
 		if req.Kind == kindWarmup {
 			err = fmt.Errorf("warm-up batch %d: %w", req.Index, err)

@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/parbench/parbench/internal/pairstat"
+	"github.com/parbench/parbench/runfiles"
+	"github.com/parbench/parbench/strategies"
 )
 
 // The paired sweep. One measurement process per core count lives for the
@@ -135,7 +139,7 @@ func (c Config) Passes() []PassCount {
 		n := len(c.TimelineTrials())
 		ps = append(ps, PassCount{Pass: "timeline", Batches: n, MaxBatches: n})
 	}
-	if c.Profile || c.Trace {
+	if c.Profile {
 		pt := c.ProfileTime
 		if pt <= 0 {
 			pt = DefaultProfileTime
@@ -448,7 +452,8 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 			}
 			continue
 		}
-		req := request{Kind: kindTimed, Trial: t, Split: sw.done%max(1, (sw.c.Workload.Jobs+splitEvery-1)/splitEvery) == 0}
+		req := request{Kind: kindTimed, Trial: t, Split: sw.done%max(1, (sw.c.Workload.Jobs+splitEvery-1)/splitEvery) == 0,
+			JobCPU: m.meanRate() > 0 && time.Duration(float64(time.Second)/m.meanRate()) >= jobCPUFrom}
 		if !sw.c.Unpaired {
 			req.Half = m.plan(sw.last[t])
 			req.First = sw.rng.IntN(2) == 0
@@ -676,7 +681,7 @@ func (sw *sweep) timeline(ctx context.Context) error {
 				}
 				continue
 			}
-			s, err := sw.request(ctx, t.Cores, request{Kind: kindTimeline, Trial: t})
+			s, err := sw.request(ctx, t.Cores, request{Kind: kindTimeline, Trial: t, Trace: sw.tracePath(t)})
 			if err != nil {
 				if err := sw.failed(ctx, t.Cores, &t, "timeline", err); err != nil {
 					return err
@@ -694,6 +699,23 @@ func (sw *sweep) timeline(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tracePath is where t's timeline batch writes its execution trace, ""
+// for none: only with Config.Trace, and only for strategies whose jobs
+// run in the measurement process (a trace sees no other process's).
+func (sw *sweep) tracePath(t Trial) string {
+	if !sw.c.Trace || strategies.OutOfProcess(t.Strategy) || sw.r.ProfileDir == "" {
+		return ""
+	}
+	if err := os.MkdirAll(sw.r.ProfileDir, 0o755); err != nil {
+		return ""
+	}
+	dir, err := filepath.Abs(sw.r.ProfileDir)
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, runfiles.ProfileName(runfiles.ProfileTrace, t.Strategy, t.Cores, t.Workers, sw.c.DefaultWorkers(t)))
 }
 
 func (sw *sweep) progress(t Trial, round int, sampled bool) {

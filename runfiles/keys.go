@@ -100,12 +100,14 @@ const (
 	// sample line, one failed process on a ProcessFault line.
 	FaultsUnit = "faults/op"
 
-	// The loss evidence of a timed batch, each the batch's own: the
-	// baseline half's thread CPU at the scale of baseline-ns/op; the time
+	// The loss evidence of a timed batch, each the batch's own: its jobs'
+	// own CPU time (a ceiling's, its copies'); the baseline half's thread
+	// CPU at the scale of baseline-ns/op; the time
 	// the batch's threads (and its workers') waited for a CPU; and its
 	// core-time with no job open by phase (present together, on the
 	// pairs whose batch was split). Idle parts are core-ns: k cores idle
 	// for 1 ns is k core-ns.
+	JobsCPUUnit      = "jobs-cpu-ns/op"
 	BaselineCPUUnit  = "baseline-cpu-ns/op"
 	DescheduledUnit  = "descheduled-ns/op"
 	IdleRampUpUnit   = "idle-ramp-ns/op"

@@ -123,26 +123,27 @@ func planFiles(c harness.Config, formats []plots.Format, withReport bool, benchs
 		timelines = len(c.TimelineTrials())
 		add("timeline-<strategy>-<cores>.csv", timelines, "one untimed batch each, per job")
 	}
-	if c.Profile || c.Trace {
-		var cpu, contention, trace int
-		for _, t := range c.ProfileTrials() {
-			if c.Profile {
-				cpu++
-				if !strategies.OutOfProcess(t.Strategy) {
-					contention++
-				}
-			}
-			if c.Trace {
+	if c.Timeline && c.Trace {
+		trace := 0
+		for _, t := range c.TimelineTrials() {
+			if !strategies.OutOfProcess(t.Strategy) {
 				trace++
+			}
+		}
+		add("profiles/trace-<strategy>-<cores>.out", trace, "the timeline batches of in-process strategies, for the losses")
+	}
+	if c.Profile {
+		var cpu, contention int
+		for _, t := range c.ProfileTrials() {
+			cpu++
+			if !strategies.OutOfProcess(t.Strategy) {
+				contention++
 			}
 		}
 		add("profiles/cpu-<strategy>-<cores>.pprof", cpu, "")
 		add("profiles/heap-<strategy>-<cores>.pprof", cpu, "")
 		add("profiles/{mutex,block}-<strategy>-<cores>.pprof", 2*contention, "in-process strategies")
-		add("profiles/trace-<strategy>-<cores>.out", trace, "")
-		if c.Profile {
-			add("profiles/cpu-merged.pprof, profiles/summary.txt", 2, "")
-		}
+		add("profiles/cpu-merged.pprof, profiles/summary.txt", 2, "")
 	}
 	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
 		add("arrival-bound.txt", 1, "")
@@ -174,11 +175,12 @@ func chartNames(c harness.Config) []string {
 	if c.Profile {
 		names = append(names, "overhead")
 	}
-	if c.Timeline || c.Profile {
-		// Drawn for the configurations whose loss the timelines and
-		// profiles explain.
+	if !c.Unpaired {
+		// The losses come from the pairs themselves.
 		names = append(names, "efficiency-loss")
 	}
+	// The per-CPU speed meter's, from every run whose cores are pinned.
+	names = append(names, "cpu-speed")
 	return names
 }
 
@@ -331,7 +333,7 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 	fmt.Fprintf(w, "core counts:  %s (%d%s)\n", strings.Join(strings.Split(intsText(c.Cores), ","), " "), len(c.Cores), boundary)
 	fmt.Fprintf(w, "workers:      %s\n", f.workers)
 	if c.Precision > 0 {
-		fmt.Fprintf(w, "rounds:       at least %d, then more for the configurations short of ±%.3g%%, within -budget %v; warm-up %d\n",
+		fmt.Fprintf(w, "rounds:       at least %d, then more of every configuration until all are within ±%.3g%%, within -budget %v; warm-up %d\n",
 			c.Count, 100*c.Precision, c.Budget, c.Warmup)
 	} else {
 		fmt.Fprintf(w, "rounds:       %d, each batch after %d warm-up %s\n", c.Count, c.Warmup, plural(c.Warmup, "batch", "batches"))
@@ -347,7 +349,7 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 		return fmt.Sprintf("at %s cores (%s)", strings.Join(strings.Split(intsText(ks), ","), " "), flagValue)
 	}
 	fmt.Fprintf(w, "timelines:    %s\n", passAt(c.Timeline, c.TimelineCores, "-timeline-cpu "+f.plan.timelineCPU))
-	prof := passAt(c.Profile || c.Trace, c.ProfileCores, "-profile-cpu "+f.plan.profileCPU)
+	prof := passAt(c.Profile, c.ProfileCores, "-profile-cpu "+f.plan.profileCPU)
 	if c.Profile {
 		prof += fmt.Sprintf(", %v of CPU each", c.ProfileTime)
 	}

@@ -156,27 +156,29 @@ func TestMakeBenchPlanAtScale(t *testing.T) {
 // count, as -timeline-cpu all -profile-cpu all asks, on 128 CPUs.
 func TestPlanFilesAllPasses(t *testing.T) {
 	topo := harness.Topology{CPUs: 128, Cores: 64}
-	f := runFlags{count: 10, strategy: "serial,pool,procpool", workers: "cores", jobs: 1024, n: 1, profileTime: time.Second,
+	f := runFlags{count: 10, strategy: "serial,pool,procpool", workers: "cores", jobs: 1024, n: 1, profileTime: time.Second, paired: true,
 		plan: planFlags{timelineCPU: "all", profileCPU: "all"}, report: true, benchstat: "go tool benchstat"}
 	c, err := parseRunConfigOn(f, topo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Timeline, c.Profile = true, true
+	c.Timeline, c.Profile, c.Trace = true, true, true
 	got := map[string]int{}
 	for _, fl := range planFiles(c, []plots.Format{plots.PNG, plots.SVG}, true, "go tool benchstat") {
 		got[fl.pattern] = fl.count
 	}
-	// 14 core counts x 3 strategies; mutex and block for 2 of them.
+	// 14 core counts x 3 strategies; mutex, block and traces for the 2 of
+	// them that run in the measurement process.
 	want := map[string]int{
-		"bench.txt":                                                                1,
-		"timeline-<strategy>-<cores>.csv":                                          42,
-		"profiles/cpu-<strategy>-<cores>.pprof":                                    42,
-		"profiles/heap-<strategy>-<cores>.pprof":                                   42,
-		"profiles/{mutex,block}-<strategy>-<cores>.pprof":                          56,
-		"profiles/cpu-merged.pprof, profiles/summary.txt":                          2,
-		"summary.{txt,csv,json}, benchstat.txt":                                    4,
-		"charts: speedup, efficiency, time, throughput, overhead, efficiency-loss": 12,
+		"bench.txt":                                                                           1,
+		"timeline-<strategy>-<cores>.csv":                                                     42,
+		"profiles/trace-<strategy>-<cores>.out":                                               28,
+		"profiles/cpu-<strategy>-<cores>.pprof":                                               42,
+		"profiles/heap-<strategy>-<cores>.pprof":                                              42,
+		"profiles/{mutex,block}-<strategy>-<cores>.pprof":                                     56,
+		"profiles/cpu-merged.pprof, profiles/summary.txt":                                     2,
+		"summary.{txt,csv,json}, benchstat.txt":                                               4,
+		"charts: speedup, efficiency, time, throughput, overhead, efficiency-loss, cpu-speed": 14,
 		"report.html":                        1,
 		"timeline-<strategy>-<cores> charts": 84,
 	}
@@ -218,9 +220,9 @@ func TestDryRun(t *testing.T) {
 		// In the sweep's processes, one batch each.
 		"\n  timeline              15          0         15 ",
 		"\n   profile              15         15 ",
-		"\n    report              70          -  21 charts ",
+		"\n    report              70          -  22 charts ",
 		"\n     total ",
-		"files (98) in <root>/<UTC timestamp>-<host>/:",
+		"files (111) in <root>/<UTC timestamp>-<host>/:",
 		"precision budget: -precision 3% -budget 2m30s over 84 timed configurations",
 	} {
 		if !strings.Contains(stdout, want) {

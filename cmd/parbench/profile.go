@@ -25,20 +25,16 @@ const summaryFile = "summary.txt"
 //
 // A profile that cannot be written or read is a warning: the timings are
 // complete by now and stay so. It is an error only when the pass was asked
-// for and made no file at all: not one CPU profile with -profile, not one
-// trace with -trace.
+// for and made no file at all: not one CPU profile with -profile.
 func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) ([]profiles.Row, error) {
 	warn := func(err error) { fmt.Fprintf(stderr, "parbench: warning: %v\n", err) }
 	for _, w := range set.Warnings {
 		warn(w)
 	}
-	traces, profiled := 0, 0
+	profiled := 0
 	var rows []profiles.Row
 	for _, tp := range set.Trials {
-		if tp.Files.Trace != "" {
-			traces++
-		}
-		if f := tp.Files; f.CPU != "" || f.Mutex != "" || f.Block != "" || f.Heap != "" || f.Trace != "" {
+		if f := tp.Files; f.CPU != "" || f.Mutex != "" || f.Block != "" || f.Heap != "" {
 			profiled++
 		}
 		if tp.Files.CPU == "" {
@@ -63,9 +59,7 @@ func reportProfiles(stderr io.Writer, c harness.Config, set harness.ProfileSet) 
 	}
 
 	cpus := set.CPUProfiles()
-	switch {
-	case c.Profile && cpus == 0 && (!c.Trace || traces == 0),
-		!c.Profile && c.Trace && traces == 0:
+	if c.Profile && cpus == 0 {
 		return nil, errors.New("profiling pass: no profile could be made (the timings in bench.txt are complete)")
 	}
 	// The counts are of files written: a full disk shows here too.

@@ -58,14 +58,11 @@ func TestReportProfiles(t *testing.T) {
 	}
 	perjob1 := harness.TrialProfiles{Trial: harness.Trial{Strategy: "perjob", Cores: 1, Workers: 1},
 		Files: harness.ProfileFiles{CPU: corrupt}}
-	traced := harness.TrialProfiles{Trial: harness.Trial{Strategy: "pool", Cores: 1, Workers: 1},
-		Files: harness.ProfileFiles{Trace: filepath.Join(dir, "trace-pool-1.out")}}
 	lost := errors.New("profiling procpool cores=1 workers=1: worker died")
 
 	tests := []struct {
 		name          string
 		profile       bool
-		trace         bool
 		set           harness.ProfileSet
 		wantRows      []string // strategy/cores, in order
 		wantErr       string
@@ -95,28 +92,12 @@ func TestReportProfiles(t *testing.T) {
 			wantStderr:    []string{"overhead breakdown of perjob"},
 			wantNoSummary: true,
 		},
-		{
-			name: "a trace alone is enough for -trace", trace: true,
-			set:           harness.ProfileSet{Dir: dir, Trials: []harness.TrialProfiles{traced}},
-			wantNoSummary: true,
-		},
-		{
-			name: "no trace with -trace is an error", trace: true,
-			set:           harness.ProfileSet{Dir: dir, Trials: []harness.TrialProfiles{{Trial: traced.Trial}}},
-			wantErr:       "no profile could be made",
-			wantNoSummary: true,
-		},
-		{
-			name: "with both, either kind is enough", profile: true, trace: true,
-			set:           harness.ProfileSet{Dir: dir, Trials: []harness.TrialProfiles{traced}},
-			wantNoSummary: true,
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(filepath.Join(dir, summaryFile))
 			var stderr bytes.Buffer
-			c := harness.Config{Profile: tt.profile, Trace: tt.trace}
+			c := harness.Config{Profile: tt.profile}
 			rows, err := reportProfiles(&stderr, c, tt.set)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

@@ -70,7 +70,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.Int64Var(&f.seed, "seed", 0, "seed for the shuffle of configurations (0: pick one and record it)")
 	fs.BoolVar(&f.timeline, "timeline", true, "after the sweep, record one untimed batch per configuration for timeline charts")
 	fs.BoolVar(&f.profile, "profile", false, "after the sweep, profile every configuration in an untimed pass: CPU, mutex, block and heap profiles and the overhead breakdown in <run>/profiles/")
-	fs.BoolVar(&f.trace, "trace", false, "after the sweep, record one batch per configuration with the execution tracer into <run>/profiles/ (go tool trace)")
+	fs.BoolVar(&f.trace, "trace", true, "record each timeline batch of an in-process strategy with the execution tracer into <run>/profiles/ (go tool trace), for the split of the losses; needs -timeline")
 	fs.DurationVar(&f.profileTime, "profiletime", harness.DefaultProfileTime, "with -profile: CPU time to profile each configuration for (at most twice as much wall time)")
 	fs.BoolVar(&f.report, "report", true, "after the run, write the report and charts into the run folder (as parbench report does)")
 	fs.StringVar(&f.format, "format", "png", "chart formats, a comma list of png, svg and pdf")
