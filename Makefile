@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/parbench
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+LDFLAGS := -X github.com/parbench/parbench/internal/cli.version=$(VERSION) -X github.com/parbench/parbench/internal/cli.commit=$(COMMIT)
 
 # Extra flags for parbench run, e.g. make bench RUNFLAGS='-cpu 1,2,4 -count 20'.
 RUNFLAGS ?=
