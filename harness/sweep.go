@@ -496,21 +496,24 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 }
 
 // halfCPU is the baseline half's thread CPU time at the scale of
-// baseline: baseline times the shares' CPU over their wall time (0 where
-// the system does not tell a thread's CPU time).
+// baseline: baseline times the mean of its shares' CPU over wall time,
+// each CPU weighing as it does in the baseline rate (the mean of the
+// per-CPU rates). Where the host slows a CPU, its share's CPU time tracks
+// its wall time and the ratio stays 1; where another thread took the CPU
+// (the OS's descheduling), it falls. 0 where the system does not tell a
+// thread's CPU time.
 func halfCPU(half []ShareTime, baseline time.Duration) time.Duration {
-	var cpu, wall time.Duration
+	var ratio float64
 	for _, s := range half {
-		if s.CPUTime <= 0 {
+		if s.CPUTime <= 0 || s.Wall <= 0 {
 			return 0
 		}
-		cpu += s.CPUTime
-		wall += s.Wall
+		ratio += min(1, float64(s.CPUTime)/float64(s.Wall))
 	}
-	if wall <= 0 {
+	if len(half) == 0 {
 		return 0
 	}
-	return time.Duration(float64(baseline) * float64(cpu) / float64(wall))
+	return time.Duration(float64(baseline) * ratio / float64(len(half)))
 }
 
 // pairRatio is a pair's speedup: the baseline's time for the batch's jobs
@@ -701,11 +704,17 @@ func (sw *sweep) timeline(ctx context.Context) error {
 	return nil
 }
 
+// maxTracedJobs bounds the batches the harness traces: a trace holds
+// tens of bytes per job, in memory until the batch ends, and the reader
+// refuses traces past profiles.DefaultTraceLimits (64 MiB), which a
+// million tiny jobs stay well within.
+const maxTracedJobs = 1 << 20
+
 // tracePath is where t's timeline batch writes its execution trace, ""
 // for none: only with Config.Trace, and only for strategies whose jobs
 // run in the measurement process (a trace sees no other process's).
 func (sw *sweep) tracePath(t Trial) string {
-	if !sw.c.Trace || strategies.OutOfProcess(t.Strategy) || sw.r.ProfileDir == "" {
+	if !sw.c.Trace || strategies.OutOfProcess(t.Strategy) || sw.r.ProfileDir == "" || sw.c.Workload.Jobs > maxTracedJobs {
 		return ""
 	}
 	if err := os.MkdirAll(sw.r.ProfileDir, 0o755); err != nil {

@@ -12,7 +12,8 @@ var CSVHeader = []string{
 	"machine", "host", "cpu", "strategy", "cores", "workers", "n",
 	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s", "jobs_per_s_low", "jobs_per_s_high",
 	"speedup", "speedup_low", "speedup_high", "efficiency",
-	"loss_idle", "loss_overhead", "loss_slowdown", "loss_unexplained",
+	"loss_slowdown", "loss_baseline_own", "loss_descheduled", "loss_runnable", "loss_blocked", "loss_preempted",
+	"loss_ramp_up", "loss_starved", "loss_awaiting_release", "loss_tail", "loss_overhead_between_jobs", "loss_unexplained",
 	"vs_cores", "vs_change", "vs_p",
 	"pairs", "unpaired_speedup", "unpaired_speedup_low", "unpaired_speedup_high",
 	"attainable", "efficiency_vs_ceiling", "impossible", "more_pairs",
@@ -62,14 +63,13 @@ func (r *Report) csvRecords() [][]string {
 	return out
 }
 
-// lossCSV is the loss columns of a row: empty where not measured. Without
-// a profile loss_overhead holds overhead and slowdown together and
-// loss_slowdown is empty.
+// lossCSV is the loss columns of a row, each part but efficiency (which
+// has its column) in LossParts' order: empty without a loss.
 func lossCSV(l *Loss) []string {
-	out := make([]string, len(LossPartNames))
+	out := make([]string, len(LossParts)-1)
 	if l != nil {
-		for i, v := range l.Parts() {
-			out[i] = csvFloat(v)
+		for i, p := range LossParts[1:] {
+			out[i] = csvFloat(l.Part(p))
 		}
 	}
 	return out

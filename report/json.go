@@ -90,7 +90,7 @@ func (r *Report) jsonReport() jsonReport {
 		if kinds[row.Machine] == OwnCPUs && row.Pairs > 0 {
 			jr.FirstCPU = &jsonInterval{Speedup: num(row.FirstCPUSpeedup), Low: num(row.FirstCPULow), High: num(row.FirstCPUHigh), Pairs: row.FirstCPUPairs}
 		}
-		setJSONLoss(&jr, row.Loss)
+		setJSONLoss(&jr, row)
 		if s := row.Step; s != nil {
 			jr.Step = &jsonStep{FromCores: s.FromCores, FromWorkers: s.FromWorkers, Change: num(s.Change), P: num(s.P), Significant: s.Significant}
 		}
@@ -364,35 +364,38 @@ type jsonRow struct {
 	FirstCPU *jsonInterval `json:"first_cpu_speedup,omitempty"`
 }
 
-// jsonLossParts are the losses next to the efficiency, null where not
-// measured; Loss says how they were measured.
+// jsonLossParts are a row's losses: Loss, null where the row has none.
 type jsonLossParts struct {
-	LossIdle        *float64  `json:"loss_idle"`
-	LossOverhead    *float64  `json:"loss_overhead"`
-	LossSlowdown    *float64  `json:"loss_slowdown"`
-	LossUnexplained *float64  `json:"loss_unexplained"`
-	Loss            *jsonLoss `json:"loss,omitempty"`
+	Loss *jsonLoss `json:"loss,omitempty"`
 }
 
+// jsonLoss is a row's Loss: every part as a fraction of k × W under its
+// LossPart name (they add up to 1), with what they were measured by.
 type jsonLoss struct {
-	IdleTail         *float64 `json:"idle_tail"`
-	IdleCPU          *float64 `json:"idle_cpu"`
-	IdleFromTimeline bool     `json:"idle_from_timeline"`
-	// Profiled false: loss_overhead holds overhead and slowdown together.
-	Profiled     bool     `json:"profiled"`
-	KernelRatio  *float64 `json:"kernel_per_job_ratio"`
-	CeilingRatio *float64 `json:"ceiling_slowdown_ratio"`
+	Pairs           int                `json:"pairs"`
+	Parts           map[string]float64 `json:"parts"`
+	SlowdownMachine *float64           `json:"slowdown_machine"`
+	Waiting         *float64           `json:"waiting"`
+	BlockedBy       map[string]float64 `json:"blocked_by,omitempty"`
+	OverheadByClock *float64           `json:"overhead_by_clock"`
+	OverheadByTrace *float64           `json:"overhead_by_trace"`
+	JobsCPUFrom     string             `json:"jobs_cpu_from"`
+	Traced          bool               `json:"traced"`
+	Where           string             `json:"where_it_went"`
 }
 
-func setJSONLoss(jr *jsonRow, l *Loss) {
+func setJSONLoss(jr *jsonRow, row Row) {
+	l := row.Loss
 	if l == nil {
 		return
 	}
-	jr.LossIdle, jr.LossOverhead, jr.LossSlowdown, jr.LossUnexplained = num(l.Idle), num(l.Overhead), num(l.Slowdown), num(l.Unexplained)
-	jr.Loss = &jsonLoss{
-		IdleTail: num(l.IdleTail), IdleCPU: num(l.IdleCPU), IdleFromTimeline: l.IdleFromTimeline,
-		Profiled: l.Profiled, KernelRatio: num(l.KernelRatio), CeilingRatio: num(l.CeilingRatio),
+	jl := &jsonLoss{Pairs: l.Pairs, Parts: map[string]float64{}, SlowdownMachine: num(l.SlowdownMachine), Waiting: num(l.Waiting),
+		BlockedBy: l.BlockedBy, OverheadByClock: num(l.OverheadByClock), OverheadByTrace: num(l.OverheadByTrace),
+		JobsCPUFrom: l.JobsCPUFrom, Traced: l.Traced, Where: row.WhereItWent()}
+	for _, p := range LossParts {
+		jl.Parts[string(p)] = l.Part(p)
 	}
+	jr.Loss = jl
 }
 
 type jsonCalibration struct {

@@ -3,185 +3,237 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/parbench/parbench/internal/pairstat"
+	"github.com/parbench/parbench/runfiles"
+	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchunit"
 )
 
-// MaxUnexplained is how far, in fractions of ideal, the part of the gap
-// that no measurement accounts for may reach before the report warns.
-const MaxUnexplained = 0.05
-
-// ceilingRowStrategy names the rows that hold the machine's own ceiling:
-// k independent copies of the serial batch. Their Speedup is the
-// attainable speedup at their core count.
-const ceilingRowStrategy = "ceiling"
-
-// A Loss splits the gap between ideal and measured efficiency of one row,
-// in fractions of ideal (of cores × median wall time), so that
-// Efficiency + Idle + Overhead + Slowdown + Unexplained = 1.
+// Where the speedup went. A k-core batch of wall time W has k × W of
+// core-time, and every part of the loss accounting is a share of it, taken
+// from the timed pair itself: its batch, its jobs' intervals and CPU
+// clocks, its threads' run delay, and the baseline half beside it. With
+// C the jobs' own CPU time, T the baseline half's time for as many jobs
+// and B its thread CPU, I the core-time with no job open (from the jobs'
+// intervals), one pair's core-time splits exactly as
 //
-// Each part is measured against the baseline (serial on one core), whose
-// own idle time, overhead and kernel time are subtracted: the baseline's
-// row has no loss at all, and a part is negative where a configuration
-// does better than the baseline at it.
+//	k×W = T + (C − B) + (B − T) + (k×W − I − C) + I
+//	      efficiency, slowdown, baseline's own, waiting, no job
+//
+// Efficiency is the pair's speedup over k. Slowdown is the jobs' CPU
+// beyond the baseline's for as many jobs (of it, the machine's share is
+// what the ceiling's copies needed beyond their baseline: the CPUs were
+// slower with all of them busy); baseline's own is the baseline half's
+// time outside its jobs' CPU, a small negative term. Waiting is core-time
+// inside jobs' intervals with the job not running, and no-job time is
+// split by the phase it fell in: ramp-up, starved, awaiting release,
+// tail.
+//
+// Waiting is the one part computed as a difference, so it is checked
+// against what measures it directly: the threads' run delay while the
+// batch ran (descheduled: the OS gave the CPU to another thread, which
+// schedstat sees; it counts in the waiting up to the waiting, and in the
+// no-job time beyond, a thread descheduled between jobs leaving its slot
+// empty) and, from the execution trace of the configuration's
+// timeline batch, the goroutines that were runnable behind other jobs,
+// blocked (with the reason), or preempted by the runtime's and the
+// harness's own work. What those do not account for is unexplained. The
+// trace also says how much of the no-job time was CPU work between jobs
+// (overhead between jobs), which is taken out of the phases.
+//
+// A configuration's parts are the means of its pairs' parts over the pairs
+// the speedup's trimmed mean keeps (the pairs with all the evidence, cut
+// by their ratios as pairstat.TrimmedMean cuts), so that they still add
+// up and the efficiency part is the headline speedup over k.
+
+// MaxUnexplained is how far, in fractions of ideal, the part of the
+// waiting that neither the OS nor the trace accounts for may reach before
+// the report warns.
+const MaxUnexplained = 0.02
+
+// A LossPart names one part of a Loss.
+type LossPart string
+
+// The parts, in the order they stack in the charts and the tables.
+const (
+	PartEfficiency    LossPart = "efficiency"
+	PartSlowdown      LossPart = "slowdown"
+	PartBaselineOwn   LossPart = "baseline_own"
+	PartDescheduled   LossPart = "descheduled"
+	PartRunnable      LossPart = "runnable"
+	PartBlocked       LossPart = "blocked"
+	PartPreempted     LossPart = "preempted"
+	PartRampUp        LossPart = "ramp_up"
+	PartStarved       LossPart = "starved"
+	PartAwaiting      LossPart = "awaiting_release"
+	PartTail          LossPart = "tail"
+	PartOverheadNoJob LossPart = "overhead_between_jobs"
+	PartUnexplained   LossPart = "unexplained"
+)
+
+// LossParts are every part, in order: they add up to 1.
+var LossParts = []LossPart{PartEfficiency, PartSlowdown, PartBaselineOwn, PartDescheduled, PartRunnable,
+	PartBlocked, PartPreempted, PartRampUp, PartStarved, PartAwaiting, PartTail, PartOverheadNoJob, PartUnexplained}
+
+// A Loss splits one configuration's core-time into LossParts, each a
+// fraction of k × W, averaged over Pairs of its pairs; the parts add up to
+// 1. A part no instrument measured is 0 and its absence is said by
+// Traced and JobsCPUFrom.
 type Loss struct {
-	// Idle is core capacity with no job running: the batch's start,
-	// waiting for releases, hand-offs between jobs, cores without a
-	// worker, and the tail after the last job started. It comes from the
-	// timeline batch where there is one (IdleFromTimeline), else from
-	// cores × wall − CPU time (IdleCPU), and then Unexplained is NaN.
-	// With a profile, the CPU that worked outside jobs (the hand-offs'
-	// scheduler, channel and pipe work) is overhead and is taken out of
-	// the timeline's idle, so that no time counts twice.
-	Idle float64
-	// IdleTail is the part of Idle after the last job of the timeline
-	// started, when some cores had nothing left to take; NaN without a
-	// timeline.
-	IdleTail float64
-	// IdleCPU is the same capacity from the timed batches: cores × wall
-	// − CPU time, beyond the baseline's; NaN without CPU times.
-	IdleCPU          float64
-	IdleFromTimeline bool
-
-	// Overhead is CPU time outside the kernel, from the CPU profile's
-	// kernel share applied to the median CPU time. Without a profile for
-	// this row and the baseline (Profiled false), Overhead holds
-	// overhead and slowdown together and Slowdown is NaN: CPU time alone
-	// cannot tell them apart.
-	Overhead float64
-	// Slowdown is kernel CPU beyond the baseline's: the kernel running
-	// slower than on one core alone.
-	Slowdown float64
-	Profiled bool
-	// KernelRatio is kernel CPU per job here over kernel CPU per job of
-	// the baseline (1.08 is 8% slower); NaN without profiles.
-	KernelRatio float64
-	// CeilingRatio is the machine's own slowdown at this core count, k
-	// over the ceiling's attainable speedup; NaN without a ceiling row.
-	CeilingRatio float64
-
-	// Unexplained is what remains of the gap; NaN where idle could only be
-	// taken from CPU time, which makes the parts add up by construction.
-	Unexplained float64
+	Pairs int
+	Parts map[LossPart]float64
+	// SlowdownMachine is the part of Slowdown the ceiling's copies showed
+	// too: the CPUs slower with all of them busy; NaN without a ceiling
+	// with the evidence.
+	SlowdownMachine float64
+	// Waiting is the whole waiting inside jobs' intervals, of which
+	// descheduled, runnable, blocked, preempted and unexplained are the
+	// parts.
+	Waiting float64
+	// BlockedBy splits Blocked by the reason the trace gives.
+	BlockedBy map[string]float64
+	// OverheadByClock is the process's CPU (its workers' included) beyond
+	// the jobs' own, over k × W; OverheadByTrace the trace's non-job CPU
+	// (between jobs and preempting them) as a share of its batch. Two
+	// instruments of one thing: the table shows both.
+	OverheadByClock, OverheadByTrace float64
+	// JobsCPUFrom is where the jobs' CPU came from: "clock" (a thread
+	// clock per job, in each pair), "trace" (the trace batch's share, for
+	// jobs too short for a clock each), or "process" (the process's CPU:
+	// overhead then counts as slowdown).
+	JobsCPUFrom string
+	// Traced says the waiting and the no-job time were split with an
+	// execution trace.
+	Traced bool
 }
 
-// Parts is the losses in the order they are stacked on the chart and
-// listed in tables: idle, overhead, slowdown, unexplained. A part not
-// measured is NaN.
-func (l *Loss) Parts() [4]float64 {
-	return [4]float64{l.Idle, l.Overhead, l.Slowdown, l.Unexplained}
-}
+// Part is one part, 0 when absent.
+func (l *Loss) Part(p LossPart) float64 { return l.Parts[p] }
 
-// LossPartNames names the parts of Loss.Parts.
-var LossPartNames = [4]string{"idle", "overhead", "slowdown", "unexplained"}
+// Sum is the parts added up: 1 but for float rounding.
+func (l *Loss) Sum() float64 {
+	var s float64
+	for _, p := range LossParts {
+		s += l.Parts[p]
+	}
+	return s
+}
 
 // Evidence is what the loss accounting reads besides bench.txt, for the
-// runs of one machine: the untimed timeline batches and the kernel's share
-// of each configuration's CPU profile.
+// runs of one machine: the execution traces of its timeline batches.
 type Evidence struct {
-	Machine   string // Machine.Label
-	Timelines []Timeline
-	Profiles  []CPUShares
+	Machine string // Machine.Label
+	Traces  []TraceShares
 }
 
-// A Timeline is one batch's per-job busy intervals, as the harness records
-// them in timeline-*.csv.
-type Timeline struct {
+// TraceShares is what the execution trace of one configuration's timeline
+// batch says, each as a share of that batch's core-time (k × W).
+type TraceShares struct {
 	Strategy       string
 	Cores, Workers int
-	Jobs           []Span
+	// JobCPU is the job goroutines' running time inside their jobs.
+	JobCPU float64
+	// The waiting inside jobs: runnable behind other jobs' goroutines,
+	// runnable while a P ran other work (the runtime's, the harness's),
+	// runnable with a P idle (scheduling delay), and blocked by reason.
+	Runnable, Preempted, SchedulingDelay float64
+	Blocked                              map[string]float64
+	// NoJobOverhead is non-job CPU while no job was open in a slot;
+	// OverheadInJobs what ran beyond the empty slots.
+	NoJobOverhead, OverheadInJobs float64
 }
 
-// A Span is one job: when it started and ended, from the batch's start.
-type Span struct {
-	Worker     int
-	Start, End time.Duration
+// pairEvidence is one timed pair's loss evidence, in seconds of its batch
+// (core-seconds for the idle parts); NaN where not recorded.
+type pairEvidence struct {
+	wall, base, baseCPU, cpu, jobsCPU, descheduled float64
+	idle                                           [4]float64 // ramp-up, starved, awaiting release, tail
 }
 
-// CPUShares splits one configuration's profiled CPU time, each share from
-// 0 to 1.
-type CPUShares struct {
-	Strategy       string
-	Cores, Workers int
-	// Kernel is the share spent in the XOR-sum kernel.
-	Kernel float64
-	// OutsideJobs is the share spent outside any job (profiles.OutsideJobs):
-	// work on cores that a timeline shows without a job.
-	OutsideJobs float64
-}
-
-// TimelineIdle is how much of the core capacity of a timeline batch, cores
-// × its wall time, had no job running: at each moment, the cores beyond
-// the number of jobs running, over [0, the last job's end]. tail is the
-// part of it after the last job started, counted against the most jobs
-// that ever ran at once (capped at the cores): capacity that was staffed
-// but had nothing left to take. A core that never had a job, as with
-// fewer workers than cores, is idle but not tail. Both are fractions of
-// the capacity; ok is false for a batch without jobs or time.
-func TimelineIdle(tl Timeline) (idle, tail float64, ok bool) {
-	if tl.Cores < 1 || len(tl.Jobs) == 0 {
-		return 0, 0, false
+// complete reports whether the pair has what every part needs: its
+// baseline and its no-job time.
+func (e pairEvidence) complete() bool {
+	if !(e.wall > 0) || !(e.base > 0) {
+		return false
 	}
-	type event struct {
-		at    time.Duration
-		delta int
-	}
-	events := make([]event, 0, 2*len(tl.Jobs))
-	var wall, lastStart time.Duration
-	for _, j := range tl.Jobs {
-		if j.End < j.Start || j.Start < 0 {
-			return 0, 0, false
+	for _, v := range e.idle {
+		if math.IsNaN(v) || v < 0 {
+			return false
 		}
-		events = append(events, event{j.Start, +1}, event{j.End, -1})
-		wall = max(wall, j.End)
-		lastStart = max(lastStart, j.Start)
 	}
-	if wall <= 0 {
-		return 0, 0, false
-	}
-	// Ends before starts at the same moment: a hand-off without a gap is
-	// no idle time, and never more than the jobs that ran.
-	slices.SortFunc(events, func(a, b event) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.delta, b.delta)) })
-	peak, running := 0, 0
-	for _, e := range events {
-		running += e.delta
-		peak = max(peak, running)
-	}
-	k := float64(tl.Cores)
-	staffed := min(k, float64(peak))
-	var idleNS, tailNS float64
-	prev := time.Duration(0)
-	for _, e := range events {
-		if e.at > prev {
-			idleNS += max(0, k-float64(running)) * float64(e.at-prev)
-			if e.at > lastStart {
-				tailNS += max(0, staffed-float64(running)) * float64(e.at-max(prev, lastStart))
-			}
-		}
-		running += e.delta
-		prev = e.at
-	}
-	capacity := k * float64(wall)
-	return idleNS / capacity, tailNS / capacity, true
+	return true
 }
 
-// Explain splits every row's gap to ideal efficiency into its losses
-// (Row.Loss) from the evidence of each machine, and warns about each
-// configuration whose unexplained part is beyond MaxUnexplained. A row
-// needs a speedup, so a machine without a baseline gets no losses; a
-// ceiling row gets none either, being the machine's measure, not a
-// strategy's. Calling it again replaces the losses and their warnings.
+// pairParts splits one pair's core-time; jobsCPUShare, when the pair has
+// no clock of its jobs, is the trace's share of it (NaN for none).
+func (e pairEvidence) parts(cores int, jobsCPUShare float64) (parts [numPairParts]float64, from string) {
+	kw := float64(cores) * e.wall
+	jobs, from := e.jobsCPU, "clock"
+	switch {
+	case e.jobsCPU > 0:
+	case !math.IsNaN(jobsCPUShare):
+		jobs, from = jobsCPUShare*kw, "trace"
+	default:
+		jobs, from = e.cpu, "process"
+	}
+	baseCPU := e.baseCPU
+	if !(baseCPU > 0) {
+		baseCPU = e.base // no thread clock: the half's own time is nil
+	}
+	var idle float64
+	for _, v := range e.idle {
+		idle += v
+	}
+	parts[ppEfficiency] = e.base / kw
+	parts[ppSlowdown] = (jobs - baseCPU) / kw
+	parts[ppBaselineOwn] = (baseCPU - e.base) / kw
+	parts[ppWaiting] = (kw - idle - jobs) / kw
+	for i, v := range e.idle {
+		parts[ppRampUp+i] = v / kw
+	}
+	parts[ppDescheduled] = nanZero(e.descheduled) / kw
+	parts[ppBaselineCPU] = baseCPU / kw
+	parts[ppOverhead] = math.NaN()
+	if e.cpu > 0 && jobs > 0 {
+		parts[ppOverhead] = (e.cpu - jobs) / kw
+	}
+	return parts, from
+}
+
+// The parts of one pair, as pairParts returns them.
+const (
+	ppEfficiency = iota
+	ppSlowdown
+	ppBaselineOwn
+	ppWaiting
+	ppRampUp // then starved, awaiting release, tail
+	ppStarved
+	ppAwaiting
+	ppTail
+	ppDescheduled
+	ppBaselineCPU // for the machine's share of slowdown
+	ppOverhead    // process CPU beyond the jobs', NaN without both
+	numPairParts
+)
+
+// Explain gives every row with per-pair evidence its Loss, from its pairs
+// and, where evidence holds its configuration's trace, the trace's
+// shares; it warns about each configuration whose unexplained part is
+// beyond MaxUnexplained. Rows of run folders written before pairs carried
+// their evidence get none. Calling it again replaces the losses and their
+// warnings.
 func (r *Report) Explain(evidence []Evidence) {
 	r.Warnings = slices.DeleteFunc(r.Warnings, func(e error) bool {
 		w, ok := e.(*Warning)
 		return ok && w.Check == CheckLoss
 	})
-	byMachine := map[string][]Evidence{}
+	traces := map[string][]TraceShares{}
 	for _, ev := range evidence {
-		byMachine[ev.Machine] = append(byMachine[ev.Machine], ev)
+		traces[ev.Machine] = append(traces[ev.Machine], ev.Traces...)
 	}
 	for _, m := range r.Machines {
 		var rows []*Row
@@ -191,164 +243,249 @@ func (r *Report) Explain(evidence []Evidence) {
 				r.Rows[i].Loss = nil
 			}
 		}
-		base := baselineRow(rows)
-		if base == nil {
-			continue
-		}
-		ev := byMachine[m.Label]
-		timeline := func(row *Row) (idle, tail float64, ok bool) {
-			for _, e := range ev {
-				for _, tl := range e.Timelines {
-					if tl.Strategy == row.Strategy && tl.Cores == row.Cores && tl.Workers == row.Workers {
-						return TimelineIdle(tl)
-					}
+		trace := func(row *Row) (TraceShares, bool) {
+			for _, t := range traces[m.Label] {
+				if t.Strategy == row.Strategy && t.Cores == row.Cores && t.Workers == row.Workers {
+					return t, true
 				}
 			}
-			return 0, 0, false
+			return TraceShares{}, false
 		}
-		shares := func(row *Row) (CPUShares, bool) {
-			for _, e := range ev {
-				for _, p := range e.Profiles {
-					if p.Strategy == row.Strategy && p.Cores == row.Cores && p.Workers == row.Workers &&
-						p.Kernel >= 0 && p.Kernel <= 1 && p.OutsideJobs >= 0 && p.OutsideJobs <= 1 {
-						return p, true
-					}
+		machine := map[int]float64{} // the ceiling's copies' slowdown ratio, by cores
+		for _, row := range rows {
+			if row.Strategy == CeilingStrategy {
+				if v, ok := row.copiesSlowdown(); ok {
+					machine[row.Cores] = v
 				}
 			}
-			return CPUShares{}, false
 		}
-		ceiling := map[int]float64{}
 		for _, row := range rows {
-			if row.Strategy == ceilingRowStrategy && row.Speedup > 0 && !math.IsInf(row.Speedup, 0) {
-				ceiling[row.Cores] = float64(row.Cores) / row.Speedup
-			}
-		}
-
-		baseIdle, baseTail, baseTimeline := timeline(base)
-		baseShares, baseProfiled := shares(base)
-		for _, row := range rows {
-			if row.Strategy == ceilingRowStrategy || math.IsNaN(row.Efficiency) {
+			if row.Strategy == CeilingStrategy {
 				continue
 			}
-			in := lossInput{
-				efficiency: row.Efficiency, capacity: float64(row.Cores) * row.Median, cpu: row.CPUSeconds,
-				baseWall: base.Median, baseCPU: base.CPUSeconds,
-				baseIdle: baseIdle, baseTail: baseTail,
-			}
-			in.idle, in.tail, in.timeline = timeline(row)
-			if !baseTimeline {
-				in.baseIdle, in.baseTail = 0, 0 // a serial loop hands off without gaps
-			}
-			if sh, ok := shares(row); ok && baseProfiled {
-				in.kernel, in.baseKernel, in.profiled = sh.Kernel, baseShares.Kernel, true
-				in.outside, in.baseOutside = sh.OutsideJobs, baseShares.OutsideJobs
-			}
-			l := in.loss()
+			tr, traced := trace(row)
+			l := row.explain(tr, traced, machine)
 			if l == nil {
 				continue
 			}
-			l.CeilingRatio = math.NaN()
-			if c, ok := ceiling[row.Cores]; ok && row.Cores > 1 {
-				l.CeilingRatio = c
-			}
 			row.Loss = l
-			if math.Abs(l.Unexplained) > MaxUnexplained {
-				cause := "jobs that wait inside their interval (descheduled among more workers than cores, or sleeping where the baseline did not), overhead that preempted jobs instead of filling the gaps between them, or a timeline batch faster than the timed ones"
-				switch {
-				case row.Efficiency > 1:
-					cause = "an efficiency above ideal, which no loss can explain: jobs that sleep overlapped their sleeps beyond the cores, or the baseline was timed in a slow moment"
-				case l.Unexplained < 0 && !l.Profiled:
-					cause = "CPU work between jobs (hand-offs: scheduler, channels, pipes) counted both as idle and as overhead, which a profile (-profile) would tell apart, or a timeline batch slower than the timed ones"
-				case l.Unexplained < 0:
-					cause = "a timeline batch that waited more than the timed ones (noise between one untimed batch and the medians)"
+			if u := l.Part(PartUnexplained); math.Abs(u) > MaxUnexplained {
+				r.warn(m.Label, CheckLoss, "%s: %s points of the waiting inside jobs unexplained: %s",
+					row.Name(), fmtPoints(u), unexplainedCause(l))
+			}
+		}
+	}
+}
+
+// unexplainedCause says what a configuration's unexplained part is the
+// gap between, and what it means.
+func unexplainedCause(l *Loss) string {
+	measured := l.Part(PartDescheduled) + l.Part(PartRunnable) + l.Part(PartBlocked) + l.Part(PartPreempted)
+	s := fmt.Sprintf("the pairs' jobs waited %s points inside their intervals (core-time minus their CPU and the no-job time), the OS's run delay and the trace account for %s",
+		fmtPoints(l.Waiting), fmtPoints(measured))
+	switch {
+	case !l.Traced:
+		s += "; no execution trace split it (the strategy's workers are other processes, or -trace was off)"
+	case l.JobsCPUFrom != "clock":
+		s += fmt.Sprintf("; the jobs' CPU came from the %s, not a clock in each pair", l.JobsCPUFrom)
+	default:
+		s += "; the trace's batch waited differently from the timed ones"
+	}
+	return s
+}
+
+// copiesSlowdown is, for a ceiling row, how much more CPU per job its
+// copies used than their baseline halves: the machine's own slowdown with
+// every CPU busy.
+func (row *Row) copiesSlowdown() (float64, bool) {
+	var sum float64
+	n := 0
+	for _, i := range row.trimmedPairs() {
+		e := row.pairs[i]
+		if e.jobsCPU > 0 && e.baseCPU > 0 {
+			sum += e.jobsCPU/e.baseCPU - 1
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// trimmedPairs are the indices of the row's pairs with all the evidence,
+// cut as the trimmed mean cuts their ratios.
+func (row *Row) trimmedPairs() []int {
+	type ratio struct {
+		i int
+		v float64
+	}
+	var rs []ratio
+	for i, e := range row.pairs {
+		if e.complete() {
+			rs = append(rs, ratio{i, e.base / e.wall})
+		}
+	}
+	slices.SortFunc(rs, func(a, b ratio) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.i, b.i)) })
+	g := trimCount(len(rs))
+	var out []int
+	for _, r := range rs[g : len(rs)-g] {
+		out = append(out, r.i)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// explain is one row's Loss, nil without a pair that has the evidence.
+func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *Loss {
+	kept := row.trimmedPairs()
+	if len(kept) == 0 {
+		return nil
+	}
+	jobsShare := math.NaN()
+	if traced && tr.JobCPU > 0 {
+		jobsShare = tr.JobCPU
+	}
+	var mean [numPairParts]float64
+	overheadPairs := 0
+	froms := map[string]int{}
+	for _, i := range kept {
+		p, from := row.pairs[i].parts(row.Cores, jobsShare)
+		froms[from]++
+		for j, v := range p {
+			if j == ppOverhead {
+				if !math.IsNaN(v) {
+					mean[j] += v
+					overheadPairs++
 				}
-				r.warn(m.Label, CheckLoss, "%s: %s points of the gap to ideal efficiency unexplained: idle is %s points from the timeline but %s from cores × wall − CPU time; likely %s",
-					row.Name(), fmtPoints(l.Unexplained), fmtPoints(l.Idle), fmtPoints(l.IdleCPU), cause)
+				continue
 			}
+			mean[j] += v
 		}
 	}
-}
-
-// CheckLoss names the warnings of Explain: a configuration whose losses do
-// not account for its gap to ideal.
-const CheckLoss = "loss"
-
-// lossInput is what one row's losses are computed from. Times are seconds
-// of one batch; idle and tail are fractions of a timeline's capacity.
-type lossInput struct {
-	efficiency float64 // T(baseline) / (cores × wall)
-	capacity   float64 // cores × median wall time
-	cpu        float64 // median CPU time; NaN if not recorded
-	baseWall   float64 // the baseline's median wall time
-	baseCPU    float64
-
-	idle, tail, baseIdle, baseTail float64
-	timeline                       bool
-
-	kernel, baseKernel   float64 // the kernel's shares of CPU time
-	outside, baseOutside float64 // the shares outside any job
-	profiled             bool
-}
-
-// loss applies the accounting to one row; nil when there is nothing to
-// split it with.
-//
-// With C the CPU time, K its kernel share and I the idle core time, the
-// configuration's capacity is k·T = I + C + X and the baseline's is
-// T₁ = I₁ + C₁ + X₁, X being whatever no measurement sees. So
-//
-//	1 − E = (k·T − T₁)/(k·T) = [(I−I₁) + (C(1−K) − C₁(1−K₁)) + (CK − C₁K₁) + (X−X₁)] / (k·T)
-//
-// idle, overhead, slowdown and unexplained in that order. The timeline
-// gives the capacity with no job as a fraction of its own batch's, which
-// is scaled to the timed batches'; with a profile, the CPU spent outside
-// jobs (C·outside) is taken out of it, being overhead, to give I. Then X
-// is what the timeline's idle misses against cores × wall − CPU.
-func (in lossInput) loss() *Loss {
-	if !(in.capacity > 0) || !(in.baseWall > 0) {
-		return nil
-	}
-	cpuKnown := in.cpu > 0 && in.baseCPU > 0
-	if !cpuKnown && !in.timeline {
-		return nil
-	}
-	l := &Loss{Idle: math.NaN(), IdleTail: math.NaN(), IdleCPU: math.NaN(), Overhead: math.NaN(),
-		Slowdown: math.NaN(), KernelRatio: math.NaN(), CeilingRatio: math.NaN(), Unexplained: math.NaN()}
-	// The baseline's idle time I₁ = baseIdle·T₁, over k·T, is baseIdle·E.
-	if in.timeline {
-		idle, baseIdle := in.idle, in.baseIdle*in.efficiency
-		if in.profiled && cpuKnown {
-			// CPU that works outside jobs does so while the timeline
-			// shows no job: it is overhead, so it is not idle as well.
-			// What is left is capacity with neither a job nor work.
-			idle = max(0, idle-in.cpu*in.outside/in.capacity)
-			baseIdle = max(0, baseIdle-in.baseCPU*in.baseOutside/in.capacity)
+	n := float64(len(kept))
+	for j := range mean {
+		if j == ppOverhead {
+			continue
 		}
-		l.Idle = idle - baseIdle
-		l.IdleTail = min(in.tail-in.baseTail*in.efficiency, max(0, l.Idle))
-		l.IdleFromTimeline = true
+		mean[j] /= n
 	}
-	if cpuKnown {
-		l.IdleCPU = ((in.capacity - in.cpu) - (in.baseWall - in.baseCPU)) / in.capacity
-		if !in.timeline {
-			l.Idle = l.IdleCPU
-		}
-		if in.profiled {
-			l.Profiled = true
-			l.Overhead = (in.cpu*(1-in.kernel) - in.baseCPU*(1-in.baseKernel)) / in.capacity
-			l.Slowdown = (in.cpu*in.kernel - in.baseCPU*in.baseKernel) / in.capacity
-			if in.baseKernel > 0 {
-				l.KernelRatio = in.cpu * in.kernel / (in.baseCPU * in.baseKernel)
-			}
-		} else {
-			l.Overhead = (in.cpu - in.baseCPU) / in.capacity
+	l := &Loss{Pairs: len(kept), Parts: map[LossPart]float64{}, SlowdownMachine: math.NaN(),
+		OverheadByClock: math.NaN(), OverheadByTrace: math.NaN(), Traced: traced, Waiting: mean[ppWaiting]}
+	if overheadPairs > 0 {
+		l.OverheadByClock = mean[ppOverhead] / float64(overheadPairs)
+	}
+	l.JobsCPUFrom = "clock"
+	for _, f := range []string{"process", "trace"} {
+		if froms[f] > 0 {
+			l.JobsCPUFrom = f
 		}
 	}
-	if in.timeline && cpuKnown {
-		l.Unexplained = 1 - in.efficiency - l.Idle - l.Overhead - nanZero(l.Slowdown)
+	l.Parts[PartEfficiency] = mean[ppEfficiency]
+	l.Parts[PartSlowdown] = mean[ppSlowdown]
+	l.Parts[PartBaselineOwn] = mean[ppBaselineOwn]
+	if v, ok := machine[row.Cores]; ok && row.Cores > 1 {
+		l.SlowdownMachine = v * mean[ppBaselineCPU]
 	}
+	phases := []LossPart{PartRampUp, PartStarved, PartAwaiting, PartTail}
+	var noJob float64
+	for i, p := range phases {
+		l.Parts[p] = mean[ppRampUp+i]
+		noJob += mean[ppRampUp+i]
+	}
+	// carve takes v out of the no-job phases, in proportion to them.
+	carve := func(v float64) {
+		if v <= 0 || noJob <= 0 {
+			return
+		}
+		for _, p := range phases {
+			l.Parts[p] -= v * l.Parts[p] / noJob
+		}
+		noJob -= v
+	}
+	// The run delay of the batch's threads fell mostly inside jobs (a
+	// thread descheduled while it ran one), and the rest while no job was
+	// open (a thread descheduled between jobs): it is waiting up to the
+	// waiting, then no-job time. What exceeds both is the instruments'
+	// disagreement, and unexplained.
+	desched := mean[ppDescheduled]
+	inJobs := min(desched, max(0, l.Waiting))
+	between := min(desched-inJobs, noJob)
+	carve(between)
+	l.Parts[PartDescheduled] = desched
+	waitingMeasured := inJobs + (desched - inJobs - between)
+	if traced {
+		l.Parts[PartRunnable] = tr.Runnable
+		l.Parts[PartPreempted] = tr.Preempted + tr.SchedulingDelay
+		l.BlockedBy = map[string]float64{}
+		for reason, v := range tr.Blocked {
+			l.Parts[PartBlocked] += v
+			l.BlockedBy[reason] = v
+		}
+		waitingMeasured += tr.Runnable + tr.Preempted + tr.SchedulingDelay + l.Parts[PartBlocked]
+		l.OverheadByTrace = tr.NoJobOverhead + tr.OverheadInJobs
+		// The trace's CPU work between jobs comes out of the no-job
+		// phases too.
+		if over := min(tr.NoJobOverhead, noJob); over > 0 {
+			carve(over)
+			l.Parts[PartOverheadNoJob] = over
+		}
+	}
+	l.Parts[PartUnexplained] = l.Waiting - waitingMeasured
 	return l
 }
+
+// trimCount is how many values the trimmed mean cuts off each end of n.
+func trimCount(n int) int { return int(pairstat.Trim * float64(n)) }
+
+// WhereItWent is one sentence on where a row's efficiency went: its
+// largest losses, in points, "" without a loss.
+func (row *Row) WhereItWent() string {
+	l := row.Loss
+	if l == nil {
+		return ""
+	}
+	type part struct {
+		name string
+		v    float64
+	}
+	var parts []part
+	for _, p := range LossParts[1:] {
+		if v := l.Part(p); v > 0.005 {
+			parts = append(parts, part{partTitle(p), v})
+		}
+	}
+	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.v, a.v) })
+	gap := 1 - l.Part(PartEfficiency)
+	s := fmt.Sprintf("%s: %s%% efficient", row.Name(), fmtPoints(l.Part(PartEfficiency)))
+	if len(parts) == 0 || gap <= 0.005 {
+		return s + ", nothing lost beyond the baseline"
+	}
+	var words []string
+	for _, p := range parts[:min(3, len(parts))] {
+		words = append(words, fmt.Sprintf("%s %s", p.name, fmtPoints(p.v)))
+	}
+	return fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
+}
+
+// partTitle is a part's name in prose and table headings.
+func partTitle(p LossPart) string {
+	switch p {
+	case PartBaselineOwn:
+		return "baseline's own"
+	case PartAwaiting:
+		return "awaiting release"
+	case PartOverheadNoJob:
+		return "overhead between jobs"
+	case PartRampUp:
+		return "ramp-up"
+	}
+	return string(p)
+}
+
+// CheckLoss names the warnings of Explain: a configuration whose waiting
+// the instruments do not account for.
+const CheckLoss = "loss"
 
 func nanZero(v float64) float64 {
 	if math.IsNaN(v) {
@@ -370,103 +507,36 @@ func fmtPoints(v float64) string {
 	return s
 }
 
-// lossTable is the text table of the losses, nil if no row has any.
-func (r *Report) lossTable() (*table, []string) {
-	multi := len(r.Machines) > 1
-	t := &table{align: "lrrrrrrrrrrr"}
-	head := []string{"strategy", "cores", "workers", "efficiency", "idle", "of it tail", "by CPU", "overhead", "slowdown", "unexplained", "kernel/job", "ceiling"}
-	if multi {
-		t.align = "l" + t.align
-		head = append([]string{"machine"}, head...)
-	}
-	t.add(head...)
-	var notes []string
-	combined, cpuIdle, found := false, false, false
-	for _, row := range r.Rows {
-		l := row.Loss
-		if l == nil {
-			continue
+// evidenceOf reads a sample's loss evidence; secs and base are its batch
+// and its baseline, already read.
+func evidenceOf(r *benchfmt.Result, secs, base float64) pairEvidence {
+	get := func(unit string) float64 {
+		v, ok := r.Value(tidyUnit(unit))
+		if !ok {
+			// benchfmt leaves a zero in its own unit, untidied.
+			if raw, isRaw := r.Value(unit); isRaw {
+				v, _ = benchunit.Tidy(raw, unit)
+				ok = true
+			}
 		}
-		found = true
-		over, slow := fmtPoints(l.Overhead), fmtPoints(l.Slowdown)
-		if !l.Profiled && !math.IsNaN(l.Overhead) {
-			over += "†"
-			slow = "in overhead"
-			combined = true
+		if ok && v >= 0 && !math.IsInf(v, 0) {
+			return v
 		}
-		idle := fmtPoints(l.Idle)
-		if !l.IdleFromTimeline && !math.IsNaN(l.Idle) {
-			idle += "‡"
-			cpuIdle = true
-		}
-		cells := []string{
-			row.Strategy, fmt.Sprint(row.Cores), workersText(row.Workers),
-			fmtPoints(row.Efficiency), idle, fmtPoints(l.IdleTail), fmtPoints(l.IdleCPU), over, slow, fmtPoints(l.Unexplained),
-			ratioText(l.KernelRatio), ratioText(l.CeilingRatio),
-		}
-		if multi {
-			cells = append([]string{row.Machine}, cells...)
-		}
-		t.add(cells...)
+		return math.NaN()
 	}
-	if !found {
-		return nil, nil
+	e := pairEvidence{wall: secs, base: base, baseCPU: get(runfiles.BaselineCPUUnit), cpu: math.NaN(),
+		jobsCPU: get(runfiles.JobsCPUUnit), descheduled: get(runfiles.DescheduledUnit)}
+	if v, ok := r.Value("cpu-sec/op"); ok && v >= 0 {
+		e.cpu = v
 	}
-	if combined {
-		notes = append(notes, "† no CPU profile of this configuration or of the baseline: overhead and slowdown cannot be told apart and are shown as one part (run with -profile).")
+	for i, unit := range []string{runfiles.IdleRampUpUnit, runfiles.IdleStarvedUnit, runfiles.IdleAwaitingUnit, runfiles.IdleTailUnit} {
+		e.idle[i] = get(unit)
 	}
-	if cpuIdle {
-		notes = append(notes, "‡ no timeline of this configuration: idle is cores × wall − CPU time, and nothing is left to be unexplained (run with -timeline).")
-	}
-	return t, notes
+	return e
 }
 
-// ratioText is a slowdown ratio such as "×1.08".
-func ratioText(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	return "×" + fmtRatio(v)
-}
-
-// writeLoss writes the loss table with its explanation, if there is one.
-func (r *Report) writeLoss(w io.Writer) error {
-	t, notes := r.lossTable()
-	if t == nil {
-		return nil
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Where the efficiency went, in points of ideal: efficiency + idle + overhead + slowdown + unexplained = 100,")
-	fmt.Fprintf(w, "each part beyond %s on 1 core's own.\n", Baseline)
-	for _, p := range lossParts() {
-		fmt.Fprintf(w, "  %-12s %s\n", p[0], strings.ReplaceAll(p[1], "\n", "\n"+strings.Repeat(" ", 15)))
-	}
-	if err := t.write(w); err != nil {
-		return err
-	}
-	for _, n := range notes {
-		fmt.Fprintln(w, n)
-	}
-	return nil
-}
-
-// lossParts names each column of the loss table with what it holds, for
-// summary.txt and report.html alike; a newline is where summary.txt wraps.
-func lossParts() [][2]string {
-	return [][2]string{
-		{"idle", "cores with no job running in the timeline batch, less the CPU work between jobs that the\nprofile counts as overhead; by CPU: the same from cores × wall − CPU time (the check)"},
-		{"overhead", "CPU outside the kernel: the profile's share of it applied to the median CPU time"},
-		{"slowdown", "kernel CPU beyond 1 core's; kernel/job: kernel CPU per job over 1 core's"},
-		{"ceiling", "the machine's own slowdown at these cores: cores / the ceiling's attainable speedup"},
-		{"unexplained", fmt.Sprintf("what no measurement accounts for; warned about past ±%s points", fmtPoints(MaxUnexplained))},
-	}
-}
-
-// lossLegend is the loss table's explanation for report.html.
-func lossLegend() []string {
-	legend := []string{fmt.Sprintf("In points of ideal: efficiency + idle + overhead + slowdown + unexplained = 100, each part beyond %s on 1 core's own.", Baseline)}
-	for _, p := range lossParts() {
-		legend = append(legend, p[0]+": "+strings.ReplaceAll(p[1], "\n", " ")+".")
-	}
-	return legend
+// tidyUnit is a unit as benchfmt reads it: ns become sec.
+func tidyUnit(unit string) string {
+	_, u := benchunit.Tidy(1, unit)
+	return u
 }

@@ -118,6 +118,8 @@ type group struct {
 	meter    [][]cpuTime
 	residues []benchproc.Key
 	faults   faultTally
+	// evidence is each of secs' loss evidence.
+	evidence []pairEvidence
 }
 
 // speedSecs are the times the row's speedup divides into its baseline
@@ -336,6 +338,7 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 		if v, ok := r.Value("cpu-sec/op"); ok {
 			g.cpuSecs = append(g.cpuSecs, v)
 		}
+		g.evidence = append(g.evidence, evidenceOf(r, secs, base))
 		if v, ok := r.Value("jobs/s"); ok {
 			g.jobsRate = append(g.jobsRate, v)
 		}
@@ -409,6 +412,9 @@ func build(records iter.Seq[benchfmt.Record], inputs []Input, o Options) (*Repor
 			g.secs, g.faults.used = g.faults.secs, true
 		}
 		r.summarize(g.secs, g.cpuSecs, g.jobsRate, jobs, o.Confidence)
+		if !g.faults.used {
+			r.pairs = g.evidence
+		}
 		rep.warnFaults(r, g, o)
 		rows[i] = r
 		byRow[r] = g

@@ -96,12 +96,14 @@ type Row struct {
 	// next smaller core count measured; nil if there is none.
 	Step *Step
 
-	// Loss splits the gap between Efficiency and 1; nil until
-	// Report.Explain finds something to split it with.
+	// Loss splits the row's core-time, efficiency and losses; nil until
+	// Report.Explain finds pairs with the evidence to split it with.
 	Loss *Loss
 
 	// Samples are the wall times, ascending.
 	Samples []float64
+	// pairs is each sample's loss evidence, in input order.
+	pairs []pairEvidence
 	// Warnings are benchmath's, such as too few samples for an interval.
 	Warnings []error
 }

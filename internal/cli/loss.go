@@ -2,8 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
@@ -12,12 +15,11 @@ import (
 )
 
 // explainLosses gives the report what its loss accounting reads besides
-// bench.txt: each run folder's timeline batches (timeline-*.csv) and the
-// shares of each CPU profile (profiles/cpu-*.pprof) in the kernel and
-// outside any job. A file that
-// cannot be read is left out here; the charts, which read the same files,
-// name it in their warnings.
-func explainLosses(rep *report.Report) {
+// bench.txt: the execution trace of each configuration's timeline batch
+// (profiles/trace-*.out, named as its timeline-*.csv is), split into the
+// shares of its core-time. A file that cannot be read is left out, with a
+// warning on stderr.
+func explainLosses(stderr io.Writer, rep *report.Report, gap time.Duration) {
 	var evidence []report.Evidence
 	for _, in := range rep.Inputs {
 		label := ""
@@ -29,68 +31,75 @@ func explainLosses(rep *report.Report) {
 		if label == "" {
 			continue
 		}
-		evidence = append(evidence, report.Evidence{
-			Machine:   label,
-			Timelines: readTimelines(in.Dir),
-			Profiles:  cpuShares(filepath.Join(in.Dir, "profiles")),
-		})
+		evidence = append(evidence, report.Evidence{Machine: label, Traces: readTraces(stderr, in.Dir, gap)})
 	}
 	rep.Explain(evidence)
 }
 
-// readTimelines reads every timeline CSV in a run folder.
-func readTimelines(dir string) []report.Timeline {
+// readTraces splits the execution trace of every timeline batch of a run
+// folder that has one.
+func readTraces(stderr io.Writer, dir string, gap time.Duration) []report.TraceShares {
 	files, _ := filepath.Glob(filepath.Join(dir, "timeline-*.csv"))
-	var out []report.Timeline
+	var out []report.TraceShares
 	for _, path := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "timeline-"), ".csv")
+		tracePath := filepath.Join(dir, "profiles", runfiles.ProfileTrace+"-"+name+".out")
+		if _, err := os.Stat(tracePath); err != nil {
+			continue
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			continue
 		}
-		s, err := runfiles.ReadTimelineCSV(f, path)
+		tl, err := runfiles.ReadTimelineCSV(f, path)
 		f.Close()
 		if err != nil {
 			continue
 		}
-		tl := report.Timeline{Strategy: s.Strategy, Cores: s.Cores, Workers: s.Workers, Jobs: make([]report.Span, len(s.Jobs))}
-		for i, j := range s.Jobs {
-			tl.Jobs[i] = report.Span{Worker: j.Worker, Start: j.Start, End: j.End}
+		ts, err := traceShares(tracePath, gap)
+		if err != nil {
+			fmt.Fprintf(stderr, "parbench: warning: %s: %v; the losses of %s/cores=%d/workers=%d are not split by a trace\n",
+				tracePath, err, tl.Strategy, tl.Cores, tl.Workers)
+			continue
 		}
-		out = append(out, tl)
+		ts.Strategy, ts.Cores, ts.Workers = tl.Strategy, tl.Cores, tl.Workers
+		out = append(out, ts)
 	}
 	return out
 }
 
-// cpuShares splits every per-configuration CPU profile in dir into the
-// kernel's share and the share outside any job. Each profile names its
-// configuration in its sample labels.
-func cpuShares(dir string) []report.CPUShares {
-	files, _ := filepath.Glob(filepath.Join(dir, "cpu-*.pprof"))
-	var out []report.CPUShares
-	for _, path := range files {
-		if filepath.Base(path) == runfiles.MergedCPUProfile {
-			continue
-		}
-		p, err := runfiles.ReadProfile(path)
-		if err != nil {
-			continue
-		}
-		strategy, cores, workers, ok := runfiles.ProfileConfig(p)
-		if !ok {
-			continue
-		}
-		shares, err := profiles.Breakdown(p)
-		if err != nil {
-			continue
-		}
-		outside, err := profiles.OutsideJobs(p)
-		if err != nil {
-			continue
-		}
-		out = append(out, report.CPUShares{Strategy: strategy, Cores: cores, Workers: workers,
-			Kernel: shares.Of(profiles.Kernel), OutsideJobs: outside})
+// traceShares splits one trace file into the shares of its batch's
+// core-time.
+func traceShares(path string, gap time.Duration) (report.TraceShares, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return report.TraceShares{}, err
 	}
-	return out
+	defer f.Close()
+	ct, err := profiles.SplitTrace(f, gap, profiles.TraceLimits{})
+	if err != nil {
+		return report.TraceShares{}, err
+	}
+	total := ct.Total
+	if !(total > 0) {
+		return report.TraceShares{}, fmt.Errorf("a batch of no core-time")
+	}
+	w := ct.Waiting
+	ts := report.TraceShares{
+		JobCPU:          ct.JobCPU / total,
+		Runnable:        w.BehindJobs / total,
+		Preempted:       w.PreemptedByOverhead / total,
+		SchedulingDelay: w.SchedulingDelay / total,
+		NoJobOverhead:   ct.NoJob.Overhead / total,
+		OverheadInJobs:  ct.OverheadInJobs / total,
+		Blocked:         map[string]float64{},
+	}
+	for i, v := range w.Blocked {
+		if v > 0 {
+			ts.Blocked[profiles.BlockReason(i).String()] = v / total
+		}
+	}
+	return ts, nil
 }
 
 // drawEfficiencyLoss draws efficiency-loss: for each machine, the rows
@@ -104,10 +113,12 @@ func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) 
 			if r.Machine != m.Label || l == nil {
 				continue
 			}
+			idle := l.Part(report.PartRampUp) + l.Part(report.PartStarved) + l.Part(report.PartAwaiting) + l.Part(report.PartTail)
+			waiting := l.Part(report.PartDescheduled) + l.Part(report.PartRunnable) + l.Part(report.PartBlocked) + l.Part(report.PartPreempted)
 			bars = append(bars, plots.LossBar{
-				Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: r.Efficiency,
-				Idle: l.Idle, Overhead: l.Overhead, Slowdown: l.Slowdown, Unexplained: l.Unexplained,
-				Combined: !l.Profiled,
+				Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: l.Part(report.PartEfficiency),
+				Idle: idle, Overhead: waiting + l.Part(report.PartOverheadNoJob),
+				Slowdown: l.Part(report.PartSlowdown) + l.Part(report.PartBaselineOwn), Unexplained: l.Part(report.PartUnexplained),
 			})
 		}
 		if len(bars) == 0 {

@@ -2,73 +2,72 @@ package cli
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/parbench/parbench/harness"
-	"github.com/parbench/parbench/runfiles"
-	"github.com/parbench/parbench/strategies"
 )
 
-// TestReportReadsTimelinesForLosses checks the wiring: a timeline CSV in
-// the run folder is where the report takes idle from, and the losses
-// reach summary.json and efficiency-loss.png.
-func TestReportReadsTimelinesForLosses(t *testing.T) {
-	run := copyRun(t, t.TempDir(), "one-machine")
-	// pool on 2 cores, 2 workers: jobs of 90 µs after 10 µs gaps, so a
-	// tenth of the capacity idle.
-	s := harness.Sample{Trial: harness.Trial{Strategy: "pool", Cores: 2, Workers: 2}}
-	for w := range 2 {
-		for i := range 10 {
-			start := time.Duration(i)*100*time.Microsecond + 10*time.Microsecond
-			s.Jobs = append(s.Jobs, strategies.Result{Job: int64(10*w + i), Worker: w, Start: start, End: start + 90*time.Microsecond})
-		}
-	}
-	if err := harness.SaveTimeline(filepath.Join(run, runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, true)+".csv"), s); err != nil {
-		t.Fatal(err)
-	}
-	status, _, stderr := runParbench(t, "report", "-benchstat", "", run)
+// TestRunExplainsItsLosses: a real sweep's report splits every paired
+// configuration's core-time from its own pairs, the trace of its timeline
+// batch splitting the waiting of the in-process ones, into parts that add
+// up to 1; it draws the efficiency-loss chart from them.
+func TestRunExplainsItsLosses(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "results")
+	status, _, stderr := runParbench(t, "run", "-cpu", "1", "-count", "3", "-jobs", "16", "-strategy", "serial,pool,procpool",
+		"-benchstat", "", "-o", root)
 	if status != 0 {
 		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(run, summaryJSON))
+	dir := latestRun(t, root)
+	data, err := os.ReadFile(filepath.Join(dir, summaryJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
 		Rows []struct {
-			Strategy string   `json:"strategy"`
-			Cores    int      `json:"cores"`
-			Idle     *float64 `json:"loss_idle"`
+			Strategy string `json:"strategy"`
 			Loss     *struct {
-				FromTimeline bool `json:"idle_from_timeline"`
+				Pairs       int                `json:"pairs"`
+				Parts       map[string]float64 `json:"parts"`
+				Traced      bool               `json:"traced"`
+				JobsCPUFrom string             `json:"jobs_cpu_from"`
 			} `json:"loss"`
 		} `json:"rows"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	seen := map[string]bool{}
 	for _, r := range doc.Rows {
-		if r.Strategy != "pool" || r.Cores != 2 {
+		if r.Strategy == "ceiling" {
 			continue
 		}
-		found = true
-		// The serial baseline has no timeline, so its idle counts as none.
-		if r.Loss == nil || !r.Loss.FromTimeline || r.Idle == nil || *r.Idle < 0.0999 || *r.Idle > 0.1001 {
-			t.Errorf("pool/2: loss_idle %v, loss %+v; want 0.1 from the timeline", r.Idle, r.Loss)
+		l := r.Loss
+		if l == nil {
+			t.Errorf("%s: no loss", r.Strategy)
+			continue
+		}
+		seen[r.Strategy] = true
+		var sum float64
+		for _, v := range l.Parts {
+			sum += v
+		}
+		if math.Abs(sum-1) > 1e-9 || l.Pairs < 1 {
+			t.Errorf("%s: parts sum to %v over %d pairs, want 1", r.Strategy, sum, l.Pairs)
+		}
+		// Jobs of 150 µs get a clock each; the in-process strategies'
+		// timeline batches are traced, procpool's workers are not.
+		if wantTraced := r.Strategy != "procpool"; l.Traced != wantTraced || l.JobsCPUFrom != "clock" {
+			t.Errorf("%s: traced %v, jobs' CPU from %q; want traced %v, from the clock", r.Strategy, l.Traced, l.JobsCPUFrom, wantTraced)
 		}
 	}
-	if !found {
-		t.Fatal("no pool row on 2 cores in summary.json")
+	if len(seen) != 3 {
+		t.Errorf("losses of %v, want serial, pool and procpool", seen)
 	}
-	if _, err := os.Stat(filepath.Join(run, "efficiency-loss.png")); err != nil {
-		t.Errorf("efficiency-loss.png not written: %v", err)
-	}
-	if !strings.Contains(stderr, "efficiency-loss.png") {
-		t.Errorf("stderr does not list efficiency-loss.png:\n%s", stderr)
+	for _, name := range []string{"efficiency-loss.png", "profiles/trace-pool-1.out", "profiles/trace-serial-1.out"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

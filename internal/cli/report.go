@@ -131,7 +131,7 @@ func writeReport(ctx context.Context, stdout, stderr io.Writer, inputs []report.
 			len(set.Reports), strings.Join(labels, ", "))
 	}
 	for _, rep := range set.Reports {
-		explainLosses(rep)
+		explainLosses(stderr, rep, rep.Params.Gap)
 	}
 	folder, err := openOutFolder(out)
 	if err != nil {

@@ -1,0 +1,148 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+)
+
+// The loss table, as summary.txt and report.html show it: one row per
+// configuration with a Loss, its parts in points of ideal.
+
+// lossColumns are the table's parts, with their headings.
+var lossColumns = []struct {
+	part LossPart
+	head string
+}{
+	{PartEfficiency, "efficiency"}, {PartSlowdown, "slowdown"}, {PartBaselineOwn, "base own"},
+	{PartDescheduled, "descheduled"}, {PartRunnable, "runnable"}, {PartBlocked, "blocked"}, {PartPreempted, "preempted"},
+	{PartRampUp, "ramp-up"}, {PartStarved, "starved"}, {PartAwaiting, "awaiting"}, {PartTail, "tail"},
+	{PartOverheadNoJob, "overhead"}, {PartUnexplained, "unexplained"},
+}
+
+// lossTable is the text table of the losses, nil if no row has any.
+func (r *Report) lossTable() (*table, []string) {
+	multi := len(r.Machines) > 1
+	t := &table{align: "lrr" + strings.Repeat("r", len(lossColumns)) + "lrr"}
+	head := []string{"strategy", "cores", "workers"}
+	for _, c := range lossColumns {
+		head = append(head, c.head)
+	}
+	head = append(head, "jobs' CPU", "of slowdown, machine", "overhead clock/trace")
+	if multi {
+		t.align = "l" + t.align
+		head = append([]string{"machine"}, head...)
+	}
+	t.add(head...)
+	found, untraced, notClock := false, false, false
+	for _, row := range r.Rows {
+		l := row.Loss
+		if l == nil {
+			continue
+		}
+		found = true
+		cells := []string{row.Strategy, fmt.Sprint(row.Cores), workersText(row.Workers)}
+		for _, c := range lossColumns {
+			v := fmtPoints(l.Part(c.part))
+			if !l.Traced && (c.part == PartRunnable || c.part == PartBlocked || c.part == PartPreempted || c.part == PartOverheadNoJob) {
+				v = "-"
+				untraced = true
+			}
+			cells = append(cells, v)
+		}
+		from := l.JobsCPUFrom
+		if from != "clock" {
+			from += "*"
+			notClock = true
+		}
+		cells = append(cells, from, fmtPoints(l.SlowdownMachine), fmtPoints(l.OverheadByClock)+"/"+fmtPoints(l.OverheadByTrace))
+		if multi {
+			cells = append([]string{row.Machine}, cells...)
+		}
+		t.add(cells...)
+	}
+	if !found {
+		return nil, nil
+	}
+	var notes []string
+	if untraced {
+		notes = append(notes, "- no execution trace of this configuration (its workers are other processes, or -trace was off): its waiting beyond the descheduled time is unexplained, and its no-job time is not split from the overhead between jobs.")
+	}
+	if notClock {
+		notes = append(notes, "* the jobs' CPU is the trace batch's share of it (jobs too short for a clock each), or the process's CPU (no clock, no trace: overhead then counts as slowdown).")
+	}
+	return t, notes
+}
+
+// writeLoss writes the loss table with its explanation, if there is one,
+// and a sentence per configuration at the most cores on where its
+// efficiency went.
+func (r *Report) writeLoss(w io.Writer) error {
+	t, notes := r.lossTable()
+	if t == nil {
+		return nil
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Where the speedup went, in points of ideal, each configuration's core-time (cores × wall) split by its own pairs,")
+	fmt.Fprintln(w, "averaged over the pairs its speedup keeps; the parts add up to 100:")
+	for _, p := range lossLegendParts() {
+		fmt.Fprintf(w, "  %-12s %s\n", p[0], strings.ReplaceAll(p[1], "\n", "\n"+strings.Repeat(" ", 15)))
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+	top := map[string]int{}
+	for _, row := range r.Rows {
+		if row.Loss != nil {
+			top[row.Machine] = max(top[row.Machine], row.Cores)
+		}
+	}
+	for _, row := range r.Rows {
+		if row.Loss != nil && row.Cores == top[row.Machine] && row.Cores > 1 {
+			fmt.Fprintln(w, "  "+row.WhereItWent())
+		}
+	}
+	return nil
+}
+
+// lossLegendParts names each column of the loss table with what it holds,
+// for summary.txt and report.html alike; a newline is where summary.txt
+// wraps.
+func lossLegendParts() [][2]string {
+	return [][2]string{
+		{"efficiency", "the pair's speedup over cores: the baseline half's time over cores × wall"},
+		{"slowdown", "the jobs' own CPU beyond the baseline's for as many jobs; of it, machine: what the\nceiling's copies needed too (the CPUs slower with all of them busy)"},
+		{"base own", "the baseline half's time outside its jobs' CPU (a small negative term)"},
+		{"descheduled", "waiting inside jobs while the OS ran another thread: the run delay of the batch's\nthreads and workers (schedstat)"},
+		{"runnable", "waiting inside jobs behind other jobs' goroutines, more of them than Ps (trace)"},
+		{"blocked", "jobs blocked inside their interval: sleep, channel, sync, syscall (trace)"},
+		{"preempted", "jobs runnable while a P ran the runtime's or the harness's work, or sat idle (trace)"},
+		{"ramp-up", "no job open: before the slots first filled"},
+		{"starved", "no job open in a slot while released jobs waited, or fewer jobs open than cores"},
+		{"awaiting", "no job open, none released yet: the arrival schedule's own idle"},
+		{"tail", "no job open: after the last job started, while others ran"},
+		{"overhead", "CPU work between jobs while no job was open (trace), taken out of the phases above"},
+		{"unexplained", fmt.Sprintf("waiting the OS and the trace do not account for; warned about past ±%s points", fmtPoints(MaxUnexplained))},
+	}
+}
+
+// lossLegend is the loss table's explanation for report.html.
+func lossLegend() []string {
+	legend := []string{"In points of ideal: each configuration's core-time (cores × wall) split by its own pairs, averaged over the pairs its speedup keeps; the parts add up to 100."}
+	for _, p := range lossLegendParts() {
+		legend = append(legend, p[0]+": "+strings.ReplaceAll(p[1], "\n", " ")+".")
+	}
+	return legend
+}
+
+// ratioText is a slowdown ratio such as "×1.08".
+func ratioText(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return "×" + fmtRatio(v)
+}
