@@ -11,8 +11,10 @@ import (
 
 // Header is the config lines every bench.txt starts with: where and how
 // the run happened, and the workload, so a reader of the file alone can
-// tell what was measured. env adds the machine's description.
-func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]string {
+// tell what was measured. program says which program measured: parbench's
+// version and commit lines, and the main module's when it is not parbench
+// (runfiles.KeyMainModule); env adds the machine's description.
+func Header(c Config, r *Runner, program, env [][2]string) [][2]string {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "unknown"
@@ -22,9 +24,8 @@ func Header(c Config, r *Runner, version, commit string, env [][2]string) [][2]s
 		{runfiles.KeyGOARCH, runtime.GOARCH},
 		{runfiles.KeyHost, host},
 		{runfiles.KeyGo, runtime.Version()},
-		{runfiles.KeyVersion, version},
-		{runfiles.KeyCommit, commit},
 	}
+	h = append(h, program...)
 	h = append(h, env...)
 	h = append(h, c.WorkloadConfig()...)
 	h = append(h, ModuleConfig(c.Strategies)...)

@@ -10,6 +10,15 @@ const (
 	KeyGo      = "go"
 	KeyVersion = "parbench-version"
 	KeyCommit  = "parbench-commit"
+	// The main module of the running program when it is not parbench: a
+	// program of the user's that calls parbench.Main with strategies of
+	// its own. Its path; its version from the build information
+	// ("(devel)" for a build from a checkout without VCS stamping); its
+	// VCS revision ("unknown" without VCS stamping). parbench-version is
+	// then parbench's version as the program's dependency.
+	KeyMainModule         = "main-module"
+	KeyMainModuleVersion  = "main-module-version"
+	KeyMainModuleRevision = "main-module-revision"
 
 	// The machine and what else it was doing (harness.Env.Config).
 	KeyCPU            = "cpu"

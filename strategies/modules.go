@@ -40,10 +40,16 @@ func ModuleVersions(paths []string) []ModuleVersion {
 	return moduleVersions(bi, paths)
 }
 
+// ModuleVersionsIn is ModuleVersions on the build information bi (nil:
+// every version unknown), for a caller that has read it already.
+func ModuleVersionsIn(bi *debug.BuildInfo, paths []string) []ModuleVersion {
+	return moduleVersions(bi, paths)
+}
+
 // moduleVersions looks paths up in bi. A replaced module has the version
 // of its replacement, and the replacement's path after "=>" when it is
-// another module; a local directory replacement has no version and says
-// so.
+// another module; a local directory replacement has no version (the go
+// command records "(devel)" for it) and says so.
 func moduleVersions(bi *debug.BuildInfo, paths []string) []ModuleVersion {
 	out := make([]ModuleVersion, 0, len(paths))
 	for _, p := range paths {
@@ -65,7 +71,7 @@ func describeModule(m *debug.Module) string {
 		return orUnknownVersion(m.Version)
 	case r.Path == m.Path:
 		return orUnknownVersion(r.Version)
-	case r.Version == "":
+	case r.Version == "" || r.Version == "(devel)":
 		return "=> " + r.Path + " (local)"
 	default:
 		return "=> " + r.Path + " " + r.Version

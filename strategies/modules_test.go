@@ -34,6 +34,8 @@ func TestModuleVersionsFromBuildInfo(t *testing.T) {
 		{Path: "example.com/fork", Version: "v1.0.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v1.0.1"}},
 		{Path: "example.com/moved", Version: "v1.0.0", Replace: &debug.Module{Path: "example.org/other", Version: "v2.0.0"}},
 		{Path: "example.com/local", Version: "v1.0.0", Replace: &debug.Module{Path: "../local"}},
+		// What the go command records for a directory: "(devel)".
+		{Path: "example.com/devel", Version: "v0.0.0", Replace: &debug.Module{Path: "../..", Version: "(devel)"}},
 		{Path: "example.com/noversion"},
 	}}
 	cases := []struct {
@@ -46,6 +48,7 @@ func TestModuleVersionsFromBuildInfo(t *testing.T) {
 		{"replaced by another version", bi, "example.com/fork", "v1.0.1"},
 		{"replaced by another module", bi, "example.com/moved", "=> example.org/other v2.0.0"},
 		{"replaced by a directory", bi, "example.com/local", "=> ../local (local)"},
+		{"replaced by a directory, as built", bi, "example.com/devel", "=> ../.. (local)"},
 		{"no version", bi, "example.com/noversion", UnknownVersion},
 		{"not a dependency", bi, "example.com/absent", UnknownVersion},
 		{"no build info", nil, "example.com/plain", UnknownVersion},
@@ -66,7 +69,7 @@ func TestRegisteredModulesAreConfigKeys(t *testing.T) {
 	// "module-<path>", which benchfmt accepts only without upper case or
 	// space. (A test binary's build info lists no dependencies, so the
 	// versions themselves are checked on a built parbench, in
-	// cmd/parbench.)
+	// internal/cli.)
 	paths := Modules(Names())
 	if len(paths) == 0 {
 		t.Fatal("no strategy declares a module, want the library strategies to")

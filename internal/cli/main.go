@@ -1,14 +1,8 @@
-// Command parbench measures how each way of running the XOR-sum workload in
-// parallel scales with cores on this machine, and writes results that
-// go tool benchstat reads as they are.
-//
-// Usage:
-//
-//	parbench run [flags]          sweep strategies x cores x repetitions
-//	parbench report [flags] DIR...  statistics, fits and charts for run folders
-//	parbench version
-//
-// Run "parbench <command> -h" for the flags of a command.
+// Package cli is parbench's command line: flags, progress, signals, exit
+// statuses and the wiring of harness and report, and the hidden modes the
+// binary is re-executed in. Main is all a program needs to call; package
+// parbench exports it, so that the command and a user's own program (with
+// strategies of its own registered) run the same command line.
 package cli
 
 import (
@@ -20,10 +14,15 @@ import (
 )
 
 // version is stamped by the Makefile with -ldflags
-// -X github.com/parbench/parbench/internal/cli.version=...
-var version = "dev"
+// -X github.com/parbench/parbench/internal/cli.version=...; empty when
+// not stamped, and then the build information says (see describeProgram).
+var version string
 
-// Main runs the command line on os.Args and exits with its status.
+// Main runs the command line on os.Args and exits with its status. When
+// the process was started in one of the hidden modes (a procpool worker,
+// a measurement process), it serves that mode instead, whatever the
+// arguments: the harness re-executes the running binary, which is why a
+// program that runs parbench calls Main before anything else in main.
 func Main() {
 	os.Exit(parbench(os.Stdout, os.Stderr, os.Args[1:]))
 }
@@ -67,7 +66,7 @@ func parbench(stdout, stderr io.Writer, args []string) (status int) {
 	case "report":
 		err = reportMain(stdout, stderr, rest)
 	case "version":
-		fmt.Fprintf(stdout, "parbench %s\n", version)
+		printVersion(stdout, describeProgram(readBuildInfo(), version, commit))
 	case "help", "-h", "-help", "--help":
 		printUsage(stdout)
 	default:

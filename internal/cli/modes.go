@@ -12,8 +12,9 @@ import (
 )
 
 // commit is stamped by the Makefile with -ldflags
-// -X github.com/parbench/parbench/internal/cli.commit=...
-var commit = "unknown"
+// -X github.com/parbench/parbench/internal/cli.commit=...; empty when not
+// stamped, and then the build information says (see describeProgram).
+var commit string
 
 // serveHiddenModes serves the roles this binary plays when the harness
 // re-executes it. ok is false for an ordinary invocation.

@@ -310,7 +310,7 @@ func runSweep(stdout, stderr io.Writer, args []string) (dir string, err error) {
 		fmt.Fprintln(stderr, msg)
 		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(lock.others())})
 	}
-	header := harness.Header(c, runner, version, commit, env)
+	header := harness.Header(c, runner, describeProgram(readBuildInfo(), version, commit).config(), env)
 	dir, err = newRunDir(f.out, time.Now())
 	if err != nil {
 		return "", err
