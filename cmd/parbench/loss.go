@@ -106,8 +106,7 @@ func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) 
 			}
 			bars = append(bars, plots.LossBar{
 				Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: r.Efficiency,
-				Idle: l.Idle, Overhead: l.Overhead, Slowdown: l.Slowdown, Unexplained: l.Unexplained,
-				Combined: !l.Profiled,
+				Parts: lossParts(l),
 			})
 		}
 		if len(bars) == 0 {
@@ -125,4 +124,18 @@ func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) 
 		c.Title = "Where the efficiency went: " + chart.Title
 		cw.save(name)(plots.EfficiencyLoss(c, bars))
 	}
+}
+
+// lossParts names a row's losses for the chart. Without a profile the
+// overhead holds overhead and slowdown together, and is named so.
+func lossParts(l *report.Loss) []plots.LossPart {
+	var out []plots.LossPart
+	for i, v := range l.Parts() {
+		name := report.LossPartNames[i]
+		if name == "overhead" && !l.Profiled {
+			name = "overhead + slowdown (no profile)"
+		}
+		out = append(out, plots.LossPart{Name: name, Value: v})
+	}
+	return out
 }
