@@ -197,6 +197,7 @@ func TestTextLayout(t *testing.T) {
 			{fmt.Sprintf("efficiency-every-%d", n), func() (*Figure, error) { return Efficiency(chart128, EfficiencyFromSpeedup(every)) }},
 			{fmt.Sprintf("time-every-%d", n), func() (*Figure, error) { return Time(chart128, timesFrom(every, 3.1)) }},
 			{fmt.Sprintf("efficiency-loss-every-%d", n), func() (*Figure, error) { return EfficiencyLoss(chart128, everyLossBars(cores)) }},
+			{fmt.Sprintf("efficiency-loss-kinds-every-%d", n), func() (*Figure, error) { return EfficiencyLoss(chart128, idleKinds(everyLossBars(cores))) }},
 			{fmt.Sprintf("overhead-every-%d", n), func() (*Figure, error) {
 				return Overhead(chart128, sampleCategories, everyBreakdown(cores))
 			}},
@@ -268,6 +269,30 @@ func everyBreakdown(cores []int) []Breakdown {
 			k := math.Log2(float64(c)) + float64(i)/4
 			out = append(out, Breakdown{Strategy: name, Cores: c,
 				Share: []float64{0.9 - 0.02*k, 0.01 * k, 0.002 * k, 0.003 * k, 0.004 * k, 0.001 * k}})
+		}
+	}
+	return out
+}
+
+// idleKinds splits each bar's idle part into the kinds of time no job
+// ran, as a finer loss model would.
+func idleKinds(bars []LossBar) []LossBar {
+	kinds := []struct {
+		name  string
+		share float64
+	}{{"ramp-up", 0.1}, {"starved", 0.2}, {"blocked", 0.15}, {"runnable", 0.15}, {"descheduled", 0.1}, {"tail", 0.3}}
+	out := make([]LossBar, len(bars))
+	for i, b := range bars {
+		out[i] = b
+		out[i].Parts = nil
+		for _, p := range b.Parts {
+			if p.Name != "idle" {
+				out[i].Parts = append(out[i].Parts, p)
+				continue
+			}
+			for _, k := range kinds {
+				out[i].Parts = append(out[i].Parts, LossPart{k.name, p.Value * k.share})
+			}
 		}
 	}
 	return out
