@@ -161,7 +161,7 @@ func (sc *speedChart) figure() *Figure {
 		}
 	}
 	setAxes(p, sc.x, sc.y)
-	f.growForLegend()
+	f.placeLegend()
 	return f
 }
 

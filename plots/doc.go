@@ -1,8 +1,8 @@
 // Package plots draws parbench's charts: speedup, efficiency, throughput and
 // batch time against cores (Speedup, Efficiency, Throughput, Time), a worker
-// timeline of one batch as a Gantt chart (Timeline), a stacked bar chart
-// of where CPU time goes (Overhead), and each CPU's speed relative to the
-// fastest over a run (CPUSpeed).
+// timeline of one batch as a Gantt chart (Timeline), stacked bars of where
+// CPU time goes (Overhead) and of where efficiency goes (EfficiencyLoss),
+// and each CPU's speed relative to the fastest over a run (CPUSpeed).
 //
 // The package draws the data it is given and knows nothing of result files,
 // flags or statistics: the caller converts report rows into Series (one per
@@ -15,8 +15,9 @@
 // other impossible input are errors that name the series and the point, and
 // no figure is returned with an error. A chart function returns a *Figure,
 // which lays out the title, the plot, a legend that never covers data
-// (beside the plot, or below it in columns when its entries are wide) and
-// a caption. Figure.Encode writes it as PNG (at
+// (beside the plot, or below it in columns when its entries are too wide
+// or too many to stand beside it, the figure growing to hold them) and a
+// caption. Figure.Encode writes it as PNG (at
 // DefaultDPI, 200 dots per inch, with the resolution recorded in the file),
 // SVG or PDF. Vector formats draw text as glyph outlines so that they look
 // the same everywhere without fonts.
@@ -30,6 +31,14 @@
 // and starts at zero, so the ideal speedup line runs through the origin; it
 // switches to a log2 scale (ticks 1, 2, 4, ..., 128) when the cores span a
 // factor of 32 or more, unless Chart.XScale says otherwise.
+//
+// The stacked bar charts draw a panel per strategy (small multiples) in a
+// grid, the panels sharing the y axis and the slots of the x axis, and
+// the figure grows a row at a time: a single plot with a group of bars per
+// strategy would give each of about 200 configurations on 128 CPUs a
+// slot too narrow to read. Every core count gets a tick; a label where
+// all fit, else the first, the last and the powers of two between them
+// that keep labels apart.
 //
 // The numbers each chart is built from (axes, ticks, the plotted series,
 // the sampled fits and reference lines, timeline bars, stacked shares) are

@@ -1,19 +1,10 @@
 package plots
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"image/color"
-	"io"
 	"math"
 	"slices"
-	"strconv"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // LossBar is one configuration's measured efficiency and the losses that
@@ -22,69 +13,49 @@ type LossBar struct {
 	Strategy       string
 	Cores, Workers int
 	Efficiency     float64
-	// The losses; NaN is a part not measured, drawn as nothing.
-	Idle, Overhead, Slowdown, Unexplained float64
-	// Combined says Overhead holds overhead and slowdown together (no
-	// profile to tell them apart); Slowdown is then not drawn.
-	Combined bool
+	// Parts are the losses, by name, in any order: every chart stacks and
+	// colours a name the same way (see EfficiencyLoss). A part may be
+	// missing, or NaN where it was not measured: it is drawn as nothing.
+	Parts []LossPart
 }
 
-// The stacked parts of a loss bar, bottom up.
-const (
-	lossEfficiency = iota
-	lossIdle
-	lossOverhead
-	lossCombined
-	lossSlowdown
-	lossUnexplained
-	numLossParts
-)
-
-var lossPartNames = [numLossParts]string{
-	"efficiency (measured)", "idle", "overhead", "overhead + slowdown (no profile)", "slowdown", "unexplained",
+// LossPart is one named part of the gap between a configuration's
+// efficiency and ideal, a fraction of ideal. Its name is the legend's
+// text.
+type LossPart struct {
+	Name  string
+	Value float64
 }
 
-var lossPartColors = [numLossParts]color.RGBA{
-	lossEfficiency:  blue,
-	lossIdle:        color.RGBA{0xc8, 0xc8, 0xc8, 0xff},
-	lossOverhead:    orange,
-	lossCombined:    lighten(orange, 0.55),
-	lossSlowdown:    vermillion,
-	lossUnexplained: reddishPurple,
-}
+// lossEfficiencyName is the legend's name for the measured efficiency, the
+// bottom of every bar.
+const lossEfficiencyName = "efficiency (measured)"
 
-// lossChart is the content of an efficiency-loss chart: bars at x
-// positions, each a stack of percentages in lossPart order.
-type lossChart struct {
-	title, caption string
-	x, y           axis
-	bars           []lossStack
-	groups         []groupLabel
-	rotate         bool
-	parts          [numLossParts]bool // the parts some bar has
-}
-
-type lossStack struct {
-	x     float64
-	label string
-	stack [numLossParts]float64 // percent, none negative
-}
-
-// EfficiencyLoss draws a stacked bar per configuration, grouped by
-// strategy in the order of the other charts and ordered by cores (then
-// workers) within a group: the measured efficiency at the bottom, then
-// idle, overhead, slowdown and the unexplained rest, up to 100%. A part
-// below zero, where a configuration did better than the baseline at it,
-// cannot be stacked: it is left out, and the caption says so.
+// EfficiencyLoss draws, for each configuration, a stacked bar of its
+// measured efficiency at the bottom and its losses above it, up to 100%
+// of ideal, in a panel per strategy (in the order of the other charts),
+// the bars of a panel ordered by cores and then workers.
+//
+// The parts are whatever the caller names. A name parbench's loss model
+// uses has a fixed place in the stack and a fixed colour, the same in
+// every chart: the time no job ran (idle, or its kinds: ramp-up, starved,
+// blocked, runnable, descheduled, tail) lowest, then overhead and
+// slowdown (or "overhead + slowdown (no profile)", the two that CPU time
+// alone cannot tell apart), and the unexplained rest on top. Any other name is stacked
+// below the unexplained rest, in the order the bars first name it, in a
+// colour no known part has. The legend lists the parts some bar has, top
+// of the stack first. A part below zero, where a configuration did better
+// than the baseline at it, cannot be stacked: it is left out, and the
+// caption says so.
 func EfficiencyLoss(c Chart, bars []LossBar) (*Figure, error) {
-	lc, err := efficiencyLossChart(c, bars)
+	bp, err := efficiencyLossChart(c, bars)
 	if err != nil {
 		return nil, err
 	}
-	return lc.figure()
+	return panelFigure(bp, lossLegend(bp)), nil
 }
 
-func efficiencyLossChart(c Chart, in []LossBar) (*lossChart, error) {
+func efficiencyLossChart(c Chart, in []LossBar) (*barPanels, error) {
 	if len(in) == 0 {
 		return nil, errors.New("plots: efficiency loss: no bars")
 	}
@@ -93,7 +64,7 @@ func efficiencyLossChart(c Chart, in []LossBar) (*lossChart, error) {
 		cores, workers int
 	}
 	seen := map[key]bool{}
-	workerCounts := map[[2]string]map[int]bool{} // strategy, cores: workers
+	var names []string // every part's name, in the order first seen
 	for i, b := range in {
 		name := fmt.Sprintf("%s/%d/w%d", b.Strategy, b.Cores, b.Workers)
 		switch {
@@ -106,188 +77,76 @@ func efficiencyLossChart(c Chart, in []LossBar) (*lossChart, error) {
 		case math.IsNaN(b.Efficiency) || math.IsInf(b.Efficiency, 0) || b.Efficiency < 0:
 			return nil, fmt.Errorf("plots: efficiency loss: %s: efficiency %g is not a number of 0 or more", name, b.Efficiency)
 		}
-		for _, v := range []float64{b.Idle, b.Overhead, b.Slowdown, b.Unexplained} {
-			if math.IsInf(v, 0) {
-				return nil, fmt.Errorf("plots: efficiency loss: %s: a loss is infinite", name)
-			}
-		}
 		seen[key{b.Strategy, b.Cores, b.Workers}] = true
-		ck := [2]string{b.Strategy, strconv.Itoa(b.Cores)}
-		if workerCounts[ck] == nil {
-			workerCounts[ck] = map[int]bool{}
+		for j, p := range b.Parts {
+			switch {
+			case p.Name == "" || p.Name == lossEfficiencyName:
+				return nil, fmt.Errorf("plots: efficiency loss: %s: part %d is named %q", name, j, p.Name)
+			case math.IsInf(p.Value, 0):
+				return nil, fmt.Errorf("plots: efficiency loss: %s: loss %q is infinite", name, p.Name)
+			case slices.ContainsFunc(b.Parts[:j], func(q LossPart) bool { return q.Name == p.Name }):
+				return nil, fmt.Errorf("plots: efficiency loss: %s: loss %q appears twice", name, p.Name)
+			}
+			if !slices.Contains(names, p.Name) {
+				names = append(names, p.Name)
+			}
 		}
-		workerCounts[ck][b.Workers] = true
 	}
-	bs := slices.Clone(in)
-	slices.SortFunc(bs, func(a, b LossBar) int {
-		return cmp.Or(compareStrategies(a.Strategy, b.Strategy), cmp.Compare(a.Cores, b.Cores), cmp.Compare(a.Workers, b.Workers))
-	})
+	parts := append([]barPart{{name: lossEfficiencyName, color: blue}}, lossPartOrder(names)...)
+	index := map[string]int{}
+	for i, p := range parts {
+		index[p.name] = i
+	}
 
-	lc := &lossChart{title: c.Title, caption: c.Caption}
-	var ticks []plot.Tick
-	x, top, negative := 0.0, 100.0, false
-	for i := 0; i < len(bs); {
-		j := i
-		for j < len(bs) && bs[j].Strategy == bs[i].Strategy {
-			j++
+	bars := make([]stackedBar, len(in))
+	top, negative := 100.0, false
+	for i, b := range in {
+		bar := stackedBar{strategy: b.Strategy, cores: b.Cores, workers: b.Workers, stack: make([]float64, len(parts))}
+		values := append([]LossPart{{lossEfficiencyName, b.Efficiency}}, b.Parts...)
+		sum := 0.0
+		for _, p := range values {
+			switch {
+			case math.IsNaN(p.Value) || p.Value == 0:
+				continue
+			case p.Value < 0:
+				negative = true
+				continue
+			}
+			bar.stack[index[p.Name]] = 100 * p.Value
+			sum += 100 * p.Value
 		}
-		lc.groups = append(lc.groups, groupLabel{x: x + float64(j-i-1)/2, text: bs[i].Strategy})
-		for _, b := range bs[i:j] {
-			bar := lossStack{x: x, label: strconv.Itoa(b.Cores)}
-			if len(workerCounts[[2]string{b.Strategy, strconv.Itoa(b.Cores)}]) > 1 {
-				bar.label += " w" + strconv.Itoa(b.Workers)
-			}
-			over := lossOverhead
-			if b.Combined {
-				over = lossCombined
-			}
-			var parts [numLossParts]float64
-			parts[lossEfficiency], parts[lossIdle], parts[over], parts[lossUnexplained] = b.Efficiency, b.Idle, b.Overhead, b.Unexplained
-			if !b.Combined {
-				parts[lossSlowdown] = b.Slowdown
-			}
-			sum := 0.0
-			for p, v := range parts {
-				switch {
-				case math.IsNaN(v) || v == 0:
-					continue
-				case v < 0:
-					negative = true
-					continue
-				}
-				bar.stack[p] = 100 * v
-				lc.parts[p] = true
-				sum += 100 * v
-			}
-			top = max(top, sum)
-			lc.bars = append(lc.bars, bar)
-			ticks = append(ticks, plot.Tick{Value: x, Label: bar.label})
-			x++
-		}
-		x++ // a gap between strategies
-		i = j
+		top = max(top, sum)
+		bars[i] = bar
 	}
+	caption := c.Caption
 	if negative {
 		note := "Parts below zero (better than serial on 1 core at it) are not drawn; summary.txt has them."
-		if lc.caption != "" {
-			lc.caption += " · "
+		if caption != "" {
+			caption += " · "
 		}
-		lc.caption += note
+		caption += note
 	}
-	lc.x = axis{scale: linearAxis, min: -0.6, max: x - 2 + 0.6, ticks: ticks}
 	// To 100%, or to the tallest bar where one is taller: efficiency
 	// above ideal, or a part below zero left out.
 	ymax := 100.0
 	if top > 100+sumSlack {
 		ymax = top
 	}
-	lc.y = axis{label: "share of ideal (%)", scale: linearAxis, min: 0, max: ymax, ticks: linearTicks(0, ymax, 20)}
-	widest := 0.0
-	for _, t := range ticks {
-		widest = max(widest, float64(textStyle(tickSize).Width(t.Label)))
-	}
-	lc.rotate = widest+3 > float64(lc.dataWidth())/(lc.x.max-lc.x.min)
-	return lc, nil
+	c.Caption = caption
+	return newBarPanels(c, "share of ideal (%)", ymax, parts, bars, panelFigureWidth), nil
 }
 
-const lossFigureWidth = 6.5 * vg.Inch
-
-// legend is the chart's legend, top of the stack first, with only the
-// parts some bar has.
-func (lc *lossChart) legend() []legendEntry {
+// lossLegend is the legend of an efficiency-loss chart: the parts some bar
+// has, top of the stack first.
+func lossLegend(bp *barPanels) []legendEntry {
 	var out []legendEntry
-	for part := numLossParts - 1; part >= 0; part-- {
-		if lc.parts[part] {
-			out = append(out, legendEntry{text: lossPartNames[part], thumb: swatch{lossPartColors[part]}})
+	for part := len(bp.parts) - 1; part >= 0; part-- {
+		used := slices.ContainsFunc(bp.panels, func(p barPanel) bool {
+			return slices.ContainsFunc(p.bars, func(b panelBar) bool { return b.stack[part] != 0 })
+		})
+		if used {
+			out = append(out, legendEntry{text: bp.parts[part].name, thumb: swatch{bp.parts[part].color}})
 		}
 	}
 	return out
-}
-
-// dataWidth is about the width of the data area: the figure less its
-// margins and the y axis, and less the legend where it fits beside the
-// plot (Figure puts it there when it is narrow enough).
-func (lc *lossChart) dataWidth() vg.Length {
-	w := lossFigureWidth - 2*figMargin - 45
-	if l := newLegendLayout(lc.legend()); l.width <= (lossFigureWidth-2*figMargin)*legendRightShare {
-		w -= l.width + legendPad
-	}
-	return w
-}
-
-func (lc *lossChart) figure() (*Figure, error) {
-	p := newPlot()
-	p.X.Tick.Length = 0
-	if lc.rotate {
-		p.X.Tick.Label.Rotation = math.Pi / 2
-		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XRight, draw.YCenter
-	}
-	g := grid()
-	g.Vertical.Color = nil
-	p.Add(g)
-	charts, err := lc.barCharts()
-	if err != nil {
-		return nil, err
-	}
-	for _, bc := range charts {
-		p.Add(bc)
-	}
-	setAxes(p, lc.x, lc.y)
-	f := &Figure{title: lc.title, caption: lc.caption, yLabel: lc.y.label, groups: lc.groups, plot: p,
-		width: lossFigureWidth, height: 4 * vg.Inch, legend: lc.legend()}
-	return f, nil
-}
-
-// barCharts is one plotter.BarChart per part and strategy group, each
-// stacked on the part below it, in drawing order; a group's bars are
-// consecutive, so XMin places them.
-func (lc *lossChart) barCharts() ([]*plotter.BarChart, error) {
-	var out []*plotter.BarChart
-	width := vg.Length(barWidth * float64(lc.dataWidth()) / (lc.x.max - lc.x.min))
-	for i := 0; i < len(lc.bars); {
-		j := i
-		for j < len(lc.bars) && lc.bars[j].x == lc.bars[i].x+float64(j-i) {
-			j++
-		}
-		var below *plotter.BarChart
-		for part := range numLossParts {
-			vs := make(plotter.Values, j-i)
-			for k, b := range lc.bars[i:j] {
-				vs[k] = b.stack[part]
-			}
-			bc, err := plotter.NewBarChart(vs, width)
-			if err != nil {
-				return nil, fmt.Errorf("plots: efficiency loss: %w", err)
-			}
-			bc.XMin = lc.bars[i].x
-			bc.Color = lossPartColors[part]
-			bc.LineStyle.Width = 0
-			if below != nil {
-				bc.StackOn(below)
-			}
-			out = append(out, bc)
-			below = bc
-		}
-		i = j
-	}
-	return out, nil
-}
-
-func (lc *lossChart) dump(w io.Writer) {
-	fmt.Fprintf(w, "title: %s\ncaption: %s\n", lc.title, lc.caption)
-	dumpAxis(w, "x", lc.x)
-	dumpAxis(w, "y", lc.y)
-	fmt.Fprintf(w, "rotate cores: %v\n", lc.rotate)
-	for _, g := range lc.groups {
-		fmt.Fprintf(w, "group %q at %s\n", g.text, fmtNum(g.x))
-	}
-	for _, b := range lc.bars {
-		fmt.Fprintf(w, "bar %s %q:", fmtNum(b.x), b.label)
-		for part, v := range b.stack {
-			if v != 0 {
-				fmt.Fprintf(w, " %s=%s", lossPartNames[part], fmtNum(v))
-			}
-		}
-		fmt.Fprintln(w)
-	}
 }

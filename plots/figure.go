@@ -21,16 +21,13 @@ import (
 type Figure struct {
 	title, caption string
 	xLabel, yLabel string
-	groups         []groupLabel // drawn where the x label goes, instead of it
 	plot           *plot.Plot
-	legend         []legendEntry
-	width, height  vg.Length
-}
-
-// groupLabel names a group of bars, centred at x in data coordinates.
-type groupLabel struct {
-	x    float64
-	text string
+	// panels, where set, is drawn instead of plot: small multiples that
+	// lay out their own axes and labels, with the legend below them.
+	panels        *barPanels
+	legend        []legendEntry
+	legendBelow   bool // placeLegend found no room beside the plot
+	width, height vg.Length
 }
 
 type legendEntry struct {
@@ -61,20 +58,59 @@ const (
 	legendRightShare = 0.3
 )
 
-// growForLegend makes the figure taller by the height of a legend that
-// goes below the plot, so that many series (several machines) add room
-// instead of squeezing the data into a strip.
-func (f *Figure) growForLegend() {
+// placeLegend decides where the legend goes, and makes the figure taller
+// by the height of a legend that goes below the plot, so that many
+// entries (a dozen strategies with their fits, several machines) add
+// room instead of squeezing the data into a strip or running off the
+// figure. A legend goes beside the plot where it is narrow and, in one
+// column, no taller than the plot; otherwise below it, in columns.
+func (f *Figure) placeLegend() {
 	if len(f.legend) == 0 {
 		return
 	}
-	legend := newLegendLayout(f.legend)
-	width := f.width - 2*figMargin
-	if legend.width <= width*legendRightShare {
-		return // on the right, beside the plot
+	area := vg.Rectangle{Max: vg.Point{X: f.width, Y: f.height}}
+	if f.legendBelow = !f.legendBeside(f.plotArea(area)); !f.legendBelow {
+		return
 	}
-	_, rows := legend.grid(width)
-	f.height += vg.Length(rows)*legend.rowHeight + legendPad
+	f.height += newLegendLayout(f.legend).belowHeight(f.width-2*figMargin) + legendPad
+}
+
+// panelArea is where the panels go at the figure's preferred size.
+func (f *Figure) panelArea() vg.Rectangle {
+	r := f.plotArea(vg.Rectangle{Max: vg.Point{X: f.width, Y: f.height}})
+	if len(f.legend) > 0 {
+		r.Min.Y += newLegendLayout(f.legend).belowHeight(f.width-2*figMargin) + legendPad
+	}
+	return r
+}
+
+// legendBeside reports whether the legend goes beside a plot in plotArea.
+func (f *Figure) legendBeside(plotArea vg.Rectangle) bool {
+	if f.legendBelow || f.panels != nil {
+		return false
+	}
+	legend := newLegendLayout(f.legend)
+	// The plot's own padding and tick marks take a little of its top and
+	// bottom; the legend starts at the top of the data.
+	const plotPadding = 8
+	return legend.width <= (f.width-2*figMargin)*legendRightShare &&
+		legend.columnHeight() <= plotArea.Max.Y-plotArea.Min.Y-plotPadding
+}
+
+// plotArea is the room a figure drawn on the canvas area leaves for its
+// plot and legend: all but its margins, title and caption.
+func (f *Figure) plotArea(area vg.Rectangle) vg.Rectangle {
+	area = vg.Rectangle{Min: area.Min.Add(vg.Point{X: figMargin, Y: figMargin}), Max: area.Max.Sub(vg.Point{X: figMargin, Y: figMargin})}
+	width := area.Max.X - area.Min.X
+	if f.title != "" {
+		sty := textStyle(titleSize)
+		area.Max.Y -= sty.Height(wrap(sty, f.title, width)) + 6
+	}
+	if f.caption != "" {
+		sty := textStyle(captionSize)
+		area.Min.Y += sty.Height(wrap(sty, f.caption, width)) + 6
+	}
+	return area
 }
 
 // Draw draws the figure on c, filling all of it.
@@ -87,34 +123,34 @@ func (f *Figure) Draw(c draw.Canvas) {
 	if f.title != "" {
 		sty := textStyle(titleSize)
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-		t := wrap(sty, f.title, width)
-		c.FillText(sty, vg.Point{X: area.Center().X, Y: area.Max.Y}, t)
-		area.Max.Y -= sty.Height(t) + 6
+		c.FillText(sty, vg.Point{X: area.Center().X, Y: area.Max.Y}, wrap(sty, f.title, width))
 	}
 	if f.caption != "" {
 		sty := textStyle(captionSize)
 		sty.Color = color.Gray{Y: 0x40}
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
-		t := wrap(sty, f.caption, width)
-		c.FillText(sty, vg.Point{X: area.Center().X, Y: area.Min.Y}, t)
-		area.Min.Y += sty.Height(t) + 6
+		c.FillText(sty, vg.Point{X: area.Center().X, Y: area.Min.Y}, wrap(sty, f.caption, width))
 	}
 
-	plotArea := area
+	plotArea := f.plotArea(c.Rectangle)
 	var legend legendLayout
-	right := false
+	beside := false
 	if len(f.legend) > 0 {
 		legend = newLegendLayout(f.legend)
-		right = legend.width <= width*legendRightShare
-		if right {
+		beside = f.legendBeside(plotArea)
+		if beside {
 			plotArea.Max.X -= legend.width + legendPad
 		} else {
-			cols, rows := legend.grid(width)
+			cols, _ := legend.grid(width)
 			total := vg.Length(cols)*(legend.width+legendColGap) - legendColGap
-			h := vg.Length(rows) * legend.rowHeight
+			h := legend.belowHeight(width)
+			legend.draw(c, area.Center().X-total/2, plotArea.Min.Y+h, cols)
 			plotArea.Min.Y += h + legendPad
-			legend.draw(c, area.Center().X-total/2, area.Min.Y+h, cols)
 		}
+	}
+	if f.panels != nil {
+		f.panels.draw(draw.Canvas{Canvas: c.Canvas, Rectangle: plotArea})
+		return
 	}
 
 	// Axis labels are drawn here rather than by gonum, which centres them
@@ -122,11 +158,11 @@ func (f *Figure) Draw(c draw.Canvas) {
 	// near one end, and it shrinks the plot to make room there.
 	axisLabel := textStyle(axisSize)
 	lineH := axisLabel.FontExtents().Height
-	inner := plotArea
+	inner := draw.Canvas{Canvas: c.Canvas, Rectangle: plotArea}
 	if f.yLabel != "" {
 		inner.Min.X += lineH + axisLabelPad
 	}
-	if f.xLabel != "" || len(f.groups) > 0 {
+	if f.xLabel != "" {
 		inner.Min.Y += lineH + axisLabelPad
 	}
 	f.plot.Draw(inner)
@@ -141,15 +177,7 @@ func (f *Figure) Draw(c draw.Canvas) {
 		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
 		c.FillText(sty, vg.Point{X: data.Center().X, Y: plotArea.Min.Y}, f.xLabel)
 	}
-	if len(f.groups) > 0 {
-		sty := axisLabel
-		sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
-		trX, _ := f.plot.Transforms(&data)
-		for _, g := range f.groups {
-			c.FillText(sty, vg.Point{X: trX(g.x), Y: plotArea.Min.Y}, g.text)
-		}
-	}
-	if right {
+	if beside {
 		legend.draw(c, area.Max.X-legend.width, data.Max.Y, 1)
 	}
 }
@@ -187,6 +215,22 @@ func (l legendLayout) grid(width vg.Length) (cols, rows int) {
 	rows = (len(l.entries) + cols - 1) / cols
 	cols = (len(l.entries) + rows - 1) / rows
 	return cols, rows
+}
+
+// belowHeight is the height of the legend in columns below a plot of the
+// given width.
+func (l legendLayout) belowHeight(width vg.Length) vg.Length {
+	_, rows := l.grid(width)
+	return vg.Length(rows) * l.rowHeight
+}
+
+// columnHeight is the height of the legend in a single column.
+func (l legendLayout) columnHeight() vg.Length {
+	var h vg.Length
+	for _, e := range l.entries {
+		h += l.height(e)
+	}
+	return h
 }
 
 // height returns the height of one entry in a single column, where

@@ -48,3 +48,39 @@ func TestLegendBelowGrowsFigure(t *testing.T) {
 		})
 	}
 }
+
+// TestLegendPlacement: a legend goes beside the plot only where it is
+// narrow and, in one column, no taller than the plot; otherwise below it,
+// and the figure grows by its height.
+func TestLegendPlacement(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		series []Series
+		below  bool
+	}{
+		{"five strategies with fits: beside", oneMachine(), false},
+		{"every strategy, no fits: beside", timesFrom(everyStrategy(plannedCores128), 1), false},
+		{"every strategy with fits: too tall, below", everyStrategy(plannedCores128), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Speedup(chart128, tt.series)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.legendBelow != tt.below {
+				t.Errorf("legend below: got %v, want %v", f.legendBelow, tt.below)
+			}
+			_, h := f.Size()
+			if got := h > 4*vg.Inch; got != tt.below {
+				t.Errorf("height %v: taller than 4in = %v, want %v", h, got, tt.below)
+			}
+			if tt.below {
+				return
+			}
+			plot := f.plotArea(vg.Rectangle{Max: vg.Point{X: f.width, Y: f.height}})
+			if lh := newLegendLayout(f.legend).columnHeight(); lh > plot.Max.Y-plot.Min.Y {
+				t.Errorf("legend beside the plot %.1f pt tall in a plot area %.1f pt tall", lh.Points(), (plot.Max.Y - plot.Min.Y).Points())
+			}
+		})
+	}
+}

@@ -269,7 +269,7 @@ func (lc *lineChart) figure() *Figure {
 		f.legend = append(f.legend, legendEntry{text: lc.fitKey, thumb: &plotter.Line{LineStyle: lineStyle{Style: Style{Color: grey}}.fit()}})
 	}
 	setAxes(p, lc.x, lc.y)
-	f.growForLegend()
+	f.placeLegend()
 	return f
 }
 

@@ -11,43 +11,42 @@ import (
 )
 
 func TestOverheadGolden(t *testing.T) {
-	oc, err := overheadChart(chart, sampleCategories, sampleBreakdowns([]int{1, 4, 8}, true)[:6])
+	f, err := Overhead(chart, sampleCategories, sampleBreakdowns([]int{1, 4, 8}, true)[:6])
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	oc.dump(&b)
+	dumpPanels(&b, f)
 	golden.Check(t, filepath.Join("testdata", "overhead"+".golden"), b.Bytes())
 }
 
 func TestOverheadLayout(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		b          []Breakdown
-		wantYMax   float64
-		wantRotate bool
+		name     string
+		b        []Breakdown
+		wantYMax float64
 	}{
-		{"small overheads: axis fits the bars", sampleBreakdowns([]int{1, 2, 4, 8}, false), 40, false},
-		{"whole CPU time: axis to 100%", sampleBreakdowns([]int{1, 2, 4, 8}, true), 100, false},
-		{"8 core counts: labels turned", sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true), 100, true},
+		{"small overheads: axis fits the bars", sampleBreakdowns([]int{1, 2, 4, 8}, false), 40},
+		{"whole CPU time: axis to 100%", sampleBreakdowns([]int{1, 2, 4, 8}, true), 100},
+		{"8 core counts", sampleBreakdowns([]int{1, 2, 4, 8, 16, 32, 64, 128}, true), 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			oc, err := overheadChart(Chart{}, sampleCategories, tc.b)
+			bp, err := overheadChart(Chart{}, sampleCategories, tc.b)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if oc.y.min != 0 || oc.y.max != tc.wantYMax {
-				t.Errorf("y axis [%g, %g], want [0, %g]", oc.y.min, oc.y.max, tc.wantYMax)
-			}
-			if oc.rotate != tc.wantRotate {
-				t.Errorf("rotate: got %v, want %v", oc.rotate, tc.wantRotate)
+			if bp.ymax != tc.wantYMax {
+				t.Errorf("y axis to %g, want %g", bp.ymax, tc.wantYMax)
 			}
 			var names []string
-			for _, g := range oc.groups {
-				names = append(names, g.text)
+			for _, p := range bp.panels {
+				names = append(names, p.title)
+				if len(p.bars) != len(bp.slots) {
+					t.Errorf("%s: %d bars, want one in each of %d slots", p.title, len(p.bars), len(bp.slots))
+				}
 			}
 			if got, want := strings.Join(names, " "), "perjob perjob-unbounded pool procpool"; got != want {
-				t.Errorf("groups: got %q, want %q", got, want)
+				t.Errorf("panels: got %q, want %q", got, want)
 			}
 		})
 	}

@@ -92,6 +92,54 @@ var knownStrategies = []struct {
 	{"ceiling", Style{slate, MarkerCircle}},
 }
 
+// lossParts are the parts of the gap to ideal efficiency that parbench's
+// loss model names (report.LossParts, under their titles), bottom up as
+// an efficiency-loss chart stacks them above the measured efficiency,
+// each with a colour of its own: the waiting inside jobs in slates and
+// greens, the time no job was open in blues and greys, the CPU between
+// jobs in orange, the jobs' slowdown in vermillion, and the rest that no
+// instrument accounts for on top in purple. A new part of the model takes
+// a line here; the drawing code does not change.
+var lossParts = []barPart{
+	{"descheduled", slate},
+	{"runnable", lighten(bluishGreen, 0.55)},
+	{"blocked", bluishGreen},
+	{"preempted", lighten(slate, 0.55)},
+	{"ramp-up", lighten(skyBlue, 0.55)},
+	{"starved", skyBlue},
+	{"awaiting release", color.RGBA{0xc8, 0xc8, 0xc8, 0xff}},
+	{"tail", grey},
+	{"overhead between jobs", orange},
+	{"slowdown", vermillion},
+	{"baseline's own", lighten(vermillion, 0.55)},
+	{"unexplained", reddishPurple},
+}
+
+// otherLossColors are for loss parts lossParts does not name, in turn.
+var otherLossColors = []color.RGBA{{0xf0, 0xe4, 0x42, 0xff}, brown, lighten(blue, 0.55), lighten(reddishPurple, 0.55), black}
+
+// lossPartOrder returns the parts named, bottom up, with their colours:
+// the known ones in the order of lossParts, and the others, in the order
+// given, below the unexplained rest and in colours of their own.
+func lossPartOrder(names []string) []barPart {
+	var out, others []barPart
+	for _, p := range lossParts {
+		if slices.Contains(names, p.name) {
+			out = append(out, p)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(lossParts, func(p barPart) bool { return p.name == n }) {
+			others = append(others, barPart{n, otherLossColors[len(others)%len(otherLossColors)]})
+		}
+	}
+	rest := len(out)
+	if rest > 0 && out[rest-1].name == "unexplained" {
+		rest--
+	}
+	return slices.Concat(out[:rest], others, out[rest:])
+}
+
 // otherColors are for strategies parbench does not know.
 var otherColors = []color.RGBA{orange, skyBlue, brown, grey}
 

@@ -452,7 +452,7 @@ func (row *Row) WhereItWent() string {
 	var parts []part
 	for _, p := range LossParts[1:] {
 		if v := l.Part(p); v > 0.005 {
-			parts = append(parts, part{partTitle(p), v})
+			parts = append(parts, part{PartTitle(p), v})
 		}
 	}
 	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.v, a.v) })
@@ -468,8 +468,8 @@ func (row *Row) WhereItWent() string {
 	return fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
 }
 
-// partTitle is a part's name in prose and table headings.
-func partTitle(p LossPart) string {
+// PartTitle is a part's name in prose, tables and charts.
+func PartTitle(p LossPart) string {
 	switch p {
 	case PartBaselineOwn:
 		return "baseline's own"

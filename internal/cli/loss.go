@@ -113,13 +113,11 @@ func drawEfficiencyLoss(cw *chartWriter, chart plots.Chart, rep *report.Report) 
 			if r.Machine != m.Label || l == nil {
 				continue
 			}
-			idle := l.Part(report.PartRampUp) + l.Part(report.PartStarved) + l.Part(report.PartAwaiting) + l.Part(report.PartTail)
-			waiting := l.Part(report.PartDescheduled) + l.Part(report.PartRunnable) + l.Part(report.PartBlocked) + l.Part(report.PartPreempted)
-			bars = append(bars, plots.LossBar{
-				Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: l.Part(report.PartEfficiency),
-				Idle: idle, Overhead: waiting + l.Part(report.PartOverheadNoJob),
-				Slowdown: l.Part(report.PartSlowdown) + l.Part(report.PartBaselineOwn), Unexplained: l.Part(report.PartUnexplained),
-			})
+			bar := plots.LossBar{Strategy: r.Strategy, Cores: r.Cores, Workers: r.Workers, Efficiency: l.Part(report.PartEfficiency)}
+			for _, p := range report.LossParts[1:] {
+				bar.Parts = append(bar.Parts, plots.LossPart{Name: report.PartTitle(p), Value: l.Part(p)})
+			}
+			bars = append(bars, bar)
 		}
 		if len(bars) == 0 {
 			continue
