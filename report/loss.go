@@ -35,15 +35,20 @@ import (
 //
 // Waiting is the one part computed as a difference, so it is checked
 // against what measures it directly: the threads' run delay while the
-// batch ran (descheduled: the OS gave the CPU to another thread, which
-// schedstat sees; it counts in the waiting up to the waiting, and in the
+// batch ran (descheduled: the OS gave the CPU to another process, which
+// schedstat sees, at most the core-time the batch's own processes did not
+// use; it counts in the waiting up to the waiting, and in the
 // no-job time beyond, a thread descheduled between jobs leaving its slot
 // empty) and, from the execution trace of the configuration's
 // timeline batch, the goroutines that were runnable behind other jobs,
 // blocked (with the reason), or preempted by the runtime's and the
 // harness's own work. What those do not account for is unexplained. The
 // trace also says how much of the no-job time was CPU work between jobs
-// (overhead between jobs), which is taken out of the phases.
+// (overhead between jobs), which is taken out of the phases. Where the
+// jobs run in other processes and no trace sees them, the processes' CPU
+// outside jobs by their clocks (process CPU − jobs' CPU) stands for the
+// trace's preempted and overhead parts: it ran inside jobs' intervals or
+// between them.
 //
 // A configuration's parts are the means of its pairs' parts over the pairs
 // the speedup's trimmed mean keeps (the pairs with all the evidence, cut
@@ -195,7 +200,16 @@ func (e pairEvidence) parts(cores int, jobsCPUShare float64) (parts [numPairPart
 	for i, v := range e.idle {
 		parts[ppRampUp+i] = v / kw
 	}
-	parts[ppDescheduled] = nanZero(e.descheduled) / kw
+	// A thread's run delay is lost core-time only when the CPU ran
+	// another process's work meanwhile, not this batch's own other
+	// threads (a worker waiting while its parent dispatches on the one
+	// CPU): so it counts at most the core-time the batch's processes did
+	// not use.
+	desched := nanZero(e.descheduled)
+	if e.cpu >= 0 {
+		desched = min(desched, max(0, kw-e.cpu))
+	}
+	parts[ppDescheduled] = desched / kw
 	parts[ppBaselineCPU] = baseCPU / kw
 	parts[ppOverhead] = math.NaN()
 	if e.cpu > 0 && jobs > 0 {
@@ -430,6 +444,20 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *L
 			carve(over)
 			l.Parts[PartOverheadNoJob] = over
 		}
+	}
+	if !traced && l.OverheadByClock > 0 {
+		// No trace (the jobs ran in other processes): the CPU the
+		// processes spent outside jobs, by their clocks, ran somewhere in
+		// the core-time: while a job was open, preempting it, or while
+		// none was. Inside jobs first, since a worker's next job waits in
+		// its pipe while its parent dispatches; what exceeds both is the
+		// clocks' disagreement with the intervals, shown beside.
+		inJobs := min(l.OverheadByClock, max(0, l.Waiting-waitingMeasured))
+		l.Parts[PartPreempted] = inJobs
+		waitingMeasured += inJobs
+		between := min(l.OverheadByClock-inJobs, noJob)
+		carve(between)
+		l.Parts[PartOverheadNoJob] = between
 	}
 	l.Parts[PartUnexplained] = l.Waiting - waitingMeasured
 	return l

@@ -45,7 +45,7 @@ func (r *Report) lossTable() (*table, []string) {
 		cells := []string{row.Strategy, fmt.Sprint(row.Cores), workersText(row.Workers)}
 		for _, c := range lossColumns {
 			v := fmtPoints(l.Part(c.part))
-			if !l.Traced && (c.part == PartRunnable || c.part == PartBlocked || c.part == PartPreempted || c.part == PartOverheadNoJob) {
+			if !l.Traced && (c.part == PartRunnable || c.part == PartBlocked) {
 				v = "-"
 				untraced = true
 			}
@@ -67,7 +67,7 @@ func (r *Report) lossTable() (*table, []string) {
 	}
 	var notes []string
 	if untraced {
-		notes = append(notes, "- no execution trace of this configuration (its workers are other processes, or -trace was off): its waiting beyond the descheduled time is unexplained, and its no-job time is not split from the overhead between jobs.")
+		notes = append(notes, "- no execution trace of this configuration (its workers are other processes, or -trace was off): its preempted and overhead parts are the processes' CPU outside jobs by their clocks, inside jobs' intervals first, and nothing tells runnable or blocked apart.")
 	}
 	if notClock {
 		notes = append(notes, "* the jobs' CPU is the trace batch's share of it (jobs too short for a clock each), or the process's CPU (no clock, no trace: overhead then counts as slowdown).")
@@ -120,12 +120,12 @@ func lossLegendParts() [][2]string {
 		{"descheduled", "waiting inside jobs while the OS ran another thread: the run delay of the batch's\nthreads and workers (schedstat)"},
 		{"runnable", "waiting inside jobs behind other jobs' goroutines, more of them than Ps (trace)"},
 		{"blocked", "jobs blocked inside their interval: sleep, channel, sync, syscall (trace)"},
-		{"preempted", "jobs runnable while a P ran the runtime's or the harness's work, or sat idle (trace)"},
+		{"preempted", "jobs runnable while a P ran the runtime's or the harness's work, or sat idle (trace; without\none, the processes' CPU outside jobs by their clocks, as far as the waiting goes)"},
 		{"ramp-up", "no job open: before the slots first filled"},
 		{"starved", "no job open in a slot while released jobs waited, or fewer jobs open than cores"},
 		{"awaiting", "no job open, none released yet: the arrival schedule's own idle"},
 		{"tail", "no job open: after the last job started, while others ran"},
-		{"overhead", "CPU work between jobs while no job was open (trace), taken out of the phases above"},
+		{"overhead", "CPU work between jobs while no job was open (trace, or the clocks' rest), taken out of the\nphases above"},
 		{"unexplained", fmt.Sprintf("waiting the OS and the trace do not account for; warned about past ±%s points", fmtPoints(MaxUnexplained))},
 	}
 }
