@@ -44,6 +44,7 @@ const (
 	CheckImpossible     = "impossible"     // a speedup faster than the machine allows
 	CheckPrecision      = "precision"      // a speedup short of the run's precision target
 	CheckCPUsAbsent     = "cpus-absent"    // the ceiling's copies often did not run side by side
+	CheckContended      = "contended"      // a speedup above k that another process's share of the CPUs explains
 	CheckBimodal        = "bimodal"        // a configuration's pairs fall into two groups
 )
 

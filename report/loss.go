@@ -314,12 +314,10 @@ func unexplainedCause(l *Loss) string {
 func (row *Row) copiesSlowdown() (float64, bool) {
 	var sum float64
 	n := 0
-	for _, i := range row.trimmedPairs() {
+	for _, i := range row.trimmedPairs(func(e pairEvidence) bool { return e.wall > 0 && e.base > 0 && e.jobsCPU > 0 && e.baseCPU > 0 }) {
 		e := row.pairs[i]
-		if e.jobsCPU > 0 && e.baseCPU > 0 {
-			sum += e.jobsCPU/e.baseCPU - 1
-			n++
-		}
+		sum += e.jobsCPU/e.baseCPU - 1
+		n++
 	}
 	if n == 0 {
 		return 0, false
@@ -327,16 +325,16 @@ func (row *Row) copiesSlowdown() (float64, bool) {
 	return sum / float64(n), true
 }
 
-// trimmedPairs are the indices of the row's pairs with all the evidence,
-// cut as the trimmed mean cuts their ratios.
-func (row *Row) trimmedPairs() []int {
+// trimmedPairs are the indices of the row's pairs that have the evidence
+// (use), cut as the trimmed mean cuts their ratios.
+func (row *Row) trimmedPairs(use func(pairEvidence) bool) []int {
 	type ratio struct {
 		i int
 		v float64
 	}
 	var rs []ratio
 	for i, e := range row.pairs {
-		if e.complete() {
+		if use(e) {
 			rs = append(rs, ratio{i, e.base / e.wall})
 		}
 	}
@@ -352,7 +350,7 @@ func (row *Row) trimmedPairs() []int {
 
 // explain is one row's Loss, nil without a pair that has the evidence.
 func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *Loss {
-	kept := row.trimmedPairs()
+	kept := row.trimmedPairs(pairEvidence.complete)
 	if len(kept) == 0 {
 		return nil
 	}

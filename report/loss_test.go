@@ -359,3 +359,40 @@ func TestExplainDescheduledBetweenJobs(t *testing.T) {
 		t.Errorf("parts sum to %v, want 1", s)
 	}
 }
+
+// TestSpeedupAboveKUnderContention: with a busy thread the guest sees on
+// its one CPU, the baseline's thread ran 78% of its time, and a
+// configuration whose threads took more of the CPU passes 1 core without
+// passing the machine: a contended warning, not an impossible flag.
+func TestSpeedupAboveKUnderContention(t *testing.T) {
+	planted := map[string]plantedPair{
+		"strategy=serial/workers=1-1":           {wall: 0.160, base: 0.160, baseCPU: 0.125, cpu: 0.125, jobsCPU: 0.124},
+		"strategy=perjob-unbounded/workers=1-1": {wall: 0.150, base: 0.160, baseCPU: 0.125, cpu: 0.130, jobsCPU: 0.125},
+	}
+	rep, err := FromResults(lossResults(planted, 20, 0.01), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := rowOf(t, rep, "perjob-unbounded", 1)
+	if row.SpeedupLow <= 1 {
+		t.Fatalf("planted speedup interval [%v, %v], want it above 1", row.SpeedupLow, row.SpeedupHigh)
+	}
+	if row.Impossible != "" || countCheck(rep.Warnings, CheckImpossible) != 0 {
+		t.Errorf("flagged impossible: %q", row.Impossible)
+	}
+	if countCheck(rep.Warnings, CheckContended) != 1 {
+		t.Errorf("warnings %v, want one %s", rep.Warnings, CheckContended)
+	}
+	// Without the baseline's lost time, the same speedup is impossible.
+	for name, p := range planted {
+		p.baseCPU = p.base
+		planted[name] = p
+	}
+	rep, err = FromResults(lossResults(planted, 20, 0.01), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if countCheck(rep.Warnings, CheckImpossible) != 1 {
+		t.Errorf("an uncontended baseline: warnings %v, want the impossible flag", rep.Warnings)
+	}
+}

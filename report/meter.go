@@ -486,6 +486,10 @@ func (rep *Report) warnCPUSpeed(m *Meter) {
 	}
 }
 
+// maxStretchLines is how many of a CPU's slow stretches summary.txt and
+// report.html state one by one.
+const maxStretchLines = 3
+
 // lines are the meter's sentences for summary.txt and report.html.
 func (m *Meter) lines() []string {
 	if m == nil {
@@ -494,9 +498,27 @@ func (m *Meter) lines() []string {
 	if math.IsNaN(m.Noise) {
 		return []string{fmt.Sprintf("per-CPU speed meter: %s, too few readings of any CPU to tell its noise", plural(len(m.CPUs), "CPU"))}
 	}
+	// Every CPU's longest stretches, by their pairs (time order among
+	// them), and how many more: a noisy host makes dozens of short ones.
 	var out []string
-	for _, s := range m.Stretches {
-		out = append(out, s.Text())
+	for _, c := range m.CPUs {
+		var mine []SlowStretch
+		for _, s := range m.Stretches {
+			if s.CPU == c.CPU {
+				mine = append(mine, s)
+			}
+		}
+		longest := slices.Clone(mine)
+		slices.SortStableFunc(longest, func(a, b SlowStretch) int { return cmp.Compare(b.Pairs, a.Pairs) })
+		longest = longest[:min(maxStretchLines, len(longest))]
+		for _, s := range mine {
+			if slices.Contains(longest, s) {
+				out = append(out, s.Text())
+			}
+		}
+		if n := len(mine) - len(longest); n > 0 {
+			out = append(out, fmt.Sprintf("CPU %d ran slower in %d more stretches; %d of its %d pairs in all", c.CPU, n, c.SlowPairs, c.Pairs))
+		}
 	}
 	if len(out) == 0 {
 		out = append(out, fmt.Sprintf("every CPU ran within the meter's noise (±%s) of the fastest throughout (%s metered, %s)",
