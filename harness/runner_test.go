@@ -288,7 +288,7 @@ func TestRunnerFailingTrial(t *testing.T) {
 		{"test-wrong", 0, "test-wrong cores=1 workers=1: batch failed verification: job 7: sum"},
 		{"test-wrong", 1, "test-wrong cores=1 workers=1: warm-up batch 1: batch failed verification"},
 		// A panic ends the process: replaced twice, then given up on.
-		{"test-panic", 0, "gave up on 1 cores after 3 failures (exit status 2 (stderr: panic: test strategy panics on purpose"},
+		{"test-panic", 0, "gave up on 1 core after 3 failures (exit status 2 (stderr: panic: test strategy panics on purpose"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s warmup %d", tt.strategy, tt.warmup), func(t *testing.T) {
@@ -461,6 +461,6 @@ func TestRunnerLeakedProcess(t *testing.T) {
 	c := Config{Strategies: []string{"test-leak"}, Cores: []int{1}, Count: 1, Workload: tinyWorkload}
 	var rec groupRecorder
 	err := runWithin(t, 5*time.Second, context.Background(), r, c, &rec)
-	checkErr(t, err, "measurement process for 1 cores left a process holding its output open")
+	checkErr(t, err, "measurement process for 1 core left a process holding its output open")
 	checkNoProcessesLeft(t, rec.list())
 }

@@ -42,7 +42,7 @@ type ProcessError struct {
 }
 
 func (e *ProcessError) Error() string {
-	return fmt.Sprintf("measurement process for %d cores, %s: %v", e.Cores, e.What, e.Err)
+	return fmt.Sprintf("measurement process for %s, %s: %v", coreCount(e.Cores), e.What, e.Err)
 }
 
 func (e *ProcessError) Unwrap() error { return e.Err }
@@ -370,7 +370,7 @@ func (s *session) close() error {
 	<-s.exited
 	_ = killGroup(s.cmd)
 	if errors.Is(s.waitErr, exec.ErrWaitDelay) {
-		return fmt.Errorf("measurement process for %d cores left a process holding its output open (killed)", s.cores)
+		return fmt.Errorf("measurement process for %s left a process holding its output open (killed)", coreCount(s.cores))
 	}
 	return nil
 }

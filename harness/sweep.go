@@ -166,11 +166,20 @@ type ProcessFault struct {
 }
 
 func (f ProcessFault) String() string {
-	where := fmt.Sprintf("%d cores", f.Cores)
+	cores := coreCount(f.Cores)
+	where := cores
 	if f.Trial != nil {
 		where = f.Trial.String()
 	}
-	return fmt.Sprintf("measurement process for %d cores failed (%s, %s): %s", f.Cores, where, f.Step, f.Cause)
+	return fmt.Sprintf("measurement process for %s failed (%s, %s): %s", cores, where, f.Step, f.Cause)
+}
+
+// coreCount is k with its noun: "1 core", "2 cores".
+func coreCount(k int) string {
+	if k == 1 {
+		return "1 core"
+	}
+	return fmt.Sprintf("%d cores", k)
 }
 
 // A GiveUpError is a sweep that finished without some of its core counts,
@@ -183,7 +192,7 @@ type GiveUpError struct {
 func (e *GiveUpError) Error() string {
 	var parts []string
 	for _, k := range e.Cores() {
-		parts = append(parts, fmt.Sprintf("%d cores after %d failures (%s)", k, len(e.Causes[k]), strings.Join(e.Causes[k], "; ")))
+		parts = append(parts, fmt.Sprintf("%s after %d failures (%s)", coreCount(k), len(e.Causes[k]), strings.Join(e.Causes[k], "; ")))
 	}
 	return "gave up on " + strings.Join(parts, ", and on ")
 }

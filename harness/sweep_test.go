@@ -82,7 +82,7 @@ func TestRunnerWatchdog(t *testing.T) {
 	if !errors.As(err, &gu) || !slices.Equal(gu.Cores(), []int{1}) {
 		t.Fatalf("got %v, want the sweep to give up on 1 core", err)
 	}
-	checkErr(t, err, "gave up on 1 cores after 3 failures (stuck: no answer within")
+	checkErr(t, err, "gave up on 1 core after 3 failures (stuck: no answer within")
 	if took > 15*time.Second {
 		t.Errorf("Run returned after %v; the watchdog's limit is 10x a warm-up of milliseconds + 300ms", took)
 	}

@@ -27,13 +27,17 @@ func (fr *faultReporter) note(f harness.Fault) {
 func (fr *faultReporter) noteProcess(pf harness.ProcessFault) {
 	fr.processes++
 	fr.clearLine()
-	fmt.Fprintf(fr.w, "parbench: warning: %v; pair discarded, process replaced\n", pf)
+	lost := "no batch in flight"
+	if pf.Trial != nil {
+		lost = "its pair discarded"
+	}
+	fmt.Fprintf(fr.w, "parbench: warning: %v; %s, process replaced\n", pf, lost)
 }
 
 // noteGiveUp shows a core count the sweep gave up on.
 func (fr *faultReporter) noteGiveUp(cores int, causes []string) {
 	fr.clearLine()
-	fmt.Fprintf(fr.w, "parbench: giving up on %d cores after %d measurement-process failures in a row; the sweep goes on without them\n", cores, len(causes))
+	fmt.Fprintf(fr.w, "parbench: giving up on %d %s after %d measurement-process failures in a row; the sweep goes on without it\n", cores, plural(cores, "core", "cores"), len(causes))
 }
 
 // clearLine clears the progress line, which is redrawn below at its next
