@@ -85,7 +85,7 @@ func (rep *Report) check(o Options) {
 				o.MinSamples, pct(o.Confidence), strings.Join(few, ", "))
 		}
 		if len(wide) > 0 {
-			rep.warn(m.Label, CheckCIWidth, "%s interval of the median wider than ±%s: %s",
+			rep.warn(m.Label, CheckCIWidth, "%s interval of the median time per batch wider than ±%s: %s",
 				pct(rep.Confidence), pct(o.MaxCIHalfWidth), strings.Join(wide, ", "))
 		}
 

@@ -340,7 +340,7 @@ type jsonRow struct {
 	JobsPerSecLow  *float64 `json:"jobs_per_s_low"`
 	JobsPerSecHigh *float64 `json:"jobs_per_s_high"`
 
-	// Pairs > 0: speedup is paired (the median of per-pair ratios).
+	// Pairs > 0: speedup is paired (the estimator over per-pair ratios).
 	Pairs               int      `json:"pairs"`
 	UnpairedSpeedup     *float64 `json:"unpaired_speedup"`
 	UnpairedLow         *float64 `json:"unpaired_speedup_low"`
