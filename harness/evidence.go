@@ -48,7 +48,8 @@ func splitIdle(w strategies.Workload, results []strategies.Result, cores int, wa
 }
 
 // splitEvery is how many jobs a batch may have for every pair's batch to
-// be split: above it, only one pair in ceil(jobs/splitEvery) is, since
+// be split: above it, only one pair in ceil(jobs/splitEvery) of each
+// configuration is (its rounds 0, every, 2·every, ...), since
 // splitting sorts the jobs (tens of milliseconds for 100 000 of them)
 // and would otherwise lengthen a sweep of tiny jobs by half.
 const splitEvery = 4096
