@@ -85,6 +85,15 @@ func jobsCPU(results []strategies.Result) time.Duration {
 // two thread ids cost about a microsecond, under 1% of such a job.
 const jobCPUFrom = 100 * time.Microsecond
 
+// jobClocksHold says a job's thread clock measures that job alone in t:
+// a job of an in-process strategy with more workers than cores shares its
+// thread with the goroutines that preempt it, so its clock would count
+// their CPU too (a sum of the jobs' CPU above the process's). Workers in
+// processes of their own run one job per thread.
+func jobClocksHold(t Trial) bool {
+	return strategies.OutOfProcess(t.Strategy) || t.Workers <= t.Cores
+}
+
 // A TraceFile is the execution trace of a timeline batch: the file, or
 // why there is none.
 type TraceFile struct {
