@@ -223,7 +223,7 @@ func TestDryRun(t *testing.T) {
 		"\n    report              70          -  22 charts ",
 		"\n     total ",
 		"files (111) in <root>/<UTC timestamp>-<host>/:",
-		"precision budget: -precision 3% -budget 2m30s over 84 timed configurations",
+		"precision budget: -precision 3% -budget 4m0s over 84 timed configurations",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
