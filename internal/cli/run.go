@@ -61,7 +61,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: the batch's jobs as k independent serial copies at once, one per CPU")
 	fs.StringVar(&f.strategy, "strategy", strings.Join(strategies.Names(), ","), "strategies to run, a comma list")
 	fs.StringVar(&f.workers, "workers", "cores", `workers per strategy: "cores", "cores-1" (the article's choice), a comma list of counts run at every core count, or both ("cores-1,11")`)
-	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches before each timed batch")
+	fs.IntVar(&f.warmup, "warmup", 1, "untimed batches of each configuration in its measurement process before its first timed pair")
 	fs.IntVar(&f.jobs, "jobs", harness.DefaultJobs, "jobs per batch (J)")
 	fs.Int64Var(&f.n, "n", strategies.DefaultN, "iterations per job (N)")
 	fs.DurationVar(&f.sleep, "sleep", 0, "sleep per job after its XOR-sum, e.g. 2s")

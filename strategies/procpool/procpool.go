@@ -53,7 +53,7 @@ func init() {
 // InFlight chunks at a time, so a worker finds its next chunk waiting when
 // it finishes one; released jobs wait in the parent for the next worker with
 // room. A job is sent no sooner than its release time. A worker answers each
-// chunk with one frame of results, carrying its CPU time so far (getrusage),
+// chunk with one frame of results, carrying its CPU time so far (the process CPU clock),
 // from which LastBatchWorkerCPU is taken. The goroutine that reads a
 // worker's results sends that worker its next chunk, so a chunk costs the
 // parent one wakeup.

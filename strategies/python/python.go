@@ -45,14 +45,15 @@ func init() {
 }
 
 // strategy runs the workload in Python 3, in the program embedded above,
-// started as a child process with the parent's CPU affinity, in the
-// parent's process group (the harness ends a measurement by killing the
-// group) and, on Linux, with SIGKILL as its parent-death signal; its own
-// workers set the same signal for its death (a pool worker forked to
-// replace a dead one watches getppid() instead: see die_with_parent in the
-// program). Prepare starts it once per
-// trial, so the interpreter's start-up (and python-pool's Pool) count as
-// start-up; Run without Prepare starts it and stops it before it returns.
+// started as a child process with the parent's CPU affinity and, on
+// Linux, as the leader of a process group of its own, which is killed
+// whole when the strategy closes or the batch fails, and with SIGKILL as
+// its parent-death signal; its own workers set the same signal for its
+// death (a pool worker forked to replace a dead one watches getppid()
+// instead: see die_with_parent in the program). Prepare starts it once per
+// configuration in its measurement process, so the interpreter's start-up
+// (and python-pool's Pool) count as start-up; Run without Prepare starts
+// it and stops it before it returns.
 //
 // python-mp is the article's design. Its workers leave when the queue
 // looks empty and the stop event is set; the article sets the event as
