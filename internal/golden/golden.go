@@ -13,6 +13,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// Updating says the test binary runs with -update: a test that keeps its
+// expected text somewhere other than a golden file rewrites it there.
+func Updating() bool { return *update }
+
 // Check compares got with the golden file at path, or rewrites the file
 // with -update. On a mismatch it writes got beside the file, as path with
 // ".golden" replaced by ".got-test" (git ignores *.got-*), and reports the
