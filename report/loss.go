@@ -128,13 +128,6 @@ func (l *Loss) Sum() float64 {
 	return s
 }
 
-// Evidence is what the loss accounting reads besides bench.txt, for the
-// runs of one machine: the execution traces of its timeline batches.
-type Evidence struct {
-	Machine string // Machine.Label
-	Traces  []TraceShares
-}
-
 // TraceShares is what the execution trace of one configuration's timeline
 // batch says, each as a share of that batch's core-time (k × W).
 type TraceShares struct {

@@ -60,6 +60,12 @@ type Calibration struct {
 	// without a budget.
 	PairsInBudget int
 	Allowed       float64
+	// KernelPerJob is the median of the meter's calibration readings, of
+	// KernelReadings of them: one job's XOR-sum alone, without its sleep
+	// and gap, pinned to one CPU. It is the compute of the arrival bound;
+	// 0 without calibration readings.
+	KernelPerJob   time.Duration
+	KernelReadings int
 }
 
 // A CPUCalibration is one CPU's calibration readings: its time per job,
@@ -355,12 +361,13 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 		cs.values[len(cs.values)-1] = append(cs.values[len(cs.values)-1], rd.secPerJob)
 	}
 	slices.Sort(ids)
-	var spreads, steps []float64
+	var spreads, steps, all []float64
 	for _, id := range ids {
 		cc := CPUCalibration{CPU: id}
 		var sessionSpreads, neighbours []float64
 		for _, v := range perCPU[id].values {
 			cc.Readings += len(v)
+			all = append(all, v...)
 			if s := pairstat.Spread(v); !math.IsNaN(s) {
 				sessionSpreads = append(sessionSpreads, s)
 			}
@@ -377,6 +384,9 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 	}
 	if len(cal.CPUs) > 0 && len(c.secs) == 0 {
 		cal.Spread, cal.StepSpread = sortedMedian(spreads), sortedMedian(steps)
+	}
+	if len(all) > 0 {
+		cal.KernelPerJob, cal.KernelReadings = time.Duration(sortedMedian(all)*float64(time.Second)), len(all)
 	}
 	if c.budget > 0 {
 		// One pair of every configuration costs its batch and a baseline

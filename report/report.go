@@ -39,7 +39,10 @@ type Report struct {
 	Confidence float64
 	Resamples  int
 
-	Inputs   []Input // nil for results from memory
+	Inputs []Input // nil for results from memory
+	// Evidence is what each input's run folder holds besides its bench
+	// file, in the order of Inputs (see ReadRunFolders).
+	Evidence []Evidence
 	Machines []Machine
 	Rows     []Row
 	Fits     []Fit

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/parbench/parbench/internal/strategyorder"
 	"github.com/parbench/parbench/runfiles"
@@ -402,15 +401,6 @@ func (s *Set) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// ArrivalBound is the first Report's ArrivalBound, for a Set of one
-// workload: a bound is a property of one arrival schedule.
-func (s *Set) ArrivalBound(jobCompute time.Duration) (ArrivalBound, bool) {
-	if s.Several() {
-		return ArrivalBound{}, false
-	}
-	return s.Reports[0].ArrivalBound(jobCompute)
 }
 
 // machineLabels are the labels of every Report's machines, each once, in
