@@ -48,7 +48,8 @@ func splitIdle(w strategies.Workload, results []strategies.Result, cores int, wa
 }
 
 // splitEvery is how many jobs a batch may have for every pair's batch to
-// be split: above it, only one pair in ceil(jobs/splitEvery) is, since
+// be split: above it, only one pair in ceil(jobs/splitEvery) of each
+// configuration is (its rounds 0, every, 2·every, ...), since
 // splitting sorts the jobs (tens of milliseconds for 100 000 of them)
 // and would otherwise lengthen a sweep of tiny jobs by half.
 const splitEvery = 4096
@@ -83,6 +84,15 @@ func jobsCPU(results []strategies.Result) time.Duration {
 // measures its jobs' CPU time (Workload.JobCPU): two thread-clock reads and
 // two thread ids cost about a microsecond, under 1% of such a job.
 const jobCPUFrom = 100 * time.Microsecond
+
+// jobClocksHold says a job's thread clock measures that job alone in t:
+// a job of an in-process strategy with more workers than cores shares its
+// thread with the goroutines that preempt it, so its clock would count
+// their CPU too (a sum of the jobs' CPU above the process's). Workers in
+// processes of their own run one job per thread.
+func jobClocksHold(t Trial) bool {
+	return strategies.OutOfProcess(t.Strategy) || t.Workers <= t.Cores
+}
 
 // A TraceFile is the execution trace of a timeline batch: the file, or
 // why there is none.

@@ -461,8 +461,8 @@ func (sw *sweep) pair(ctx context.Context, t Trial, round int) error {
 			}
 			continue
 		}
-		req := request{Kind: kindTimed, Trial: t, Split: sw.done%max(1, (sw.c.Workload.Jobs+splitEvery-1)/splitEvery) == 0,
-			JobCPU: m.meanRate() > 0 && time.Duration(float64(time.Second)/m.meanRate()) >= jobCPUFrom}
+		req := request{Kind: kindTimed, Trial: t, Split: round%max(1, (sw.c.Workload.Jobs+splitEvery-1)/splitEvery) == 0,
+			JobCPU: m.meanRate() > 0 && time.Duration(float64(time.Second)/m.meanRate()) >= jobCPUFrom && jobClocksHold(t)}
 		if !sw.c.Unpaired {
 			req.Half = m.plan(sw.last[t])
 			req.First = sw.rng.IntN(2) == 0

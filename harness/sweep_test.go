@@ -176,3 +176,34 @@ func TestRunnerSweepDoneBeforeLaterPasses(t *testing.T) {
 	}
 	checkNoProcessesLeft(t, rec.list())
 }
+
+// TestSplitEveryConfiguration: with more jobs than splitEvery, only some
+// pairs have their core-time split by the jobs' intervals, but every
+// configuration has them from its first round on, whatever the order of
+// the configurations in a round.
+func TestSplitEveryConfiguration(t *testing.T) {
+	r := newTestRunner(t)
+	w := tinyWorkload
+	w.Jobs = 2*splitEvery + 1 // one pair in 3 split
+	c := Config{Strategies: []string{"serial", "pool", "static"}, Cores: coresUpTo(r, 2), Count: 4, Workload: w, Ceiling: true}
+	split := map[Trial][]int{}
+	r.OnSample = func(s Sample) error {
+		if s.Idle != nil {
+			split[s.Trial] = append(split[s.Trial], s.Round)
+		}
+		return nil
+	}
+	var rec groupRecorder
+	if err := runWithin(t, 30*time.Second, context.Background(), r, c, &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range c.SweepTrials() {
+		if tr.Strategy == CeilingStrategy {
+			continue
+		}
+		if got, want := split[tr], []int{0, 3}; !slices.Equal(got, want) {
+			t.Errorf("%v: rounds split %v, want %v", tr, got, want)
+		}
+	}
+	checkNoProcessesLeft(t, rec.list())
+}

@@ -105,6 +105,7 @@ var lossParts = []barPart{
 	{"runnable", lighten(bluishGreen, 0.55)},
 	{"blocked", bluishGreen},
 	{"preempted", lighten(slate, 0.55)},
+	{"sleep overlap", lighten(bluishGreen, 0.8)},
 	{"ramp-up", lighten(skyBlue, 0.55)},
 	{"starved", skyBlue},
 	{"awaiting release", color.RGBA{0xc8, 0xc8, 0xc8, 0xff}},

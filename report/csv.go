@@ -12,7 +12,7 @@ var CSVHeader = []string{
 	"machine", "host", "cpu", "strategy", "cores", "workers", "n",
 	"median_s", "ci_low_s", "ci_high_s", "confidence", "cpu_s", "jobs_per_s", "jobs_per_s_low", "jobs_per_s_high",
 	"speedup", "speedup_low", "speedup_high", "efficiency",
-	"loss_slowdown", "loss_baseline_own", "loss_descheduled", "loss_runnable", "loss_blocked", "loss_preempted",
+	"loss_slowdown", "loss_baseline_own", "loss_descheduled", "loss_runnable", "loss_blocked", "loss_preempted", "loss_sleep_overlap",
 	"loss_ramp_up", "loss_starved", "loss_awaiting_release", "loss_tail", "loss_overhead_between_jobs", "loss_unexplained",
 	"vs_cores", "vs_change", "vs_p",
 	"pairs", "unpaired_speedup", "unpaired_speedup_low", "unpaired_speedup_high",

@@ -72,6 +72,7 @@ const (
 	PartRunnable      LossPart = "runnable"
 	PartBlocked       LossPart = "blocked"
 	PartPreempted     LossPart = "preempted"
+	PartSleepOverlap  LossPart = "sleep_overlap"
 	PartRampUp        LossPart = "ramp_up"
 	PartStarved       LossPart = "starved"
 	PartAwaiting      LossPart = "awaiting_release"
@@ -82,7 +83,7 @@ const (
 
 // LossParts are every part, in order: they add up to 1.
 var LossParts = []LossPart{PartEfficiency, PartSlowdown, PartBaselineOwn, PartDescheduled, PartRunnable,
-	PartBlocked, PartPreempted, PartRampUp, PartStarved, PartAwaiting, PartTail, PartOverheadNoJob, PartUnexplained}
+	PartBlocked, PartPreempted, PartSleepOverlap, PartRampUp, PartStarved, PartAwaiting, PartTail, PartOverheadNoJob, PartUnexplained}
 
 // A Loss splits one configuration's core-time into LossParts, each a
 // fraction of k × W, averaged over Pairs of its pairs; the parts add up to
@@ -167,12 +168,19 @@ func (e pairEvidence) complete() bool {
 }
 
 // pairParts splits one pair's core-time; jobsCPUShare, when the pair has
-// no clock of its jobs, is the trace's share of it (NaN for none).
-func (e pairEvidence) parts(cores int, jobsCPUShare float64) (parts [numPairParts]float64, from string) {
+// no clock of its jobs, is the trace's share of it (NaN for none). sleep
+// is the batch's sleep by the workload's definition (jobs × sleep, in
+// seconds): like the XOR-sum itself, it is the jobs' own work, which the
+// baseline half does too, so it counts beside the jobs' CPU in both and
+// is no loss; what the jobs waited beyond it is.
+func (e pairEvidence) parts(cores int, jobsCPUShare, sleep float64) (parts [numPairParts]float64, from string) {
 	kw := float64(cores) * e.wall
 	jobs, from := e.jobsCPU, "clock"
 	switch {
-	case e.jobsCPU > 0:
+	case e.jobsCPU > 0 && !(e.cpu > 0 && e.jobsCPU > e.cpu*(1+clockSlack)):
+		// The jobs' clocks, unless they add up to more than the
+		// process's: then a clock counted another goroutine's CPU
+		// that ran on its thread while its job waited.
 	case !math.IsNaN(jobsCPUShare):
 		jobs, from = jobsCPUShare*kw, "trace"
 	default:
@@ -181,7 +189,10 @@ func (e pairEvidence) parts(cores int, jobsCPUShare float64) (parts [numPairPart
 	baseCPU := e.baseCPU
 	if !(baseCPU > 0) {
 		baseCPU = e.base // no thread clock: the half's own time is nil
+	} else {
+		baseCPU = min(e.base, baseCPU+sleep)
 	}
+	jobs += sleep
 	var idle float64
 	for _, v := range e.idle {
 		idle += v
@@ -203,10 +214,11 @@ func (e pairEvidence) parts(cores int, jobsCPUShare float64) (parts [numPairPart
 		desched = min(desched, max(0, kw-e.cpu))
 	}
 	parts[ppDescheduled] = desched / kw
-	parts[ppBaselineCPU] = baseCPU / kw
+	parts[ppBaselineCPU] = (baseCPU - min(sleep, baseCPU)) / kw
+	parts[ppSleep] = sleep / kw
 	parts[ppOverhead] = math.NaN()
-	if e.cpu > 0 && jobs > 0 {
-		parts[ppOverhead] = (e.cpu - jobs) / kw
+	if e.cpu > 0 && jobs-sleep > 0 {
+		parts[ppOverhead] = (e.cpu - (jobs - sleep)) / kw
 	}
 	return parts, from
 }
@@ -224,6 +236,7 @@ const (
 	ppDescheduled
 	ppBaselineCPU // for the machine's share of slowdown
 	ppOverhead    // process CPU beyond the jobs', NaN without both
+	ppSleep       // the workload's sleep, jobs × sleep
 	numPairParts
 )
 
@@ -271,7 +284,7 @@ func (r *Report) Explain(evidence []Evidence) {
 				continue
 			}
 			tr, traced := trace(row)
-			l := row.explain(tr, traced, machine)
+			l := row.explain(tr, traced, machine, float64(r.Params.Jobs)*r.Params.Sleep.Seconds())
 			if l == nil {
 				continue
 			}
@@ -342,7 +355,7 @@ func (row *Row) trimmedPairs(use func(pairEvidence) bool) []int {
 }
 
 // explain is one row's Loss, nil without a pair that has the evidence.
-func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *Loss {
+func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64, sleep float64) *Loss {
 	kept := row.trimmedPairs(pairEvidence.complete)
 	if len(kept) == 0 {
 		return nil
@@ -355,7 +368,7 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *L
 	overheadPairs := 0
 	froms := map[string]int{}
 	for _, i := range kept {
-		p, from := row.pairs[i].parts(row.Cores, jobsShare)
+		p, from := row.pairs[i].parts(row.Cores, jobsShare, sleep)
 		froms[from]++
 		for j, v := range p {
 			if j == ppOverhead {
@@ -423,11 +436,22 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *L
 		l.Parts[PartRunnable] = tr.Runnable
 		l.Parts[PartPreempted] = tr.Preempted + tr.SchedulingDelay
 		l.BlockedBy = map[string]float64{}
+		// The workload's sleep is the jobs' own work: the trace's
+		// sleeping up to it is no loss, and what the trace did not
+		// find of it inside the jobs' slots ran beyond them, at once
+		// with other jobs (more jobs open than cores).
+		sleepLeft := mean[ppSleep]
 		for reason, v := range tr.Blocked {
+			if reason == BlockedSleep {
+				own := min(v, sleepLeft)
+				v -= own
+				sleepLeft -= own
+			}
 			l.Parts[PartBlocked] += v
 			l.BlockedBy[reason] = v
 		}
-		waitingMeasured += tr.Runnable + tr.Preempted + tr.SchedulingDelay + l.Parts[PartBlocked]
+		l.Parts[PartSleepOverlap] = -sleepLeft
+		waitingMeasured += tr.Runnable + tr.Preempted + tr.SchedulingDelay + l.Parts[PartBlocked] - sleepLeft
 		l.OverheadByTrace = tr.NoJobOverhead + tr.OverheadInJobs
 		// The trace's CPU work between jobs comes out of the no-job
 		// phases too.
@@ -453,6 +477,14 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64) *L
 	l.Parts[PartUnexplained] = l.Waiting - waitingMeasured
 	return l
 }
+
+// BlockedSleep is the trace's reason for a goroutine blocked in a sleep.
+const BlockedSleep = "sleep"
+
+// clockSlack is how far the jobs' clocks may add up beyond the process's
+// CPU (two clocks read at different moments) before they are taken to
+// have counted other work.
+const clockSlack = 0.01
 
 // trimCount is how many values the trimmed mean cuts off each end of n.
 func trimCount(n int) int { return int(pairstat.Trim * float64(n)) }
@@ -498,6 +530,8 @@ func PartTitle(p LossPart) string {
 		return "overhead between jobs"
 	case PartRampUp:
 		return "ramp-up"
+	case PartSleepOverlap:
+		return "sleep overlap"
 	}
 	return string(p)
 }

@@ -52,9 +52,14 @@ func (p plantedPair) values() []benchfmt.Value {
 // configuration, each pair repeated n times, jittered by jitter (relative)
 // in every time when jitter > 0.
 func lossResults(configs map[string]plantedPair, n int, jitter float64) []*benchfmt.Result {
+	return lossResultsOn(machineConfig, configs, n, jitter)
+}
+
+// lossResultsOn is lossResults with the file's configuration lines given.
+func lossResultsOn(machine map[string]string, configs map[string]plantedPair, n int, jitter float64) []*benchfmt.Result {
 	cfg := []benchfmt.Config{{Key: runfiles.KeyBaseline, Value: []byte(runfiles.BaselineOwnCPUs), File: true}}
-	for _, k := range slices.Sorted(maps.Keys(machineConfig)) {
-		cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(machineConfig[k]), File: true})
+	for _, k := range slices.Sorted(maps.Keys(machine)) {
+		cfg = append(cfg, benchfmt.Config{Key: k, Value: []byte(machine[k]), File: true})
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	var out []*benchfmt.Result
@@ -102,7 +107,11 @@ func TestPairPartsClose(t *testing.T) {
 		if i%2 == 0 {
 			share = rng.Float64()
 		}
-		p, _ := e.parts(1+rng.IntN(64), share)
+		var sleep float64
+		if i%5 == 0 {
+			sleep = rng.Float64()
+		}
+		p, _ := e.parts(1+rng.IntN(64), share, sleep)
 		sum := p[ppEfficiency] + p[ppSlowdown] + p[ppBaselineOwn] + p[ppWaiting] + p[ppRampUp] + p[ppStarved] + p[ppAwaiting] + p[ppTail]
 		if math.Abs(sum-1) > 1e-9 {
 			t.Fatalf("pair %+v: parts sum to %v, want 1", e, sum)
@@ -394,5 +403,90 @@ func TestSpeedupAboveKUnderContention(t *testing.T) {
 	}
 	if countCheck(rep.Warnings, CheckImpossible) != 1 {
 		t.Errorf("an uncontended baseline: warnings %v, want the impossible flag", rep.Warnings)
+	}
+}
+
+// TestPairJobsCPUFrom: the jobs' CPU comes from their clocks, unless the
+// clocks add up to more than the process's CPU (a clock that counted
+// another goroutine's work on its thread); then from the trace's share,
+// or the process's CPU.
+func TestPairJobsCPUFrom(t *testing.T) {
+	tests := []struct {
+		name         string
+		jobsCPU, cpu float64
+		share        float64
+		from         string
+		wantSlowdown float64 // (jobs' CPU − baseline's) / k × W
+	}{
+		{"clocks", 0.170, 0.175, math.NaN(), "clock", (0.170 - 0.159) / 0.2},
+		{"clocks within the slack", 0.176, 0.175, math.NaN(), "clock", (0.176 - 0.159) / 0.2},
+		{"clocks beyond the process, trace", 0.250, 0.175, 0.8, "trace", (0.8*0.2 - 0.159) / 0.2},
+		{"clocks beyond the process, no trace", 0.250, 0.175, math.NaN(), "process", (0.175 - 0.159) / 0.2},
+		{"no clocks", math.NaN(), 0.175, math.NaN(), "process", (0.175 - 0.159) / 0.2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := pairEvidence{wall: 0.1, base: 0.160, baseCPU: 0.159, cpu: tt.cpu, jobsCPU: tt.jobsCPU}
+			p, from := e.parts(2, tt.share, 0)
+			if from != tt.from || math.Abs(p[ppSlowdown]-tt.wantSlowdown) > 1e-12 {
+				t.Errorf("got slowdown %v from %s, want %v from %s", p[ppSlowdown], from, tt.wantSlowdown, tt.from)
+			}
+		})
+	}
+}
+
+// TestSleepIsTheJobsWork: jobs that sleep by the workload's definition
+// (8 jobs of 2 ms of CPU and a 10 ms sleep) lose nothing to the sleep,
+// which the baseline sleeps too; four workers on 2 cores overlap the
+// sleeps, and the sleep the trace did not find inside the cores' slots is
+// the negative sleep-overlap part. The baseline sleeps 80 ms beside 16 ms
+// of CPU; the batch takes 30 ms on 2 cores (60 ms of core-time), 2 of
+// them idle at the tail, and the trace finds 42 ms of sleep in the slots.
+func TestSleepIsTheJobsWork(t *testing.T) {
+	machine := with(machineConfig, "jobs", "8", "sleep", "10ms")
+	planted := map[string]plantedPair{
+		"strategy=serial/workers=1-1": {wall: 0.096, base: 0.096, baseCPU: 0.016, cpu: 0.016, jobsCPU: 0.016},
+		"strategy=pool/workers=4-2":   {wall: 0.030, base: 0.096, baseCPU: 0.016, cpu: 0.017, jobsCPU: 0.016, idle: [4]float64{0, 0, 0, 0.002}},
+		// A goroutine per job: all 8 sleeps at once, a speedup of 8 on
+		// 2 cores, which sleeping jobs allow.
+		"strategy=perjob-unbounded/workers=2-2": {wall: 0.012, base: 0.096, baseCPU: 0.016, cpu: 0.017, jobsCPU: 0.016},
+	}
+	rep, err := FromResults(lossResultsOn(machine, planted, 10, 0), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	trace := TraceShares{Strategy: "pool", Cores: 2, Workers: 4, JobCPU: 0.016 / 0.06,
+		Blocked: map[string]float64{BlockedSleep: 0.042 / 0.06, "channel": 0}}
+	unbounded := TraceShares{Strategy: "perjob-unbounded", Cores: 2, Workers: 2, JobCPU: 0.016 / 0.024,
+		Blocked: map[string]float64{BlockedSleep: 0.008 / 0.024}}
+	rep.Explain([]Evidence{{Machine: rep.Machines[0].Label, Traces: []TraceShares{trace, unbounded}}})
+	if u := rowOf(t, rep, "perjob-unbounded", 2); u.Loss == nil || math.Abs(u.Loss.Part(PartSleepOverlap)+0.072/0.024) > 1e-9 {
+		t.Errorf("perjob-unbounded: loss %+v, want a sleep overlap of -300 points", u.Loss)
+	}
+	l := rowOf(t, rep, "pool", 2).Loss
+	if l == nil {
+		t.Fatal("pool: no loss")
+	}
+	want := map[LossPart]float64{
+		PartEfficiency:   0.096 / 0.06,
+		PartSlowdown:     0,
+		PartBaselineOwn:  0,
+		PartBlocked:      0,
+		PartSleepOverlap: -(0.080 - 0.042) / 0.06,
+		PartTail:         0.002 / 0.06,
+		PartUnexplained:  0,
+	}
+	for p, w := range want {
+		if got := l.Part(p); math.Abs(got-w) > 1e-9 {
+			t.Errorf("%s: got %.4f, want %.4f", p, got, w)
+		}
+	}
+	if sum := l.Sum(); math.Abs(sum-1) > 1e-9 {
+		t.Errorf("parts sum to %v, want 1", sum)
+	}
+	for _, e := range rep.Warnings {
+		if w, ok := e.(*Warning); ok && (w.Check == CheckLoss || w.Check == CheckContended || w.Check == CheckImpossible) {
+			t.Errorf("warning: %v", w)
+		}
 	}
 }

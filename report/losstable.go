@@ -17,7 +17,7 @@ var lossColumns = []struct {
 }{
 	{PartEfficiency, "efficiency"}, {PartSlowdown, "slowdown"}, {PartBaselineOwn, "base own"},
 	{PartDescheduled, "descheduled"}, {PartRunnable, "runnable"}, {PartBlocked, "blocked"}, {PartPreempted, "preempted"},
-	{PartRampUp, "ramp-up"}, {PartStarved, "starved"}, {PartAwaiting, "awaiting"}, {PartTail, "tail"},
+	{PartSleepOverlap, "sleep overlap"}, {PartRampUp, "ramp-up"}, {PartStarved, "starved"}, {PartAwaiting, "awaiting"}, {PartTail, "tail"},
 	{PartOverheadNoJob, "overhead"}, {PartUnexplained, "unexplained"},
 }
 
@@ -45,7 +45,7 @@ func (r *Report) lossTable() (*table, []string) {
 		cells := []string{row.Strategy, fmt.Sprint(row.Cores), workersText(row.Workers)}
 		for _, c := range lossColumns {
 			v := fmtPoints(l.Part(c.part))
-			if !l.Traced && (c.part == PartRunnable || c.part == PartBlocked) {
+			if !l.Traced && (c.part == PartRunnable || c.part == PartBlocked || c.part == PartSleepOverlap) {
 				v = "-"
 				untraced = true
 			}
@@ -119,8 +119,9 @@ func lossLegendParts() [][2]string {
 		{"base own", "the baseline half's time outside its jobs' CPU (a small negative term)"},
 		{"descheduled", "waiting inside jobs while the OS ran another thread: the run delay of the batch's\nthreads and workers (schedstat)"},
 		{"runnable", "waiting inside jobs behind other jobs' goroutines, more of them than Ps (trace)"},
-		{"blocked", "jobs blocked inside their interval: sleep, channel, sync, syscall (trace)"},
+		{"blocked", "jobs blocked inside their interval: channel, sync, syscall, and sleep beyond the workload's (trace);\nthe workload's own sleep, like its XOR-sum, is the jobs' work and no loss"},
 		{"preempted", "jobs runnable while a P ran the runtime's or the harness's work, or sat idle (trace; without\none, the processes' CPU outside jobs by their clocks, as far as the waiting goes)"},
+		{"sleep overlap", "the workload's sleep that ran beyond the cores' slots, at once with other jobs: a negative\npart, time the jobs took that the core-time did not have to hold (trace)"},
 		{"ramp-up", "no job open: before the slots first filled"},
 		{"starved", "no job open in a slot while released jobs waited, or fewer jobs open than cores"},
 		{"awaiting", "no job open, none released yet: the arrival schedule's own idle"},
