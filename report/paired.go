@@ -465,36 +465,6 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 	}
 }
 
-// text is the sentence the report states for a machine's calibration.
-func (c Calibration) text() string {
-	var s string
-	switch {
-	case len(c.CPUs) > 0:
-		var parts []string
-		for _, cc := range c.CPUs {
-			if math.IsNaN(cc.Spread) || math.IsNaN(cc.StepSpread) {
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("CPU %d ±%s (±%s from one reading to the next)", cc.CPU, pct(cc.Spread), pct(cc.StepSpread)))
-		}
-		if len(parts) == 0 {
-			return ""
-		}
-		s = fmt.Sprintf("batch times on this machine vary on their own, by CPU (%d calibration readings of the meter, pinned work timed on each CPU in turn, at the start and at the end): %s",
-			c.Batches, strings.Join(parts, ", "))
-	case c.Batches >= 3:
-		s = fmt.Sprintf("batch times on this machine vary ±%s on their own (%d calibration batches; ±%s from one batch to the next)",
-			pct(c.Spread), c.Batches, pct(c.StepSpread))
-	default:
-		return ""
-	}
-	if !math.IsNaN(c.Allowed) {
-		s += fmt.Sprintf("; with about %d pairs per configuration in the budget of %v, that allows a speedup interval of about ±%s",
-			c.PairsInBudget, c.Budget, pct(c.Allowed))
-	}
-	return s
-}
-
 // CalibrationOf returns the calibration of a machine, if it has one.
 func (rep *Report) CalibrationOf(machine string) (Calibration, bool) {
 	for _, c := range rep.Calibrations {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -295,29 +294,4 @@ func position(r *benchfmt.Result) string {
 		return ""
 	}
 	return fmt.Sprintf("%s:%d", file, line)
-}
-
-func filesText(files []string) string {
-	var out []string
-	for _, f := range files {
-		if f == "" {
-			f = "results from memory"
-		}
-		out = append(out, f)
-	}
-	return strings.Join(out, ", ")
-}
-
-func firstFew(xs []string, n int) []string {
-	if len(xs) <= n {
-		return xs
-	}
-	return append(xs[:n:n], "...")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
