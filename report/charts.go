@@ -145,14 +145,23 @@ func (r *Report) CPUSpeedCharts() []CPUSpeedChart {
 }
 
 // A TimelineChart is one timeline batch of an input's run folder; its
-// jobs are read from File when it is drawn.
+// jobs are read from the file when it is drawn (Jobs), so that a report
+// need not hold every batch's jobs at once.
 type TimelineChart struct {
 	Name string
 	// Config is the configuration it shows, "pool, 2 cores, 2 workers",
 	// after the machine's slug where the report has several inputs; it
 	// is what report.html folds the chart under (Chart.Config).
-	Config string
-	File   runfiles.TimelineFile
+	Config         string
+	Strategy       string
+	Cores, Workers int
+	file           runfiles.TimelineFile
+}
+
+// Jobs reads the batch's jobs: when each ran, and on which worker.
+func (c TimelineChart) Jobs() ([]runfiles.Span, error) {
+	tl, err := c.file.Read()
+	return tl.Jobs, err
 }
 
 // TimelineCharts are the timeline charts of every input's run folder.
@@ -161,7 +170,8 @@ func (r *Report) TimelineCharts() []TimelineChart {
 	several := len(r.Evidence) > 1
 	for i, ev := range r.Evidence {
 		for _, tf := range ev.Timelines {
-			c := TimelineChart{Name: r.machineChartName(tf.Name, ev.Machine, i, several), File: tf,
+			c := TimelineChart{Name: r.machineChartName(tf.Name, ev.Machine, i, several), file: tf,
+				Strategy: tf.Strategy, Cores: tf.Cores, Workers: tf.Workers,
 				Config: fmt.Sprintf("%s, %d cores, %d workers", tf.Strategy, tf.Cores, tf.Workers)}
 			if several {
 				c.Config = machineSlug(ev.Machine, i) + ": " + c.Config

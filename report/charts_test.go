@@ -102,8 +102,8 @@ func TestChartsOfRunFolders(t *testing.T) {
 			var timelines, overhead []string
 			for _, c := range rep.TimelineCharts() {
 				timelines = append(timelines, c.Name+": "+c.Config)
-				if tl, err := c.File.Read(); err != nil || len(tl.Jobs) != 1 {
-					t.Errorf("%s: %d jobs, %v; want the one job", c.Name, len(tl.Jobs), err)
+				if jobs, err := c.Jobs(); err != nil || len(jobs) != 1 || c.Strategy != "pool" || c.Cores != 2 || c.Workers != 2 {
+					t.Errorf("%s: %s/%d/%d, %d jobs, %v; want pool/2/2 and its one job", c.Name, c.Strategy, c.Cores, c.Workers, len(jobs), err)
 				}
 			}
 			for _, c := range rep.OverheadCharts() {

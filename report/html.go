@@ -91,7 +91,7 @@ func parsePage() (*template.Template, string, string, error) {
 	policy := "default-src 'none'; img-src data:; style-src " + sourceHash(css) + "; script-src " + sourceHash(js) +
 		"; base-uri 'none'; form-action 'none'"
 	src := strings.Replace(string(text), "{{.Policy}}", policy, 1)
-	t, err := template.New("report.html").Option("missingkey=error").Parse(src)
+	t, err := template.New(runfiles.ReportHTML).Option("missingkey=error").Parse(src)
 	return t, string(css), string(js), err
 }
 

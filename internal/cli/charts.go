@@ -92,8 +92,8 @@ func (cw *chartWriter) drawReport(rep *report.Report) {
 	}
 	for _, c := range rep.TimelineCharts() {
 		tc := chart
-		tc.Title = fmt.Sprintf("%s, %d cores, %d workers", chart.Title, c.File.Cores, c.File.Workers)
-		save(c.Name, c.Config)(timelineFigure(tc, c.File))
+		tc.Title = fmt.Sprintf("%s, %d cores, %d workers", chart.Title, c.Cores, c.Workers)
+		save(c.Name, c.Config)(timelineFigure(tc, c))
 	}
 	for _, c := range rep.OverheadCharts() {
 		oc := chart
@@ -189,19 +189,15 @@ func breakdownBars(bars []report.OverheadBar) []plots.Breakdown {
 	return out
 }
 
-// timelineFigure draws a timeline batch, read from its file now.
-func timelineFigure(chart plots.Chart, tf runfiles.TimelineFile) (*plots.Figure, error) {
-	tl, err := tf.Read()
+// timelineFigure draws a timeline batch, its jobs read by the report now.
+func timelineFigure(chart plots.Chart, c report.TimelineChart) (*plots.Figure, error) {
+	jobs, err := c.Jobs()
 	if err != nil {
 		return nil, err
 	}
-	return plots.Timeline(chart, tl.Strategy, timelineSpans(tl))
-}
-
-func timelineSpans(tl runfiles.Timeline) []plots.Span {
-	spans := make([]plots.Span, len(tl.Jobs))
-	for i, j := range tl.Jobs {
+	spans := make([]plots.Span, len(jobs))
+	for i, j := range jobs {
 		spans[i] = plots.Span{Worker: j.Worker, Job: j.Job, Start: j.Start, End: j.End}
 	}
-	return spans
+	return plots.Timeline(chart, c.Strategy, spans)
 }

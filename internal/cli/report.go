@@ -21,7 +21,7 @@ func newReportFlagSet(w io.Writer, out, benchstat, format, faulted *string) *fla
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(w)
 	fs.StringVar(out, "o", "", "output folder (default: the run's own folder for one run; for several, a new report-<UTC time> folder beside the first; for files such as go test output, a new one under results/)")
-	fs.StringVar(benchstat, "benchstat", "go tool benchstat", `command that runs benchstat, split at spaces; "" skips benchstat.txt`)
+	fs.StringVar(benchstat, "benchstat", "go tool benchstat", `command that runs benchstat, split at spaces; "" skips `+runfiles.BenchstatText)
 	fs.StringVar(format, "format", "png", "chart formats, a comma list of png, svg and pdf")
 	fs.StringVar(faulted, "faulted", "exclude", `samples whose batch met worker faults (faults/op > 0): "exclude" leaves them out of the statistics, "include" keeps them; either way a warning names them`)
 	fs.Usage = func() {
