@@ -3,6 +3,7 @@ package runfiles
 import (
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,11 @@ const (
 	// breakdown by category as a table.
 	BreakdownFile = "breakdown.txt"
 )
+
+// BenchstatInputName is the name of the report's copy of its i-th input
+// (from 1, among all the inputs of a report) without the lines the report
+// did not use, which benchstat reads instead of the input.
+func BenchstatInputName(i int) string { return "benchstat-input-" + strconv.Itoa(i) + ".txt" }
 
 // The charts' names, without the extension of their format. A timeline's
 // chart is named as its CSV (TimelineName).

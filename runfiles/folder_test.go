@@ -25,6 +25,7 @@ func TestFolderPaths(t *testing.T) {
 		{"merged", f.MergedCPUProfilePath(), "results/run/profiles/cpu-merged.pprof"},
 		{"breakdown", f.BreakdownPath(), "results/run/profiles/breakdown.txt"},
 		{"timeline", f.TimelinePath("pool", 2, 8, false), "results/run/timeline-pool-2-w8.csv"},
+		{"benchstat's copy of an input", f.Path(BenchstatInputName(2)), "results/run/benchstat-input-2.txt"},
 	}
 	for _, tt := range tests {
 		if got := filepath.ToSlash(tt.got); got != tt.want {
