@@ -37,14 +37,6 @@ func fmtPoints(v float64) string {
 	return s
 }
 
-// ratioText is a slowdown ratio such as "×1.08".
-func ratioText(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	return "×" + fmtRatio(v)
-}
-
 func workersText(w int) string {
 	if w == 0 {
 		return "?"

@@ -54,10 +54,6 @@ func writeCPUProfile(t *testing.T, folder runfiles.Folder, strategy string, core
 func TestReportProfiles(t *testing.T) {
 	lost := errors.New("profiling procpool cores=1 workers=1: worker died")
 	// Each case's profiling pass leaves its files in a folder of its own.
-	type pass struct {
-		folder runfiles.Folder
-		set    harness.ProfileSet
-	}
 	trial := func(strategy string, cores, workers int, path string) harness.TrialProfiles {
 		return harness.TrialProfiles{Trial: harness.Trial{Strategy: strategy, Cores: cores, Workers: workers}, Files: harness.ProfileFiles{CPU: path}}
 	}
