@@ -43,29 +43,68 @@ func threadCPU() time.Duration {
 // undercounts where threads come and go.
 func runDelay(pids []int) (d time.Duration, ok bool) {
 	for _, pid := range append([]int{0}, pids...) {
-		dir := "/proc/self/task"
-		if pid > 0 {
-			dir = "/proc/" + strconv.Itoa(pid) + "/task"
-		}
-		tasks, err := os.ReadDir(dir)
-		if err != nil {
+		st, ok := schedstat(pid)
+		if !ok {
 			return 0, false
 		}
-		for _, t := range tasks {
-			b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
-			if err != nil {
-				continue // the thread exited
-			}
-			f := strings.Fields(string(b))
-			if len(f) < 2 {
-				return 0, false
-			}
-			v, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil || v < 0 {
-				return 0, false
-			}
-			d += time.Duration(v)
-		}
+		d += st.delay
 	}
 	return d, true
+}
+
+// workersOnCPU is the time the threads of the processes pids have spent on
+// a CPU (schedstat's first field), summed; ok is false where the kernel
+// does not keep it or a process is gone. Read around a batch, it is the
+// workers' CPU inside the batch's window alone: what they report with
+// their results also counts, in the next batch, their runtimes' own CPU
+// while they sat idle between batches, which with dozens of workers is
+// more than the CPUs could give the batch.
+func workersOnCPU(pids []int) (d time.Duration, ok bool) {
+	if len(pids) == 0 {
+		return 0, false
+	}
+	for _, pid := range pids {
+		if pid <= 0 {
+			return 0, false
+		}
+		st, ok := schedstat(pid)
+		if !ok {
+			return 0, false
+		}
+		d += st.onCPU
+	}
+	return d, true
+}
+
+// threadStats is a process's schedstat, its threads' summed.
+type threadStats struct{ onCPU, delay time.Duration }
+
+// schedstat reads the schedstat of every thread of pid (0: this process).
+func schedstat(pid int) (st threadStats, ok bool) {
+	dir := "/proc/self/task"
+	if pid > 0 {
+		dir = "/proc/" + strconv.Itoa(pid) + "/task"
+	}
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return st, false
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread exited
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			return st, false
+		}
+		on, err1 := strconv.ParseInt(f[0], 10, 64)
+		delay, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil || on < 0 || delay < 0 {
+			return st, false
+		}
+		st.onCPU += time.Duration(on)
+		st.delay += time.Duration(delay)
+	}
+	return st, true
 }

@@ -18,3 +18,6 @@ func threadCPU() time.Duration { return 0 }
 
 // runDelay is not kept off Linux.
 func runDelay([]int) (time.Duration, bool) { return 0, false }
+
+// workersOnCPU is not kept off Linux: the workers' own reports count.
+func workersOnCPU([]int) (time.Duration, bool) { return 0, false }

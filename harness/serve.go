@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/trace"
+	"slices"
 	"time"
 
 	"github.com/parbench/parbench/internal/jobtrace"
@@ -179,10 +180,12 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		}
 	}
 	var pids []int
-	if wp, ok := st.(workerPIDs); ok {
+	wp, hasPIDs := st.(workerPIDs)
+	if hasPIDs {
 		pids = wp.Pids()
 	}
 	delay0, delayKnown := runDelay(pids)
+	onCPU0, onCPUKnown := workersOnCPU(pids)
 	tracing, warn := startTrace(&m.traceBuf, req.Trace)
 	runCtx := ctx
 	var task *trace.Task
@@ -201,6 +204,7 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		warn = stopTrace(&m.traceBuf, req.Trace)
 	}
 	delay1, ok := runDelay(pids)
+	onCPU1, onCPUOK := workersOnCPU(pids)
 	noteFaults(ctx, st, t, timedStep(req.Kind == kindTimeline))
 	if err != nil {
 		return s, err
@@ -225,7 +229,14 @@ func (m *measurer) serve(ctx context.Context, req request) (Sample, error) {
 		s.JobsCPU = jobsCPU(results)
 	}
 	if wc, ok := st.(strategies.WorkerCPU); ok {
-		s.CPU += wc.LastBatchWorkerCPU()
+		// The workers' CPU inside the batch's window, where the kernel
+		// keeps it and the same workers ran the whole batch; else their
+		// own reports.
+		if onCPUKnown && onCPUOK && onCPU1 >= onCPU0 && hasPIDs && slices.Equal(pids, wp.Pids()) {
+			s.CPU += onCPU1 - onCPU0
+		} else {
+			s.CPU += wc.LastBatchWorkerCPU()
+		}
 	}
 	if bm, ok := st.(strategies.BatchMetrics); ok {
 		s.Metrics = bm.LastBatchMetrics()

@@ -40,7 +40,7 @@ const (
 
 func addPlanFlags(fs *flag.FlagSet, f *planFlags) {
 	fs.StringVar(&f.timelineCPU, "timeline-cpu", passesAuto, `core counts of the timeline pass: "auto" (the fewest and the most cores swept, and the SMT boundary), "all", or a list like -cpu's`)
-	fs.StringVar(&f.profileCPU, "profile-cpu", passesAuto, `core counts of the profiling pass (-profile, -trace): "auto", "all", or a list like -cpu's`)
+	fs.StringVar(&f.profileCPU, "profile-cpu", passesAuto, `core counts of the profiling pass (-profile): "auto", "all", or a list like -cpu's`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the plan (configurations, rounds, batches, estimated time of each pass, files) after measuring its costs on this machine, and run nothing")
 	fs.IntVar(&f.assumeCPUs, "assume-cpus", 0, "with -dry-run: plan for a machine with this many CPUs instead of this one")
 	fs.IntVar(&f.assumeSMT, "assume-smt", 1, "with -assume-cpus: hardware threads per physical core (2 for the usual SMT)")

@@ -57,7 +57,7 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.cpu, "cpu", "", `core counts to sweep, a comma list or ranges like 1-8, or "all" for every count (default: 1, 2, 4, 8, ... with points between, the SMT boundary and the CPUs this process may use)`)
 	fs.IntVar(&f.count, "count", harness.DefaultCount, "fixed repetitions: timed pairs per configuration, no precision target (benchstat wants at least 6); unset, the sweep runs to -precision within -budget")
-	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds only the configurations short of it get more (0: run -count rounds)")
+	fs.StringVar(&f.precision, "precision", "3%", "target half-width of every paired speedup's 95% interval, e.g. 3% or 0.03: after 6 rounds, rounds of every configuration until all of them meet it or -budget is spent (0: run -count rounds)")
 	fs.DurationVar(&f.budget, "budget", 3*time.Minute, "with -precision: wall time for the timed sweep; the report names configurations that missed the target")
 	fs.BoolVar(&f.paired, "paired", true, "pair every timed batch with a serial baseline half on its own CPUs run right next to it (false: batches alone, for workloads of long sleeps)")
 	fs.BoolVar(&f.ceiling, "ceiling", true, "measure the machine's ceiling at every core count: the batch's jobs as k independent serial copies at once, one per CPU")
