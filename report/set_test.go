@@ -183,6 +183,7 @@ func TestSetOfOneWritesAsItsReport(t *testing.T) {
 		{"tables", func(b *bytes.Buffer) error { return set.WriteTables(b) }, func(b *bytes.Buffer) error { return rep.WriteTables(b) }},
 		{"csv", func(b *bytes.Buffer) error { return set.WriteCSV(b) }, func(b *bytes.Buffer) error { return rep.WriteCSV(b) }},
 		{"json", func(b *bytes.Buffer) error { return set.WriteJSON(b) }, func(b *bytes.Buffer) error { return rep.WriteJSON(b) }},
+		{"markdown", func(b *bytes.Buffer) error { return set.WriteMarkdown(b) }, func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) }},
 		{"html", func(b *bytes.Buffer) error { return set.WriteHTML(b, HTMLPage{Dir: "testdata"}) },
 			func(b *bytes.Buffer) error { return rep.WriteHTML(b, HTMLPage{Dir: "testdata"}) }},
 	} {

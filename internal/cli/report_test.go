@@ -398,3 +398,45 @@ func TestReportTwoWorkloads(t *testing.T) {
 		}
 	}
 }
+
+// TestReportRebuildsArrivalBound: a run of a workload with a sleep writes
+// arrival-bound.txt as part of its report, from the calibration meter's
+// lines in bench.txt, so that parbench report of the run folder writes
+// the same file again.
+func TestReportRebuildsArrivalBound(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "results")
+	status, stdout, stderr := runParbench(t, "run", "-cpu", "1", "-count", "2", "-jobs", "4", "-n", "1000", "-sleep", "1ms",
+		"-strategy", "serial", "-benchstat", "", "-format", "svg", "-o", root)
+	if status != 0 {
+		t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
+	}
+	dir := latestRun(t, root)
+	folder := runfiles.Folder{Dir: dir}
+	first, err := os.ReadFile(folder.Path(runfiles.ArrivalBoundFile))
+	if err != nil {
+		t.Fatalf("run wrote no %s: %v", runfiles.ArrivalBoundFile, err)
+	}
+	if !strings.HasPrefix(string(first), "Arrival-schedule lower bound: ") || !strings.Contains(string(first), "median of the calibration meter's") {
+		t.Errorf("%s:\n%s\nwant the bound, its compute from the calibration meter", runfiles.ArrivalBoundFile, first)
+	}
+	if !strings.Contains(stdout, string(first)) {
+		t.Errorf("stdout lacks the arrival bound:\n%s", stdout)
+	}
+	manifest, _ := os.ReadFile(folder.Path(runfiles.ReportManifest))
+	for _, name := range []string{runfiles.ArrivalBoundFile, runfiles.SummaryMarkdown} {
+		if !strings.Contains(string(manifest), name+"\n") {
+			t.Errorf("%s lacks %s:\n%s", runfiles.ReportManifest, name, manifest)
+		}
+	}
+	if err := os.Remove(folder.Path(runfiles.ArrivalBoundFile)); err != nil {
+		t.Fatal(err)
+	}
+	status, _, stderr = runParbench(t, "report", "-benchstat", "", "-format", "svg", dir)
+	if status != 0 {
+		t.Fatalf("report: exit status %d, want 0; stderr:\n%s", status, stderr)
+	}
+	again, err := os.ReadFile(folder.Path(runfiles.ArrivalBoundFile))
+	if err != nil || string(again) != string(first) {
+		t.Errorf("parbench report wrote %s:\n%s\n(%v); want what the run wrote:\n%s", runfiles.ArrivalBoundFile, again, err, first)
+	}
+}
