@@ -103,8 +103,8 @@ func (s ProfileSet) CPUProfiles() int {
 // checkProfiling rejects a sweep that asks for profiles the runner has
 // nowhere to put, before anything runs.
 func (r *Runner) checkProfiling(c Config) error {
-	if (c.Profile || c.Trace) && r.ProfileDir == "" {
-		return errors.New("profile: no directory for the profiles (Runner.ProfileDir)")
+	if (c.Profile || c.Trace) && r.Folder.Dir == "" {
+		return errors.New("profile: no directory for the profiles (Runner.Folder)")
 	}
 	return nil
 }
@@ -122,8 +122,9 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, giv
 	if !c.Profile {
 		return nil
 	}
-	set := ProfileSet{Dir: r.ProfileDir}
-	if err := os.MkdirAll(r.ProfileDir, 0o755); err != nil {
+	dir := r.Folder.ProfileDir()
+	set := ProfileSet{Dir: dir}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		set.Warnings = append(set.Warnings, fmt.Errorf("profiles: %w", err))
 		if r.OnProfiles != nil {
 			return r.OnProfiles(set)
@@ -143,7 +144,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, giv
 			r.OnProgress(Progress{Trial: t, Round: -1, Rounds: c.Count, Done: total, Total: total,
 				Elapsed: time.Since(begin), Pass: "profile"})
 		}
-		pr := &profileRequest{Dir: r.ProfileDir, DefaultWorkers: c.DefaultWorkers(t), CPU: c.Profile, Time: budget}
+		pr := &profileRequest{Dir: dir, DefaultWorkers: c.DefaultWorkers(t), CPU: c.Profile, Time: budget}
 		s, err := r.profileOne(ctx, c, t, pr, begin)
 		if ctx.Err() != nil {
 			if err == nil { // the process ended just before the cancel
@@ -156,7 +157,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, giv
 			continue
 		}
 		got := &TrialProfiles{Trial: s.Trial, Files: *s.Profiles, Wall: s.Wall, CPU: s.CPU}
-		if err := got.check(r.ProfileDir); err != nil {
+		if err := got.check(dir); err != nil {
 			set.Warnings = append(set.Warnings, fmt.Errorf("profiling %v: %w", t, err))
 			continue
 		}
@@ -169,7 +170,7 @@ func (r *Runner) profilePass(ctx context.Context, c Config, begin time.Time, giv
 		merged, warnings := mergeCPUProfiles(set.Trials)
 		set.Warnings = append(set.Warnings, warnings...)
 		if merged != nil {
-			path := filepath.Join(r.ProfileDir, runfiles.MergedCPUProfile)
+			path := r.Folder.MergedCPUProfilePath()
 			if err := writeProfile(path, merged); err != nil {
 				set.Warnings = append(set.Warnings, fmt.Errorf("%s: %w", runfiles.MergedCPUProfile, err))
 			} else {

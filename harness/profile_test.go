@@ -264,7 +264,7 @@ func newProfileRunner(t *testing.T) (*Runner, *[]Sample, **ProfileSet) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.ProfileDir = filepath.Join(t.TempDir(), "profiles")
+	r.Folder = runfiles.Folder{Dir: t.TempDir()}
 	var samples []Sample
 	var set *ProfileSet
 	r.OnSample = func(s Sample) error { samples = append(samples, s); return nil }
@@ -312,8 +312,8 @@ func TestProfilePass(t *testing.T) {
 	// The execution traces come from the timeline batches, in the
 	// profile directory, each a batch task with a region per job.
 	for _, path := range traces {
-		if filepath.Dir(path) != r.ProfileDir && !strings.HasSuffix(filepath.Dir(path), filepath.Base(r.ProfileDir)) {
-			t.Errorf("trace %s outside %s", path, r.ProfileDir)
+		if filepath.Dir(path) != r.Folder.ProfileDir() {
+			t.Errorf("trace %s outside %s", path, r.Folder.ProfileDir())
 		}
 		f, err := os.Open(path)
 		if err != nil {
@@ -350,7 +350,7 @@ func TestProfilePass(t *testing.T) {
 			runfiles.ProfileCPU: f.CPU, runfiles.ProfileMutex: f.Mutex, runfiles.ProfileBlock: f.Block, runfiles.ProfileHeap: f.Heap,
 		}
 		for kind, path := range want {
-			if wantPath := filepath.Join(r.ProfileDir, runfiles.ProfileName(kind, tp.Strategy, tp.Cores, tp.Workers, true)); path != wantPath {
+			if wantPath := r.Folder.ProfilePath(kind, tp.Strategy, tp.Cores, tp.Workers, true); path != wantPath {
 				t.Errorf("%v: %s profile at %q, want %q", tp.Trial, kind, path, wantPath)
 				continue
 			}
@@ -387,7 +387,7 @@ func TestProfilePassKeepsGoingPastBadProfiles(t *testing.T) {
 	r, samples, setp := newProfileRunner(t)
 	c := profileConfig("serial", "test-profile-fail")
 	// A directory where the serial CPU profile should go: writing it fails.
-	blocked := filepath.Join(r.ProfileDir, runfiles.ProfileName(runfiles.ProfileCPU, "serial", 1, 1, true))
+	blocked := r.Folder.ProfilePath(runfiles.ProfileCPU, "serial", 1, 1, true)
 	if err := os.MkdirAll(blocked, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestProfilePassKeepsGoingPastBadProfiles(t *testing.T) {
 
 func TestProfilePassNeedsADirectory(t *testing.T) {
 	r, _, _ := newProfileRunner(t)
-	r.ProfileDir = ""
+	r.Folder = runfiles.Folder{}
 	err := r.Run(context.Background(), profileConfig("serial"))
 	if err == nil || !strings.Contains(err.Error(), "no directory for the profiles") {
 		t.Fatalf("Run = %v, want an error before anything runs", err)
@@ -441,10 +441,10 @@ func TestProfilePassDirectoryCannotBeMade(t *testing.T) {
 		t.Skip("starts measurement processes")
 	}
 	r, samples, setp := newProfileRunner(t)
-	if err := os.WriteFile(filepath.Join(filepath.Dir(r.ProfileDir), "file"), nil, 0o644); err != nil {
+	if err := os.WriteFile(r.Folder.Path("file"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r.ProfileDir = filepath.Join(filepath.Dir(r.ProfileDir), "file", "profiles")
+	r.Folder = runfiles.Folder{Dir: r.Folder.Path("file")}
 	if err := r.Run(context.Background(), profileConfig("serial")); err != nil {
 		t.Fatalf("Run = %v, want success with a warning", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -73,11 +74,12 @@ type Runner struct {
 	// OnFault, if set, hears of every worker fault a strategy met and
 	// recovered from, in any batch of any pass, as it is reported.
 	OnFault func(Fault)
-	// ProfileDir is where the profiling pass writes when Config.Profile
-	// or Config.Trace is set; OnProfiles receives what it wrote, once, at
-	// its end. A trial that cannot be profiled is a warning in the set,
-	// not an error of Run.
-	ProfileDir string
+	// Folder is the run folder whose profiles folder the profiling pass
+	// (Config.Profile) and the timeline batches' traces (Config.Trace)
+	// write into; OnProfiles receives what the profiling pass wrote,
+	// once, at its end. A trial that cannot be profiled is a warning in
+	// the set, not an error of Run.
+	Folder     runfiles.Folder
 	OnProfiles func(ProfileSet) error
 
 	// dial, if set, replaces the sweep's measurement processes (tests

@@ -723,17 +723,20 @@ const maxTracedJobs = 1 << 20
 // for none: only with Config.Trace, and only for strategies whose jobs
 // run in the measurement process (a trace sees no other process's).
 func (sw *sweep) tracePath(t Trial) string {
-	if !sw.c.Trace || strategies.OutOfProcess(t.Strategy) || sw.r.ProfileDir == "" || sw.c.Workload.Jobs > maxTracedJobs {
+	if !sw.c.Trace || strategies.OutOfProcess(t.Strategy) || sw.r.Folder.Dir == "" || sw.c.Workload.Jobs > maxTracedJobs {
 		return ""
 	}
-	if err := os.MkdirAll(sw.r.ProfileDir, 0o755); err != nil {
-		return ""
-	}
-	dir, err := filepath.Abs(sw.r.ProfileDir)
+	// The measurement process is told an absolute path, whatever its
+	// working directory.
+	dir, err := filepath.Abs(sw.r.Folder.Dir)
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, runfiles.ProfileName(runfiles.ProfileTrace, t.Strategy, t.Cores, t.Workers, sw.c.DefaultWorkers(t)))
+	folder := runfiles.Folder{Dir: dir}
+	if err := os.MkdirAll(folder.ProfileDir(), 0o755); err != nil {
+		return ""
+	}
+	return folder.ProfilePath(runfiles.ProfileTrace, t.Strategy, t.Cores, t.Workers, sw.c.DefaultWorkers(t))
 }
 
 func (sw *sweep) progress(t Trial, round int, sampled bool) {

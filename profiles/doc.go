@@ -6,9 +6,9 @@
 //
 // Breakdown classifies every sample of a CPU profile by its stack with a
 // fixed table of rules, documented on Classify, and returns each category's
-// share of the profile's CPU time. WriteSummary writes the shares of many
-// configurations as one aligned table, the file profiles/summary.txt of a
-// run.
+// share of the profile's CPU time. WriteBreakdown writes the shares of many
+// configurations as one aligned table, the breakdown file of a run's
+// profiles.
 //
 // The package reads github.com/google/pprof/profile values and knows
 // nothing of files, flags or the harness: the caller parses the profiles

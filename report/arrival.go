@@ -2,13 +2,17 @@ package report
 
 import "time"
 
-// ArrivalBound is the shortest wall time any strategy could take on a
-// workload with an arrival schedule or a sleep, however many workers it
-// had: the last job is released at LastRelease and then needs its own
-// Compute and Sleep. Rows say how close each configuration came.
+// ArrivalBound is the shortest wall time any strategy could take on one
+// machine on a workload with an arrival schedule or a sleep, however many
+// workers it had: the last job is released at LastRelease and then needs
+// its own Compute and Sleep. Rows say how close each of the machine's
+// configurations came.
 type ArrivalBound struct {
+	Machine                            string
 	Bound, LastRelease, Compute, Sleep time.Duration
-	Rows                               []BoundRow
+	// Readings is how many calibration readings Compute is the median of.
+	Readings int
+	Rows     []BoundRow
 }
 
 // BoundRow is one configuration against the arrival bound.
@@ -20,23 +24,34 @@ type BoundRow struct {
 	Ratio float64
 }
 
-// ArrivalBound gives the bound for compute, the time of one job's XOR-sum
-// (which bench.txt does not hold: the caller measures it), and every row
-// against it. ok is false for a workload with neither a gap nor a sleep,
-// where the bound says nothing the speedup does not.
-func (r *Report) ArrivalBound(compute time.Duration) (b ArrivalBound, ok bool) {
+// ArrivalBounds gives, for each machine whose calibration meter timed the
+// workload's kernel (Calibration.KernelPerJob), the bound with that
+// compute and every row of the machine against it. It is empty for a
+// workload with neither a gap nor a sleep, where the bound says nothing
+// the speedup does not, and for runs without the meter's calibration.
+func (r *Report) ArrivalBounds() []ArrivalBound {
 	w := r.Params
 	if w.Sleep <= 0 && w.Gap <= 0 {
-		return ArrivalBound{}, false
+		return nil
 	}
-	b = ArrivalBound{LastRelease: w.LastRelease(), Compute: compute, Sleep: w.Sleep}
-	b.Bound = b.LastRelease + compute + w.Sleep
-	for _, row := range r.Rows {
-		b.Rows = append(b.Rows, BoundRow{
-			Machine: row.Machine, Strategy: row.Strategy, Cores: row.Cores, Workers: row.Workers,
-			Median: time.Duration(row.Median * float64(time.Second)),
-			Ratio:  row.Median / b.Bound.Seconds(),
-		})
+	var out []ArrivalBound
+	for _, c := range r.Calibrations {
+		if c.KernelPerJob <= 0 {
+			continue
+		}
+		b := ArrivalBound{Machine: c.Machine, LastRelease: w.LastRelease(), Compute: c.KernelPerJob, Sleep: w.Sleep, Readings: c.KernelReadings}
+		b.Bound = b.LastRelease + b.Compute + w.Sleep
+		for _, row := range r.Rows {
+			if row.Machine != c.Machine {
+				continue
+			}
+			b.Rows = append(b.Rows, BoundRow{
+				Machine: row.Machine, Strategy: row.Strategy, Cores: row.Cores, Workers: row.Workers,
+				Median: time.Duration(row.Median * float64(time.Second)),
+				Ratio:  row.Median / b.Bound.Seconds(),
+			})
+		}
+		out = append(out, b)
 	}
-	return b, true
+	return out
 }

@@ -113,16 +113,12 @@ func projWord(s string) string {
 	return s
 }
 
-// BenchstatInputName is the name of the filtered copy of the i-th input
-// (from 1, among all the inputs of a Set) that WriteBenchstatInputs writes.
-func BenchstatInputName(i int) string { return fmt.Sprintf("benchstat-input-%d.txt", i) }
-
 // WriteBenchstatInputs writes, for each input with lines the report did
 // not use, a copy with only the results it did use (and their config), and
 // makes BenchstatViews name the copies: benchstat then reads exactly what
 // the report read, and a NaN or absurd value that the report rejected
 // cannot make it run away. claim gives the path for a copy's name
-// (BenchstatInputName), or why it cannot be written. It returns the paths
+// (runfiles.BenchstatInputName), or why it cannot be written. It returns the paths
 // it wrote.
 func (r *Report) WriteBenchstatInputs(claim func(name string) (string, error)) ([]string, error) {
 	var written []string
@@ -135,7 +131,7 @@ func (r *Report) WriteBenchstatInputs(claim func(name string) (string, error)) (
 		if r.inputNumbers != nil {
 			number = r.inputNumbers[i]
 		}
-		path, err := claim(BenchstatInputName(number))
+		path, err := claim(runfiles.BenchstatInputName(number))
 		if err != nil {
 			return written, err
 		}

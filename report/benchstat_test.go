@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 func TestWriteBenchstatInputsDropsRejectedLines(t *testing.T) {
@@ -35,7 +37,7 @@ func TestWriteBenchstatInputsDropsRejectedLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyPath := filepath.Join(out, BenchstatInputName(2))
+	copyPath := filepath.Join(out, runfiles.BenchstatInputName(2))
 	if !slices.Equal(written, []string{copyPath}) {
 		t.Fatalf("wrote %v, want only the copy of the input with rejected lines, %s", written, copyPath)
 	}

@@ -132,16 +132,3 @@ func (rep *Report) check(o Options) {
 	}
 	slices.SortStableFunc(rep.Warnings, func(a, b error) int { return cmp.Compare(rank(a), rank(b)) })
 }
-
-// pct formats a fraction as a percent with two significant digits or so.
-func pct(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "∞"
-	case f >= 0.1 || f == 0:
-		return strconv.FormatFloat(100*f, 'f', 0, 64) + "%"
-	}
-	return strings.TrimSuffix(strconv.FormatFloat(100*f, 'f', 1, 64), ".0") + "%"
-}
-
-func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }

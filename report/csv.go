@@ -81,3 +81,25 @@ func csvFloat(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
+
+// WriteCSV writes summary.csv: a Report's CSV for one workload; for
+// several, one table of every Report's rows with a first column,
+// "workload", that holds its Label.
+func (s *Set) WriteCSV(w io.Writer) error {
+	if !s.Several() {
+		return s.Reports[0].WriteCSV(w)
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append([]string{"workload"}, CSVHeader...)); err != nil {
+		return err
+	}
+	for _, r := range s.Reports {
+		for _, rec := range r.csvRecords() {
+			if err := cw.Write(append([]string{r.Label}, rec...)); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

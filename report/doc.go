@@ -16,6 +16,19 @@
 // analysis are returned as Report.Warnings, and problems in input files as
 // Report.InputErrors, each "file:line: message".
 //
+// The rest of a run folder is read through runfiles.Folder, once, when the
+// report is loaded (Report.Evidence): the execution traces of the timeline
+// batches, which the loss accounting splits, the timelines, whose charts
+// read their jobs when drawn, and the CPU profiles, broken down by
+// category for the overhead chart and the breakdown table.
+//
+// The model and its presentation live in files of their own: the files
+// that compute the rows, the losses, the fits and the checks print
+// nothing, and the writers render them: WriteText (summary.txt),
+// WriteMarkdown (summary.md), WriteCSV, WriteJSON, WriteHTML (report.html,
+// which opens no file while it is written) and WriteArrivalBound; the
+// charts' data is computed here for the command line to hand to plots.
+//
 // # Two kinds of run
 //
 // Where the baseline ran decides what a speedup means, and each machine's

@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 func TestFaultedSamples(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, BenchFile)
+	path := filepath.Join(dir, runfiles.BenchFile)
 	var b strings.Builder
 	b.WriteString("host: h\n")
 	for range 6 {
@@ -79,7 +81,7 @@ func TestFaultedSamples(t *testing.T) {
 
 func TestOtherRunsWarning(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, BenchFile)
+	path := filepath.Join(dir, runfiles.BenchFile)
 	text := "host: h\nother-runs: pid 42 (started 2026-12-01T20:00:00Z)\nBenchmarkXORSum/strategy=serial/workers=1-1 1 100 ns/op\n"
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)

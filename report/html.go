@@ -10,17 +10,14 @@ import (
 	"html/template"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/parbench/parbench/internal/pairstat"
+	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/runfiles"
 )
-
-// HTMLFile is the name of the page WriteHTML writes in a report folder.
-const HTMLFile = "report.html"
 
 // An HTMLPage is what report.html shows besides the report itself: the
 // charts, the benchstat text, the problems met while writing the other
@@ -94,7 +91,7 @@ func parsePage() (*template.Template, string, string, error) {
 	policy := "default-src 'none'; img-src data:; style-src " + sourceHash(css) + "; script-src " + sourceHash(js) +
 		"; base-uri 'none'; form-action 'none'"
 	src := strings.Replace(string(text), "{{.Policy}}", policy, 1)
-	t, err := template.New("report.html").Option("missingkey=error").Parse(src)
+	t, err := template.New(runfiles.ReportHTML).Option("missingkey=error").Parse(src)
 	return t, string(css), string(js), err
 }
 
@@ -219,10 +216,12 @@ type htmlChart struct {
 }
 
 type htmlProfiles struct {
-	Machine       string
-	Files         []htmlProfile
-	Breakdown     string
-	BreakdownLink string
+	Machine   string
+	Files     []htmlProfile
+	Breakdown string
+	// BreakdownName and BreakdownLink are the breakdown table's file,
+	// empty where the run folder has none.
+	BreakdownName, BreakdownLink string
 }
 
 type htmlProfile struct {
@@ -505,37 +504,17 @@ func (r *Report) inputLabel(i int) string {
 	return r.Inputs[i].Dir
 }
 
-// maxBreakdown bounds how much of profiles/summary.txt the page shows.
-const maxBreakdown = 1 << 20
-
-// profileLists finds the profiles and traces in each input's profiles
-// folder, with the command that opens each.
+// profileLists are each run folder's profiles and traces, with the
+// command that opens each, and its CPU profiles' breakdown: the lists
+// ReadRunFolders made, so that nothing is read while the page is written.
 func (r *Report) profileLists(dir string) []htmlProfiles {
 	var out []htmlProfiles
-	for i, in := range r.Inputs {
-		pdir := filepath.Join(in.Dir, "profiles")
-		pprofs, _ := filepath.Glob(filepath.Join(pdir, "*.pprof"))
-		traces, _ := filepath.Glob(filepath.Join(pdir, "*.out"))
-		if len(pprofs)+len(traces) == 0 {
+	for i, ev := range r.Evidence {
+		if len(ev.Profiles) == 0 {
 			continue
 		}
 		p := htmlProfiles{Machine: r.inputLabel(i)}
-		files := slices.Concat(pprofs, traces)
-		// CPU profiles first, the merged one leading them: they answer
-		// "why" for most readers; then by kind as the profiling pass
-		// writes them.
-		kinds := []string{"cpu-merged", "cpu", "mutex", "block", "heap", "trace"}
-		rank := func(f string) int {
-			base := filepath.Base(f)
-			for i, k := range kinds {
-				if strings.HasPrefix(base, k+"-") || strings.HasPrefix(base, k+".") {
-					return i
-				}
-			}
-			return len(kinds)
-		}
-		slices.SortStableFunc(files, func(a, b string) int { return rank(a) - rank(b) })
-		for _, f := range files {
+		for _, f := range ev.Profiles {
 			rel := relPath(dir, f)
 			cmd := "go tool pprof -http=:0 " + shellWord(rel)
 			if strings.HasSuffix(f, ".out") {
@@ -543,11 +522,15 @@ func (r *Report) profileLists(dir string) []htmlProfiles {
 			}
 			p.Files = append(p.Files, htmlProfile{Name: rel, Link: link(dir, f), Command: cmd})
 		}
-		summary := filepath.Join(pdir, "summary.txt")
-		if f, err := os.Open(summary); err == nil {
-			b, _ := io.ReadAll(io.LimitReader(f, maxBreakdown))
-			f.Close()
-			p.Breakdown, p.BreakdownLink = string(b), link(dir, summary)
+		if len(ev.Breakdown) > 0 {
+			var b strings.Builder
+			if err := profiles.WriteBreakdown(&b, ev.Breakdown); err == nil {
+				p.Breakdown = b.String()
+			}
+			if ev.HasBreakdownFile {
+				p.BreakdownName = relPath(dir, ev.Folder.BreakdownPath())
+				p.BreakdownLink = link(dir, ev.Folder.BreakdownPath())
+			}
 		}
 		out = append(out, p)
 	}
@@ -557,14 +540,18 @@ func (r *Report) profileLists(dir string) []htmlProfiles {
 // fileWhat says what a file of the report folder holds.
 func fileWhat(name string) string {
 	switch name {
-	case "summary.txt":
+	case runfiles.SummaryText:
 		return "the tables and warnings, aligned for a terminal"
-	case "summary.csv":
+	case runfiles.SummaryMarkdown:
+		return "the tables as GitHub Markdown, to paste into a post"
+	case runfiles.SummaryCSV:
 		return "a row per configuration, for spreadsheets"
-	case "summary.json":
+	case runfiles.SummaryJSON:
 		return "rows, fits and warnings, for programs"
-	case "benchstat.txt":
+	case runfiles.BenchstatText:
 		return "go tool benchstat's tables"
+	case runfiles.ArrivalBoundFile:
+		return "the arrival schedule's lower bound against each configuration's time"
 	}
 	switch filepath.Ext(name) {
 	case ".png", ".svg", ".pdf":

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // tinySVG stands in for a chart: what the page does with it does not
@@ -32,7 +33,7 @@ func TestWriteHTMLGolden(t *testing.T) {
 			var inputs []Input
 			for _, r := range tt.runs {
 				dir := filepath.Join("testdata", r)
-				inputs = append(inputs, Input{Path: filepath.Join(dir, BenchFile), Dir: dir})
+				inputs = append(inputs, Input{Path: filepath.Join(dir, runfiles.BenchFile), Dir: dir})
 			}
 			rep, err := Load(inputs, nil)
 			if err != nil {
@@ -157,13 +158,11 @@ func TestWriteHTMLEscapesStringsFromFiles(t *testing.T) {
 
 func TestWriteHTMLProfiles(t *testing.T) {
 	run := filepath.Join(t.TempDir(), "run 1")
-	for _, f := range []string{"cpu-pool-2.pprof", "cpu-merged.pprof", "trace-pool-2.out", "summary.txt"} {
-		if err := os.MkdirAll(filepath.Join(run, "profiles"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(run, "profiles", f), []byte("kernel 99% <x>\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	folder := runfiles.Folder{Dir: run}
+	// A strategy name that is markup shows as text in the breakdown.
+	writeCPUProfile(t, folder.ProfilePath(runfiles.ProfileCPU, "pool", 2, 2, true), 3, configLabels("<x>", 2, 2))
+	for _, path := range []string{folder.MergedCPUProfilePath(), folder.ProfilePath(runfiles.ProfileTrace, "pool", 2, 2, true), folder.BreakdownPath()} {
+		writeTestFile(t, path, []byte("not read while the page is written"))
 	}
 	rep, err := FromResults(results(machineConfig, map[string][]float64{
 		"strategy=serial/workers=1": spread(1, 6), "strategy=pool/workers=2-2": spread(0.5, 6),
@@ -171,7 +170,12 @@ func TestWriteHTMLProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.Inputs = []Input{{Path: filepath.Join(run, BenchFile), Dir: run}}
+	rep.Inputs = []Input{{Path: folder.BenchPath(), Dir: run}}
+	rep.ReadRunFolders()
+	// What the page shows was read: the files may go.
+	if err := os.RemoveAll(run); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		dir  string // where the page goes
@@ -183,7 +187,8 @@ func TestWriteHTMLProfiles(t *testing.T) {
 			"<code>go tool pprof -http=:0 profiles/cpu-pool-2.pprof</code>",
 			"<code>go tool pprof -http=:0 profiles/cpu-merged.pprof</code>",
 			"<code>go tool trace profiles/trace-pool-2.out</code>",
-			"kernel 99% &lt;x&gt;",
+			"&lt;x&gt;           2        2        4   0.04   75.0%",
+			`(<a href="profiles/breakdown.txt">profiles/breakdown.txt</a>)`,
 			`<a href="bench.txt">bench.txt</a>`,
 		}},
 		{"beside it", filepath.Dir(run), []string{

@@ -18,9 +18,6 @@ import (
 	"github.com/parbench/parbench/runfiles"
 )
 
-// BenchFile is the name of the results file in a run folder.
-const BenchFile = "bench.txt"
-
 // An Input is one results file and the run folder it belongs to.
 type Input struct {
 	// Path is the file in the Go benchmark format.
@@ -49,11 +46,11 @@ func FindInputs(args []string) ([]Input, error) {
 		}
 		in := Input{Path: arg, Dir: filepath.Dir(arg)}
 		if fi.IsDir() {
-			in = Input{Path: filepath.Join(arg, BenchFile), Dir: arg}
+			in = Input{Path: runfiles.Folder{Dir: arg}.BenchPath(), Dir: arg}
 			fi, err = os.Stat(in.Path)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
-				return nil, fmt.Errorf("%s: no %s in this folder (not a parbench run folder?)", arg, BenchFile)
+				return nil, fmt.Errorf("%s: no %s in this folder (not a parbench run folder?)", arg, runfiles.BenchFile)
 			case err != nil:
 				return nil, err
 			case fi.IsDir():
@@ -176,7 +173,11 @@ func loadScanned(inputs []Input, scans []inputScan, o Options) (*Report, error) 
 	if ferr := files.Err(); ferr != nil {
 		return nil, ferr
 	}
-	return rep, err
+	if err != nil {
+		return nil, err
+	}
+	rep.ReadRunFolders()
+	return rep, nil
 }
 
 // inputScan is what a pass over an input's lines found.

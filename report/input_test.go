@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parbench/parbench/runfiles"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -206,7 +207,7 @@ func FuzzLoad(f *testing.F) {
 		"BenchmarkProcessFault/step=between-batches-2 1 1 faults/op\nBenchmarkCPUSpeed/source=baseline/cpu=99999-2 1 1 ns/op -1 elapsed-sec\n" +
 		"BenchmarkXORSum/strategy=pool/workers=2-2 1 8000000 ns/op 16000000 baseline-ns/op\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), BenchFile)
+		path := filepath.Join(t.TempDir(), runfiles.BenchFile)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -445,3 +445,21 @@ type jsonWarning struct {
 	Check   string `json:"check,omitempty"`
 	Message string `json:"message"`
 }
+
+// WriteJSON writes summary.json: a Report's object for one workload; for
+// several, {"workloads": [...]}, each element a Report's object with its
+// "label".
+func (s *Set) WriteJSON(w io.Writer) error {
+	if !s.Several() {
+		return s.Reports[0].WriteJSON(w)
+	}
+	out := struct {
+		Workloads []jsonReport `json:"workloads"`
+	}{}
+	for _, r := range s.Reports {
+		out.Workloads = append(out.Workloads, r.jsonReport())
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/parbench/parbench/internal/pairstat"
 	"github.com/parbench/parbench/runfiles"
@@ -127,13 +126,6 @@ func (l *Loss) Sum() float64 {
 		s += l.Parts[p]
 	}
 	return s
-}
-
-// Evidence is what the loss accounting reads besides bench.txt, for the
-// runs of one machine: the execution traces of its timeline batches.
-type Evidence struct {
-	Machine string // Machine.Label
-	Traces  []TraceShares
 }
 
 // TraceShares is what the execution trace of one configuration's timeline
@@ -496,36 +488,6 @@ const clockSlack = 0.01
 // trimCount is how many values the trimmed mean cuts off each end of n.
 func trimCount(n int) int { return int(pairstat.Trim * float64(n)) }
 
-// WhereItWent is one sentence on where a row's efficiency went: its
-// largest losses, in points, "" without a loss.
-func (row *Row) WhereItWent() string {
-	l := row.Loss
-	if l == nil {
-		return ""
-	}
-	type part struct {
-		name string
-		v    float64
-	}
-	var parts []part
-	for _, p := range LossParts[1:] {
-		if v := l.Part(p); v > 0.005 {
-			parts = append(parts, part{PartTitle(p), v})
-		}
-	}
-	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.v, a.v) })
-	gap := 1 - l.Part(PartEfficiency)
-	s := fmt.Sprintf("%s: %s%% efficient", row.Name(), fmtPoints(l.Part(PartEfficiency)))
-	if len(parts) == 0 || gap <= 0.005 {
-		return s + ", nothing lost beyond the baseline"
-	}
-	var words []string
-	for _, p := range parts[:min(3, len(parts))] {
-		words = append(words, fmt.Sprintf("%s %s", p.name, fmtPoints(p.v)))
-	}
-	return fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
-}
-
 // PartTitle is a part's name in prose, tables and charts.
 func PartTitle(p LossPart) string {
 	switch p {
@@ -552,19 +514,6 @@ func nanZero(v float64) float64 {
 		return 0
 	}
 	return v
-}
-
-// fmtPoints formats a fraction of ideal in points of efficiency: 0.073 is
-// "7.3".
-func fmtPoints(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	s := fmt.Sprintf("%.1f", 100*v)
-	if s == "-0.0" {
-		s = "0.0"
-	}
-	return s
 }
 
 // evidenceOf reads a sample's loss evidence; secs and base are its batch

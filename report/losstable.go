@@ -1,9 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"math"
+	"slices"
 	"strings"
 )
 
@@ -140,10 +141,32 @@ func lossLegend() []string {
 	return legend
 }
 
-// ratioText is a slowdown ratio such as "×1.08".
-func ratioText(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
+// WhereItWent is one sentence on where a row's efficiency went: its
+// largest losses, in points, "" without a loss.
+func (row *Row) WhereItWent() string {
+	l := row.Loss
+	if l == nil {
+		return ""
 	}
-	return "×" + fmtRatio(v)
+	type part struct {
+		name string
+		v    float64
+	}
+	var parts []part
+	for _, p := range LossParts[1:] {
+		if v := l.Part(p); v > 0.005 {
+			parts = append(parts, part{PartTitle(p), v})
+		}
+	}
+	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.v, a.v) })
+	gap := 1 - l.Part(PartEfficiency)
+	s := fmt.Sprintf("%s: %s%% efficient", row.Name(), fmtPoints(l.Part(PartEfficiency)))
+	if len(parts) == 0 || gap <= 0.005 {
+		return s + ", nothing lost beyond the baseline"
+	}
+	var words []string
+	for _, p := range parts[:min(3, len(parts))] {
+		words = append(words, fmt.Sprintf("%s %s", p.name, fmtPoints(p.v)))
+	}
+	return fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
 }

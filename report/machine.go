@@ -142,7 +142,7 @@ func labelMachines(ms []Machine) {
 
 // folderName is the name of the run folder of a results file.
 func folderName(path string) string {
-	if filepath.Base(path) == BenchFile {
+	if filepath.Base(path) == runfiles.BenchFile {
 		if d := filepath.Base(filepath.Dir(path)); d != "." && d != string(filepath.Separator) {
 			return d
 		}

@@ -29,7 +29,7 @@ func loadSim(t *testing.T, s simRun) *Report {
 func loadDir(t *testing.T, name string) *Report {
 	t.Helper()
 	dir := filepath.Join("testdata", name)
-	rep, err := Load([]Input{{Path: filepath.Join(dir, BenchFile), Dir: dir}}, fastOptions())
+	rep, err := Load([]Input{{Path: filepath.Join(dir, runfiles.BenchFile), Dir: dir}}, fastOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +426,7 @@ func TestImpossibleFirstCPU(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, BenchFile)
+			path := filepath.Join(dir, runfiles.BenchFile)
 			if err := os.WriteFile(path, []byte(tt.text), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -516,7 +516,7 @@ func TestFirstCPUFigure(t *testing.T) {
 	}
 
 	// The same pairs without their meter lines: nothing to compare with.
-	text, err := os.ReadFile(filepath.Join("testdata", "own-quiet", BenchFile))
+	text, err := os.ReadFile(filepath.Join("testdata", "own-quiet", runfiles.BenchFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func TestFirstCPUFigure(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	path := filepath.Join(dir, BenchFile)
+	path := filepath.Join(dir, runfiles.BenchFile)
 	if err := os.WriteFile(path, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -616,7 +616,7 @@ func TestUnreadableNewLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path := filepath.Join(dir, BenchFile)
+			path := filepath.Join(dir, runfiles.BenchFile)
 			if err := os.WriteFile(path, []byte(base+tt.text+sample), 0o644); err != nil {
 				t.Fatal(err)
 			}

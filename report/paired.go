@@ -60,6 +60,12 @@ type Calibration struct {
 	// without a budget.
 	PairsInBudget int
 	Allowed       float64
+	// KernelPerJob is the median of the meter's calibration readings, of
+	// KernelReadings of them: one job's XOR-sum alone, without its sleep
+	// and gap, pinned to one CPU. It is the compute of the arrival bound;
+	// 0 without calibration readings.
+	KernelPerJob   time.Duration
+	KernelReadings int
 }
 
 // A CPUCalibration is one CPU's calibration readings: its time per job,
@@ -361,12 +367,13 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 		cs.values[len(cs.values)-1] = append(cs.values[len(cs.values)-1], rd.secPerJob)
 	}
 	slices.Sort(ids)
-	var spreads, steps []float64
+	var spreads, steps, all []float64
 	for _, id := range ids {
 		cc := CPUCalibration{CPU: id}
 		var sessionSpreads, neighbours []float64
 		for _, v := range perCPU[id].values {
 			cc.Readings += len(v)
+			all = append(all, v...)
 			if s := pairstat.Spread(v); !math.IsNaN(s) {
 				sessionSpreads = append(sessionSpreads, s)
 			}
@@ -383,6 +390,9 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 	}
 	if len(cal.CPUs) > 0 && len(c.secs) == 0 {
 		cal.Spread, cal.StepSpread = sortedMedian(spreads), sortedMedian(steps)
+	}
+	if len(all) > 0 {
+		cal.KernelPerJob, cal.KernelReadings = time.Duration(sortedMedian(all)*float64(time.Second)), len(all)
 	}
 	if c.budget > 0 {
 		// One pair of every configuration costs its batch and a baseline
@@ -453,36 +463,6 @@ func (rep *Report) calibrate(m Machine, rows []*Row, c *calibrationOf, readings 
 		rep.warn(m.Label, CheckPrecision, "speedup interval wider than the target ±%s within the budget %v: %s",
 			pct(c.target), c.budget, strings.Join(missed, ", "))
 	}
-}
-
-// text is the sentence the report states for a machine's calibration.
-func (c Calibration) text() string {
-	var s string
-	switch {
-	case len(c.CPUs) > 0:
-		var parts []string
-		for _, cc := range c.CPUs {
-			if math.IsNaN(cc.Spread) || math.IsNaN(cc.StepSpread) {
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("CPU %d ±%s (±%s from one reading to the next)", cc.CPU, pct(cc.Spread), pct(cc.StepSpread)))
-		}
-		if len(parts) == 0 {
-			return ""
-		}
-		s = fmt.Sprintf("batch times on this machine vary on their own, by CPU (%d calibration readings of the meter, pinned work timed on each CPU in turn, at the start and at the end): %s",
-			c.Batches, strings.Join(parts, ", "))
-	case c.Batches >= 3:
-		s = fmt.Sprintf("batch times on this machine vary ±%s on their own (%d calibration batches; ±%s from one batch to the next)",
-			pct(c.Spread), c.Batches, pct(c.StepSpread))
-	default:
-		return ""
-	}
-	if !math.IsNaN(c.Allowed) {
-		s += fmt.Sprintf("; with about %d pairs per configuration in the budget of %v, that allows a speedup interval of about ±%s",
-			c.PairsInBudget, c.Budget, pct(c.Allowed))
-	}
-	return s
 }
 
 // CalibrationOf returns the calibration of a machine, if it has one.

@@ -1,17 +1,11 @@
 package report
 
 import (
-	"bufio"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/parbench/parbench/internal/strategyorder"
 	"github.com/parbench/parbench/runfiles"
 )
 
@@ -209,101 +203,6 @@ func (s *Set) InputErrors() []error {
 	return out
 }
 
-// WriteText writes summary.txt: a Report's text for one workload; for
-// several, the workloads, the across-workloads table, then each Report's
-// text under a heading that names it.
-func (s *Set) WriteText(w io.Writer) error {
-	return s.writeText(w, (*Report).WriteText)
-}
-
-// WriteTables is WriteText without the warnings, for a terminal whose
-// warnings are shown on their own.
-func (s *Set) WriteTables(w io.Writer) error {
-	return s.writeText(w, (*Report).WriteTables)
-}
-
-func (s *Set) writeText(w io.Writer, write func(*Report, io.Writer) error) error {
-	if !s.Several() {
-		return write(s.Reports[0], w)
-	}
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "Results of %d workloads, a section each. Times of different workloads measure different things:\n", len(s.Reports))
-	fmt.Fprintln(bw, "speedups, fits and checks are within a workload, each against its own baseline, never across.")
-	for _, r := range s.Reports {
-		fmt.Fprintf(bw, "  %s: %s\n", r.Label, r.workloadText())
-	}
-	fmt.Fprintln(bw)
-	for _, n := range s.acrossNotes() {
-		fmt.Fprintln(bw, n)
-	}
-	if err := s.acrossTable().write(bw); err != nil {
-		return err
-	}
-	for _, r := range s.Reports {
-		fmt.Fprintf(bw, "\n== %s ==\n\n", r.Label)
-		if err := write(r, bw); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
-}
-
-// acrossNotes say what the across-workloads table holds.
-func (s *Set) acrossNotes() []string {
-	conf := pct(s.Reports[0].Confidence)
-	return []string{
-		"Each strategy in every workload: the time per job (median time per batch / jobs, ± the half-width of its",
-		fmt.Sprintf("%s interval) and the speedup against %s on 1 core of the same workload with its interval, on 1 core", conf, Baseline),
-		"and at the most cores measured (workers = cores where the strategy uses them), with the efficiency and the share of the ceiling there.",
-	}
-}
-
-// acrossTable is a row per machine, strategy and workload, strategies
-// in report order: the workloads of a strategy sit together.
-func (s *Set) acrossTable() *table {
-	multi := false
-	var strategies []string
-	for _, r := range s.Reports {
-		multi = multi || len(r.Machines) > 1
-		for _, st := range r.Strategies() {
-			if st != CeilingStrategy && !slices.Contains(strategies, st) {
-				strategies = append(strategies, st)
-			}
-		}
-	}
-	slices.SortStableFunc(strategies, strategyorder.Compare)
-	conf := pct(s.Reports[0].Confidence)
-	t := &table{align: "llrrrrrrrr"}
-	head := []string{"strategy", "workload", "per job, 1 core", "speedup, 1 core [" + conf + "]", "cores", "workers", "per job", "speedup [" + conf + "]", "efficiency", "vs ceiling"}
-	if multi {
-		t.align = "l" + t.align
-		head = append([]string{"machine"}, head...)
-	}
-	t.add(head...)
-	for _, st := range strategies {
-		for _, r := range s.Reports {
-			for _, m := range r.Machines {
-				one, top := r.acrossRows(m.Label, st)
-				if one == nil && top == nil {
-					continue
-				}
-				cells := []string{st, r.Label, r.perJobText(one), speedupText(one)}
-				if top == nil {
-					cells = append(cells, "-", "-", "-", "-", "-", "-")
-				} else {
-					cells = append(cells, strconv.Itoa(top.Cores), workersText(top.Workers), r.perJobText(top),
-						speedupText(top), fmtPercent(top.Efficiency), fmtPercent(top.EfficiencyVsCeiling))
-				}
-				if multi {
-					cells = append([]string{m.Label}, cells...)
-				}
-				t.add(cells...)
-			}
-		}
-	}
-	return t
-}
-
 // acrossRows are the rows of a strategy on a machine that the across
 // table shows: on 1 core, and on the most cores measured. At a core count
 // the row with workers = cores is taken, or the only row there (a
@@ -345,72 +244,6 @@ func (r *Report) acrossRows(machine, strategy string) (one, top *Row) {
 		top = pick(most)
 	}
 	return one, top
-}
-
-// perJobText is a row's median time per job and the relative half-width
-// of its interval, "-" where the row or the jobs per batch are unknown.
-func (r *Report) perJobText(row *Row) string {
-	if row == nil || r.Params.Jobs <= 0 {
-		return "-"
-	}
-	return fmtSeconds(row.Median/float64(r.Params.Jobs)) + " ±" + pct(row.CIHalfWidth())
-}
-
-// speedupText is a row's speedup and its interval, "-" for no row.
-func speedupText(row *Row) string {
-	if row == nil {
-		return "-"
-	}
-	return fmtRatio(row.Speedup) + " " + intervalText(row.SpeedupLow, row.SpeedupHigh)
-}
-
-// WriteCSV writes summary.csv: a Report's CSV for one workload; for
-// several, one table of every Report's rows with a first column,
-// "workload", that holds its Label.
-func (s *Set) WriteCSV(w io.Writer) error {
-	if !s.Several() {
-		return s.Reports[0].WriteCSV(w)
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{"workload"}, CSVHeader...)); err != nil {
-		return err
-	}
-	for _, r := range s.Reports {
-		for _, rec := range r.csvRecords() {
-			if err := cw.Write(append([]string{r.Label}, rec...)); err != nil {
-				return err
-			}
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// WriteJSON writes summary.json: a Report's object for one workload; for
-// several, {"workloads": [...]}, each element a Report's object with its
-// "label".
-func (s *Set) WriteJSON(w io.Writer) error {
-	if !s.Several() {
-		return s.Reports[0].WriteJSON(w)
-	}
-	out := struct {
-		Workloads []jsonReport `json:"workloads"`
-	}{}
-	for _, r := range s.Reports {
-		out.Workloads = append(out.Workloads, r.jsonReport())
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-// ArrivalBound is the first Report's ArrivalBound, for a Set of one
-// workload: a bound is a property of one arrival schedule.
-func (s *Set) ArrivalBound(jobCompute time.Duration) (ArrivalBound, bool) {
-	if s.Several() {
-		return ArrivalBound{}, false
-	}
-	return s.Reports[0].ArrivalBound(jobCompute)
 }
 
 // machineLabels are the labels of every Report's machines, each once, in

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/runfiles"
 )
 
 func loadSet(t *testing.T, args ...string) (*Set, error) {
@@ -28,7 +29,7 @@ func loadSet(t *testing.T, args ...string) (*Set, error) {
 // key), and returns its folder.
 func runWith(t *testing.T, dir, name, from string, edit map[string]string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", from, BenchFile))
+	data, err := os.ReadFile(filepath.Join("testdata", from, runfiles.BenchFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func runWith(t *testing.T, dir, name, from string, edit map[string]string) strin
 	if err := os.MkdirAll(run, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(run, BenchFile), []byte(strings.Join(append(added, lines...), "\n")), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(run, runfiles.BenchFile), []byte(strings.Join(append(added, lines...), "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return run
@@ -182,6 +183,7 @@ func TestSetOfOneWritesAsItsReport(t *testing.T) {
 		{"tables", func(b *bytes.Buffer) error { return set.WriteTables(b) }, func(b *bytes.Buffer) error { return rep.WriteTables(b) }},
 		{"csv", func(b *bytes.Buffer) error { return set.WriteCSV(b) }, func(b *bytes.Buffer) error { return rep.WriteCSV(b) }},
 		{"json", func(b *bytes.Buffer) error { return set.WriteJSON(b) }, func(b *bytes.Buffer) error { return rep.WriteJSON(b) }},
+		{"markdown", func(b *bytes.Buffer) error { return set.WriteMarkdown(b) }, func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) }},
 		{"html", func(b *bytes.Buffer) error { return set.WriteHTML(b, HTMLPage{Dir: "testdata"}) },
 			func(b *bytes.Buffer) error { return rep.WriteHTML(b, HTMLPage{Dir: "testdata"}) }},
 	} {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/parbench/parbench/internal/golden"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // A simRun is a sweep of the own-cpus kind on a simulated machine whose
@@ -270,7 +271,7 @@ var simRuns = map[string]simRun{
 // writes; go test -update rewrites them.
 func TestSimRunFixtures(t *testing.T) {
 	for name, s := range simRuns {
-		golden.Check(t, filepath.Join("testdata", name, BenchFile), s.write())
+		golden.Check(t, filepath.Join("testdata", name, runfiles.BenchFile), s.write())
 	}
 }
 
@@ -279,7 +280,7 @@ func TestSimRunFixtures(t *testing.T) {
 func writeSimRun(t *testing.T, s simRun) Input {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, BenchFile)
+	path := filepath.Join(dir, runfiles.BenchFile)
 	if err := os.WriteFile(path, s.write(), 0o644); err != nil {
 		t.Fatal(err)
 	}

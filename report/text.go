@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/perf/benchunit"
-
 	"github.com/parbench/parbench/internal/pairstat"
 )
 
@@ -123,30 +121,6 @@ func (r *Report) writeHeader(w io.Writer) {
 	for _, l := range r.speedLines() {
 		fmt.Fprintln(w, l)
 	}
-}
-
-// speedLines are what the report measured of its CPUs' speeds: each
-// meter's slow stretches, and in the first-cpu kind the stretches in
-// which the baseline's batches slowed.
-func (r *Report) speedLines() []string {
-	var out []string
-	for _, m := range r.Meters {
-		for _, l := range m.lines() {
-			out = append(out, m.Machine+": "+l+".")
-		}
-	}
-	for _, m := range r.Machines {
-		var ss []BaselineStretch
-		for _, s := range r.BaselineStretches {
-			if s.Machine == m.Label {
-				ss = append(ss, s)
-			}
-		}
-		if len(ss) > 0 {
-			out = append(out, m.Label+": the baseline, all on the first CPU, slowed beyond its noise: "+baselineText(ss, mainStretch(ss))+".")
-		}
-	}
-	return out
 }
 
 // anyKind reports whether a machine of the report is of kind k.
@@ -394,13 +368,6 @@ func flagText(r Row) string {
 	return strings.Join(flags, "; ")
 }
 
-func workersText(w int) string {
-	if w == 0 {
-		return "?"
-	}
-	return strconv.Itoa(w)
-}
-
 func stepText(s *Step) string {
 	if s == nil {
 		return ""
@@ -412,58 +379,41 @@ func stepText(s *Step) string {
 	return fmt.Sprintf("vs %d: %s (p=%.3f)", s.FromCores, change, s.P)
 }
 
-// fmtSeconds formats seconds with an SI prefix and three or more
-// significant digits, as benchstat does.
-func fmtSeconds(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	return benchunit.Scale(v, benchunit.Decimal) + "s"
+// WriteText writes summary.txt: a Report's text for one workload; for
+// several, the workloads, the across-workloads table, then each Report's
+// text under a heading that names it.
+func (s *Set) WriteText(w io.Writer) error {
+	return s.writeText(w, (*Report).WriteText)
 }
 
-func fmtScaled(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	return benchunit.Scale(v, benchunit.Decimal)
+// WriteTables is WriteText without the warnings, for a terminal whose
+// warnings are shown on their own.
+func (s *Set) WriteTables(w io.Writer) error {
+	return s.writeText(w, (*Report).WriteTables)
 }
 
-func fmtRatio(v float64) string { return fmtFixed(v, 2) }
-
-func fmtFixed(v float64, prec int) string {
-	switch {
-	case math.IsNaN(v):
-		return "-"
-	case math.IsInf(v, 1):
-		return "∞"
+func (s *Set) writeText(w io.Writer, write func(*Report, io.Writer) error) error {
+	if !s.Several() {
+		return write(s.Reports[0], w)
 	}
-	return strconv.FormatFloat(v, 'f', prec, 64)
-}
-
-// fmtSig formats with three significant digits: parameters span orders
-// of magnitude (κ is often 1e-4).
-func fmtSig(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "-"
-	case math.IsInf(v, 1):
-		return "∞"
-	case v != 0 && math.Abs(v) < 0.001:
-		return strconv.FormatFloat(v, 'e', 2, 64)
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "Results of %d workloads, a section each. Times of different workloads measure different things:\n", len(s.Reports))
+	fmt.Fprintln(bw, "speedups, fits and checks are within a workload, each against its own baseline, never across.")
+	for _, r := range s.Reports {
+		fmt.Fprintf(bw, "  %s: %s\n", r.Label, r.workloadText())
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-func fmtPercent(v float64) string {
-	if math.IsNaN(v) {
-		return "-"
+	fmt.Fprintln(bw)
+	for _, n := range s.acrossNotes() {
+		fmt.Fprintln(bw, n)
 	}
-	return strconv.FormatFloat(100*v, 'f', 0, 64) + "%"
-}
-
-func intervalText(lo, hi float64) string {
-	if math.IsNaN(lo) || math.IsNaN(hi) {
-		return "-"
+	if err := s.acrossTable().write(bw); err != nil {
+		return err
 	}
-	return "[" + fmtRatio(lo) + ", " + fmtRatio(hi) + "]"
+	for _, r := range s.Reports {
+		fmt.Fprintf(bw, "\n== %s ==\n\n", r.Label)
+		if err := write(r, bw); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }

@@ -90,7 +90,10 @@ const (
 	// ns/op the wall time per job there (pinned, serial), and
 	// ElapsedUnit the seconds since the sweep began. S is
 	// CPUSpeedBaseline (a baseline half, the lines just before its
-	// pair's sample line) or CPUSpeedCalibration.
+	// pair's sample line) or CPUSpeedCalibration (a round of the
+	// calibration meter, which times the workload's XOR-sum alone,
+	// without its sleep and gap: the kernel's time per job that the
+	// arrival bound takes as its compute).
 	CPUSpeedBenchmark   = "CPUSpeed"
 	CPUSpeedBaseline    = "baseline"
 	CPUSpeedCalibration = "calibration"

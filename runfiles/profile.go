@@ -3,6 +3,7 @@ package runfiles
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/google/pprof/profile"
@@ -74,4 +75,40 @@ func ProfileConfig(p *profile.Profile) (strategy string, cores, workers int, ok 
 		}
 	}
 	return "", 0, 0, false
+}
+
+// A CPUProfile is one configuration's CPU profile from a run folder, with
+// the configuration its samples are labelled with.
+type CPUProfile struct {
+	Path           string
+	Strategy       string
+	Cores, Workers int
+	Profile        *profile.Profile
+}
+
+// CPUProfilePaths lists the per-configuration CPU profiles of the
+// folder, by name; the merged one is not among them.
+func (f Folder) CPUProfilePaths() []string {
+	paths, _ := filepath.Glob(filepath.Join(f.ProfileDir(), ProfileCPU+"-*.pprof"))
+	var out []string
+	for _, p := range paths {
+		if filepath.Base(p) != MergedCPUProfile {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ReadCPUProfile reads one configuration's CPU profile and the
+// configuration from its labels (ProfileConfig); errors name the file.
+func ReadCPUProfile(path string) (CPUProfile, error) {
+	p, err := ReadProfile(path)
+	if err != nil {
+		return CPUProfile{}, err
+	}
+	strategy, cores, workers, ok := ProfileConfig(p)
+	if !ok {
+		return CPUProfile{}, fmt.Errorf("%s: no %s, %s and %s labels", path, LabelStrategy, LabelCores, LabelWorkers)
+	}
+	return CPUProfile{Path: path, Strategy: strategy, Cores: cores, Workers: workers, Profile: p}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -50,10 +52,23 @@ func WriteTimelineCSV(w io.Writer, s Timeline) error {
 // ReadTimelineCSV reads what WriteTimelineCSV wrote. name is used in
 // errors, which carry name:line.
 func ReadTimelineCSV(r io.Reader, name string) (Timeline, error) {
+	return readTimeline(r, name, false)
+}
+
+// readTimelineHead reads the configuration of a timeline CSV from its
+// header and its first job, without the jobs: what ReadTimelineCSV
+// would return for the whole file, if it reads, less its Jobs.
+func readTimelineHead(r io.Reader, name string) (Timeline, error) {
+	return readTimeline(r, name, true)
+}
+
+// readTimeline reads a timeline CSV, or with head only its first job, and
+// then returns the configuration without the jobs.
+func readTimeline(r io.Reader, name string, head bool) (Timeline, error) {
 	var s Timeline
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(timelineHeader)
-	head, err := cr.Read()
+	first, err := cr.Read()
 	if err == io.EOF {
 		return s, fmt.Errorf("%s:1: empty file, want the header %s", name, strings.Join(timelineHeader, ","))
 	}
@@ -61,9 +76,9 @@ func ReadTimelineCSV(r io.Reader, name string) (Timeline, error) {
 		return s, csvError(name, err)
 	}
 	for i, h := range timelineHeader {
-		if head[i] != h {
+		if first[i] != h {
 			line, _ := cr.FieldPos(i)
-			return s, fmt.Errorf("%s:%d: column %d is %q, want %q", name, line, i+1, head[i], h)
+			return s, fmt.Errorf("%s:%d: column %d is %q, want %q", name, line, i+1, first[i], h)
 		}
 	}
 	for {
@@ -96,6 +111,10 @@ func ReadTimelineCSV(r io.Reader, name string) (Timeline, error) {
 			return s, fmt.Errorf("%s:%d: configuration changes mid-file", name, line)
 		}
 		s.Jobs = append(s.Jobs, Span{Job: job, Worker: int(worker), Start: time.Duration(start), End: time.Duration(end)})
+		if head {
+			s.Jobs = nil
+			return s, nil
+		}
 	}
 	if len(s.Jobs) == 0 {
 		return s, fmt.Errorf("%s: no jobs", name)
@@ -111,12 +130,80 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
+// timelinePrefix starts the name of every timeline CSV.
+const timelinePrefix = "timeline-"
+
 // TimelineName is the file name of a timeline, without extension:
 // timeline-<strategy>-<cores>, with -w<workers> added when the worker
 // count is not the sweep's default for those cores.
 func TimelineName(strategy string, cores, workers int, defaultWorkers bool) string {
-	if defaultWorkers {
-		return fmt.Sprintf("timeline-%s-%d", strategy, cores)
+	name := fmt.Sprintf("%s%s-%d", timelinePrefix, strategy, cores)
+	if !defaultWorkers {
+		name += "-w" + strconv.Itoa(workers)
 	}
-	return fmt.Sprintf("timeline-%s-%d-w%d", strategy, cores, workers)
+	return name
+}
+
+// A TimelineFile is one timeline CSV of a run folder, with the
+// configuration its rows name (read from its first job) and the execution
+// trace of the same batch, where the harness traced it.
+type TimelineFile struct {
+	// Name is the file's name without its extension, which its chart
+	// takes: "timeline-pool-2".
+	Name           string
+	Path           string
+	Strategy       string
+	Cores, Workers int
+	// Trace is the path of the batch's execution trace, "" for none.
+	Trace string
+}
+
+// Read reads the file's jobs.
+func (tf TimelineFile) Read() (Timeline, error) {
+	f, err := os.Open(tf.Path)
+	if err != nil {
+		return Timeline{}, err
+	}
+	defer f.Close()
+	return ReadTimelineCSV(f, tf.Path)
+}
+
+// Timelines lists the folder's timeline CSVs by name, each with its
+// configuration and its trace; a file whose configuration cannot be read
+// is left out, with an error that names it.
+func (f Folder) Timelines() ([]TimelineFile, []error) {
+	paths, _ := filepath.Glob(f.Path(timelinePrefix + "*" + timelineExt))
+	var out []TimelineFile
+	var problems []error
+	for _, path := range paths {
+		tl, err := readTimelineFileHead(path)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(path), timelineExt)
+		tf := TimelineFile{Name: name, Path: path, Strategy: tl.Strategy, Cores: tl.Cores, Workers: tl.Workers}
+		// The trace of a batch is named as its timeline is.
+		trace := filepath.Join(f.ProfileDir(), ProfileTrace+"-"+strings.TrimPrefix(name, timelinePrefix)+".out")
+		if isFile(trace) {
+			tf.Trace = trace
+		}
+		out = append(out, tf)
+	}
+	return out, problems
+}
+
+func readTimelineFileHead(path string) (Timeline, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Timeline{}, err
+	}
+	defer f.Close()
+	return readTimelineHead(f, path)
+}
+
+// isFile reports whether path is a regular file, following links.
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }

@@ -95,6 +95,16 @@ func FuzzReadTimelineCSV(f *testing.F) {
 	f.Add(b.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ReadTimelineCSV(bytes.NewReader(data), "fuzz.csv")
+		// The head is a prefix of the file, read by the same checks: it
+		// fails where the whole file fails there, and names the
+		// configuration of a file that reads.
+		head, headErr := readTimelineHead(bytes.NewReader(data), "fuzz.csv")
+		if headErr != nil && err == nil {
+			t.Fatalf("head: %v, but the whole file reads", headErr)
+		}
+		if err == nil && (head.Strategy != s.Strategy || head.Cores != s.Cores || head.Workers != s.Workers || head.Jobs != nil) {
+			t.Fatalf("head %+v, want the configuration of %+v and no jobs", head, s)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.csv:") {
 				t.Errorf("error %q does not start with the file name", err)

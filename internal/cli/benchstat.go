@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // benchstat's bounds. It reads only lines the report accepted (see
@@ -46,7 +47,7 @@ func runBenchstat(ctx context.Context, command []string, views []report.Benchsta
 		}
 		if len(bytes.TrimSpace(stdout)) == 0 {
 			warnings = append(warnings, fmt.Sprintf("%s printed nothing for %q (killed, or out of its %d MiB memory limit?): left out of %s",
-				strings.Join(command, " "), v.Title, benchstatMemory>>20, benchstatText))
+				strings.Join(command, " "), v.Title, benchstatMemory>>20, runfiles.BenchstatText))
 			continue
 		}
 		if out.Len() > 0 {

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // fakeBenchstat writes an executable shell script standing in for
@@ -88,12 +90,12 @@ func TestReportBenchstatBounded(t *testing.T) {
 			if tt.wantWarn != "" && !strings.Contains(stderr, "parbench: warning: ") || !strings.Contains(stderr, tt.wantWarn) {
 				t.Errorf("stderr lacks a warning with %q:\n%s", tt.wantWarn, stderr)
 			}
-			text, err := os.ReadFile(filepath.Join(run, benchstatText))
+			text, err := os.ReadFile(filepath.Join(run, runfiles.BenchstatText))
 			switch {
 			case tt.wantFile == "" && err == nil:
-				t.Errorf("%s written:\n%s", benchstatText, text)
+				t.Errorf("%s written:\n%s", runfiles.BenchstatText, text)
 			case tt.wantFile != "" && !bytes.Contains(text, []byte(tt.wantFile)):
-				t.Errorf("%s: %v, want it to hold %q:\n%s", benchstatText, err, tt.wantFile, text)
+				t.Errorf("%s: %v, want it to hold %q:\n%s", runfiles.BenchstatText, err, tt.wantFile, text)
 			}
 			if tt.wantGone && alive(t, pidFile) {
 				t.Errorf("benchstat's process outlived the report")
@@ -121,7 +123,7 @@ func TestReportBenchstatReadsOnlyAcceptedLines(t *testing.T) {
 	if !strings.Contains(stderr, "bench.txt:") || !strings.Contains(stderr, "NaN") {
 		t.Errorf("no warning names the NaN line:\n%s", stderr)
 	}
-	text, err := os.ReadFile(filepath.Join(run, benchstatText))
+	text, err := os.ReadFile(filepath.Join(run, runfiles.BenchstatText))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +197,7 @@ func TestBenchstatPerWorkload(t *testing.T) {
 	if status, _, stderr := runParbench(t, "report", "-format", "svg", "-benchstat", script, "-o", out, a, other, b); status != 0 {
 		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 	}
-	text, err := os.ReadFile(filepath.Join(out, benchstatText))
+	text, err := os.ReadFile(filepath.Join(out, runfiles.BenchstatText))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/parbench/parbench/runfiles"
 	"golang.org/x/sys/unix"
 )
 
@@ -57,7 +58,7 @@ func TestRunUnderABusyCPU(t *testing.T) {
 			if status != 0 {
 				t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 			}
-			data, err := os.ReadFile(filepath.Join(latestRun(t, root), summaryJSON))
+			data, err := os.ReadFile(filepath.Join(latestRun(t, root), runfiles.SummaryJSON))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -117,11 +119,15 @@ func planFiles(c harness.Config, formats []plots.Format, withReport bool, benchs
 			out = append(out, plannedFiles{pattern, n, note})
 		}
 	}
-	add("bench.txt", 1, "every timed sample")
+	// The names of the files of one configuration, in the profiles folder.
+	profile := func(kind string) string {
+		return path.Join(runfiles.ProfilesDir, runfiles.ProfileName(kind, "<strategy>", 0, 0, true))
+	}
+	add(runfiles.BenchFile, 1, "every timed sample")
 	timelines := 0
 	if c.Timeline {
 		timelines = len(c.TimelineTrials())
-		add("timeline-<strategy>-<cores>.csv", timelines, "one untimed batch each, per job")
+		add(configPattern(runfiles.TimelineName("<strategy>", 0, 0, true))+".csv", timelines, "one untimed batch each, per job")
 	}
 	if c.Timeline && c.Trace {
 		trace := 0
@@ -130,7 +136,7 @@ func planFiles(c harness.Config, formats []plots.Format, withReport bool, benchs
 				trace++
 			}
 		}
-		add("profiles/trace-<strategy>-<cores>.out", trace, "the timeline batches of in-process strategies, for the losses")
+		add(configPattern(profile(runfiles.ProfileTrace)), trace, "the timeline batches of in-process strategies, for the losses")
 	}
 	if c.Profile {
 		var cpu, contention int
@@ -140,47 +146,55 @@ func planFiles(c harness.Config, formats []plots.Format, withReport bool, benchs
 				contention++
 			}
 		}
-		add("profiles/cpu-<strategy>-<cores>.pprof", cpu, "")
-		add("profiles/heap-<strategy>-<cores>.pprof", cpu, "")
-		add("profiles/{mutex,block}-<strategy>-<cores>.pprof", 2*contention, "in-process strategies")
-		add("profiles/cpu-merged.pprof, profiles/summary.txt", 2, "")
-	}
-	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
-		add("arrival-bound.txt", 1, "")
+		add(configPattern(profile(runfiles.ProfileCPU)), cpu, "")
+		add(configPattern(profile(runfiles.ProfileHeap)), cpu, "")
+		add(configPattern(strings.Replace(profile(runfiles.ProfileMutex), runfiles.ProfileMutex, "{"+runfiles.ProfileMutex+","+runfiles.ProfileBlock+"}", 1)), 2*contention, "in-process strategies")
+		add(path.Join(runfiles.ProfilesDir, runfiles.MergedCPUProfile)+", "+path.Join(runfiles.ProfilesDir, runfiles.BreakdownFile), 2, "")
 	}
 	if !withReport {
 		return out
 	}
-	n := 3
-	if strings.TrimSpace(benchstat) != "" {
-		n++
+	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
+		add(runfiles.ArrivalBoundFile, 1, "")
 	}
-	add("summary.{txt,csv,json}"+map[bool]string{true: ", benchstat.txt"}[n == 4], n, "")
-	add(report.HTMLFile, 1, "the whole report on one page, every chart in it as SVG")
+	summaries := []string{runfiles.SummaryText, runfiles.SummaryMarkdown, runfiles.SummaryCSV, runfiles.SummaryJSON}
+	if strings.TrimSpace(benchstat) != "" {
+		summaries = append(summaries, runfiles.BenchstatText)
+	}
+	add(strings.Join(summaries, ", "), len(summaries), "")
+	add(runfiles.ReportHTML, 1, "the whole report on one page, every chart in it as SVG")
 	add("charts: "+strings.Join(chartNames(c), ", "), reportCharts(c)*len(formats), formatsText(formats))
-	add("timeline-<strategy>-<cores> charts", timelines*len(formats), formatsText(formats))
+	add(configPattern(runfiles.TimelineName("<strategy>", 0, 0, true))+" charts", timelines*len(formats), formatsText(formats))
+	add(runfiles.ReportManifest, 1, "what the report wrote")
 	return out
+}
+
+// configPattern turns the name of the made-up configuration <strategy>
+// on 0 cores into the pattern of every configuration's:
+// timeline-<strategy>-<cores>.
+func configPattern(name string) string {
+	return strings.Replace(name, "<strategy>-0", "<strategy>-<cores>", 1)
 }
 
 // chartNames are the charts against cores (and workers) a report of c draws.
 func chartNames(c harness.Config) []string {
 	var names []string
-	if slices.Contains(c.Strategies, "serial") && slices.Contains(c.Cores, 1) {
-		names = append(names, "speedup", "efficiency")
+	if slices.Contains(c.Strategies, report.Baseline) && slices.Contains(c.Cores, 1) {
+		names = append(names, runfiles.ChartSpeedup, runfiles.ChartEfficiency)
 	}
-	names = append(names, "time", "throughput")
+	names = append(names, runfiles.ChartTime, runfiles.ChartThroughput)
 	if len(c.Workers) > 1 {
-		names = append(names, "throughput-workers")
+		names = append(names, runfiles.ChartThroughputWorkers)
 	}
 	if c.Profile {
-		names = append(names, "overhead")
+		names = append(names, runfiles.ChartOverhead)
 	}
 	if !c.Unpaired {
 		// The losses come from the pairs themselves.
-		names = append(names, "efficiency-loss")
+		names = append(names, runfiles.ChartEfficiencyLoss)
 	}
 	// The per-CPU speed meter's, from every run whose cores are pinned.
-	names = append(names, "cpu-speed")
+	names = append(names, runfiles.ChartCPUSpeed)
 	return names
 }
 
@@ -268,25 +282,30 @@ func calibrateReport(c harness.Config, jobTime time.Duration, formats []plots.Fo
 	return stats, chart, nil
 }
 
-// dryRun calibrates on this machine and prints the plan of c on topo.
-func dryRun(stdout io.Writer, fs *flag.FlagSet, f runFlags, c harness.Config, runner *harness.Runner, here, topo harness.Topology, formats []plots.Format) error {
+// dryRun calibrates on this machine and prints the plan of p.
+func dryRun(stdout io.Writer, fs *flag.FlagSet, f runFlags, p *runPlan) error {
 	if _, _, _, err := precisionBudget(fs); err != nil {
 		return err // before the calibration, as any usage error
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cal, err := runner.MeasureCosts(ctx, c)
+	c := p.c
+	cal, err := p.runner.MeasureCosts(ctx, c)
 	if err != nil {
 		return err
 	}
-	stats, chart, err := calibrateReport(c, cal.JobTime, formats)
+	stats, chart, err := calibrateReport(c, cal.JobTime, p.formats)
 	if err != nil {
 		return err
 	}
 	cal.Report, cal.Chart = stats, chart
-	files := planFiles(c, formats, f.report, f.benchstat)
+	files := planFiles(c, p.formats, f.report, f.benchstat)
 	est := harness.EstimateRun(c, cal.Costs, chartCount(c), f.report)
-	printPlan(stdout, f, c, runner, here, topo, cal, est, files)
+	fmt.Fprintf(stdout, "parbench run -dry-run: the plan; nothing was run but the measurement of its costs, nothing written\n\n")
+	printMachine(stdout, f, p, cal)
+	printSweep(stdout, f, c, p.topo)
+	printPasses(stdout, c, est)
+	printFiles(stdout, files)
 	return printBudget(stdout, fs, c, cal.Costs)
 }
 
@@ -307,14 +326,14 @@ func topologyText(t harness.Topology) string {
 	return fmt.Sprintf("%d CPUs on %d physical cores (SMT %d)", t.CPUs, t.Cores, t.CPUs/t.Cores)
 }
 
-func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner, here, topo harness.Topology,
-	cal harness.MeasuredCosts, est harness.Estimate, files []plannedFiles) {
-	fmt.Fprintf(w, "parbench run -dry-run: the plan; nothing was run but the measurement of its costs, nothing written\n\n")
-	if topo != here {
+// printMachine prints the machine planned for and the costs measured on
+// this one.
+func printMachine(w io.Writer, f runFlags, p *runPlan, cal harness.MeasuredCosts) {
+	if p.topo != p.here {
 		fmt.Fprintf(w, "machine:      %s, assumed (-assume-cpus %d -assume-smt %d); this one has %s\n",
-			topologyText(topo), f.plan.assumeCPUs, f.plan.assumeSMT, topologyText(here))
+			topologyText(p.topo), f.plan.assumeCPUs, f.plan.assumeSMT, topologyText(p.here))
 	} else {
-		fmt.Fprintf(w, "machine:      %s (%s)\n", topologyText(topo), runner.Enforcement)
+		fmt.Fprintf(w, "machine:      %s (%s)\n", topologyText(p.topo), p.runner.Enforcement)
 	}
 	fmt.Fprintf(w, "costs:        on this machine: a serial batch of %d jobs on 1 pinned core took %v (median of %d; %v per job);\n",
 		cal.Jobs, cal.Batch.Round(10*time.Microsecond), cal.Batches, cal.JobTime.Round(10*time.Nanosecond))
@@ -323,6 +342,11 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 		fmt.Fprintf(w, "; %s start-up %v per worker", s, cal.WorkerStart[s].Round(10*time.Microsecond))
 	}
 	fmt.Fprintf(w, ";\n              the report of this plan %v, a chart %v\n", cal.Report.Round(100*time.Microsecond), cal.Chart.Round(time.Millisecond))
+}
+
+// printSweep prints the sweep: the workload, the strategies, the core
+// and worker counts, the rounds and the untimed passes.
+func printSweep(w io.Writer, f runFlags, c harness.Config, topo harness.Topology) {
 	wl := c.Workload
 	fmt.Fprintf(w, "workload:     %d jobs x N = %d, sleep %v, gap %v (preset %s)\n", wl.Jobs, wl.N, wl.Sleep, wl.Gap, f.preset)
 	fmt.Fprintf(w, "strategies:   %s\n", strings.Join(c.Strategies, ", "))
@@ -354,7 +378,10 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 		prof += fmt.Sprintf(", %v of CPU each", c.ProfileTime)
 	}
 	fmt.Fprintf(w, "profiles:     %s\n\n", prof)
+}
 
+// printPasses prints the estimated time of each pass.
+func printPasses(w io.Writer, c harness.Config, est harness.Estimate) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "pass\tconfigurations\tprocesses\tbatches\tideal scaling\tno scaling\t\n")
 	for _, p := range est.Passes {
@@ -377,16 +404,16 @@ func printPlan(w io.Writer, f runFlags, c harness.Config, runner *harness.Runner
 			"(%v) is spent, so budget up to %v for it (see the precision budget below).\n", c.Count, c.Budget, max(c.Budget, est.Passes[0].Flat))
 	}
 	fmt.Fprintln(w)
+}
 
-	total := 0
+// printFiles prints the files the run writes, by kind.
+func printFiles(w io.Writer, files []plannedFiles) {
+	total, width := 0, 0
 	for _, fl := range files {
 		total += fl.count
-	}
-	fmt.Fprintf(w, "files (%d) in <root>/<UTC timestamp>-<host>/:\n", total)
-	width := 0
-	for _, fl := range files {
 		width = max(width, len(fl.pattern))
 	}
+	fmt.Fprintf(w, "files (%d) in <root>/<UTC timestamp>-<host>/:\n", total)
 	for _, fl := range files {
 		line := fmt.Sprintf("  %-4d %-*s  ", fl.count, width, fl.pattern)
 		if fl.note != "" {

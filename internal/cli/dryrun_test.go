@@ -176,11 +176,12 @@ func TestPlanFilesAllPasses(t *testing.T) {
 		"profiles/cpu-<strategy>-<cores>.pprof":                                               42,
 		"profiles/heap-<strategy>-<cores>.pprof":                                              42,
 		"profiles/{mutex,block}-<strategy>-<cores>.pprof":                                     56,
-		"profiles/cpu-merged.pprof, profiles/summary.txt":                                     2,
-		"summary.{txt,csv,json}, benchstat.txt":                                               4,
+		"profiles/cpu-merged.pprof, profiles/breakdown.txt":                                   2,
+		"summary.txt, summary.md, summary.csv, summary.json, benchstat.txt":                   5,
 		"charts: speedup, efficiency, time, throughput, overhead, efficiency-loss, cpu-speed": 14,
 		"report.html":                        1,
 		"timeline-<strategy>-<cores> charts": 84,
+		"report-files.txt":                   1,
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -222,7 +223,7 @@ func TestDryRun(t *testing.T) {
 		"\n   profile              15         15 ",
 		"\n    report              70          -  22 charts ",
 		"\n     total ",
-		"files (111) in <root>/<UTC timestamp>-<host>/:",
+		"files (113) in <root>/<UTC timestamp>-<host>/:", // with summary.md and report-files.txt
 		"precision budget: -precision 3% -budget 4m0s over 84 timed configurations",
 	} {
 		if !strings.Contains(stdout, want) {
@@ -265,7 +266,7 @@ func TestDryRunBudget(t *testing.T) {
 	}{
 		{"make bench", bench, []string{
 			// 5 strategies at 1 and 2 cores, and the ceiling at each.
-			"precision budget: -precision 3% -budget 2m30s over 12 timed configurations",
+			"precision budget: -precision 3% -budget 4m0s over 12 timed configurations",
 			"extra rounds (worst case)", "at ±5% per pair",
 			"17 rounds", // (1.96 * 1.2533 * 5% / 3%)^2 = 16.7
 		}},

@@ -25,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -239,7 +240,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bench := filepath.Join(run, report.BenchFile)
+	bench := filepath.Join(run, runfiles.BenchFile)
 	data, err := os.ReadFile(bench)
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +273,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	t.Logf("run and report took %v", time.Since(start).Round(time.Millisecond))
 
 	browserStart := time.Now()
-	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(run, report.HTMLFile))
+	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(run, runfiles.ReportHTML))
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -383,7 +384,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 				Median   float64 `json:"median_s"`
 			}
 		}
-		b, err := os.ReadFile(filepath.Join(run, summaryJSON))
+		b, err := os.ReadFile(filepath.Join(run, runfiles.SummaryJSON))
 		if err == nil {
 			err = json.Unmarshal(b, &summary)
 		}
@@ -523,7 +524,7 @@ func TestReportHTMLTwoWorkloadsInBrowser(t *testing.T) {
 			}
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(out, summaryJSON))
+	data, err := os.ReadFile(filepath.Join(out, runfiles.SummaryJSON))
 	if err == nil {
 		err = json.Unmarshal(data, &summary)
 	}
@@ -531,7 +532,7 @@ func TestReportHTMLTwoWorkloadsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(out, report.HTMLFile))
+	ctx, events, pageURL := openInBrowser(t, browser, filepath.Join(out, runfiles.ReportHTML))
 	full, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

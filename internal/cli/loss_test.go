@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 // TestRunExplainsItsLosses: a real sweep's report splits every paired
@@ -20,7 +22,7 @@ func TestRunExplainsItsLosses(t *testing.T) {
 		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 	}
 	dir := latestRun(t, root)
-	data, err := os.ReadFile(filepath.Join(dir, summaryJSON))
+	data, err := os.ReadFile(filepath.Join(dir, runfiles.SummaryJSON))
 	if err != nil {
 		t.Fatal(err)
 	}

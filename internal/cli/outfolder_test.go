@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parbench/parbench/runfiles"
 )
 
 func TestReportNeverOverwritesForeignFiles(t *testing.T) {
@@ -31,13 +33,13 @@ func TestReportNeverOverwritesForeignFiles(t *testing.T) {
 		run := copyRun(t, dir, "one-machine")
 		out := filepath.Join(dir, "out")
 		os.Mkdir(out, 0o755)
-		writeForeign(t, out, summaryText)
+		writeForeign(t, out, runfiles.SummaryText)
 		status, _, stderr := runParbench(t, "report", "-benchstat", "", "-format", "svg", "-o", out, run)
 		if status == 0 {
 			t.Errorf("exit status 0, want an error")
 		}
-		checkOneErrorLine(t, stderr, filepath.Join(out, summaryText)+" exists and was not written by parbench report")
-		checkUntouched(t, out, summaryText)
+		checkOneErrorLine(t, stderr, filepath.Join(out, runfiles.SummaryText)+" exists and was not written by parbench report")
+		checkUntouched(t, out, runfiles.SummaryText)
 	})
 
 	t.Run("-o folder with a foreign chart", func(t *testing.T) {
@@ -62,13 +64,13 @@ func TestReportNeverOverwritesForeignFiles(t *testing.T) {
 	t.Run("run folder with a foreign summary", func(t *testing.T) {
 		dir := t.TempDir()
 		run := copyRun(t, dir, "one-machine")
-		writeForeign(t, run, summaryText)
+		writeForeign(t, run, runfiles.SummaryText)
 		status, _, stderr := runParbench(t, "report", "-benchstat", "", "-format", "svg", run)
 		if status != 0 {
 			t.Fatalf("exit status %d; stderr:\n%s", status, stderr)
 		}
-		checkUntouched(t, run, summaryText)
-		got, _ := filepath.Glob(filepath.Join(run, "report-2*", summaryText))
+		checkUntouched(t, run, runfiles.SummaryText)
+		got, _ := filepath.Glob(filepath.Join(run, "report-2*", runfiles.SummaryText))
 		if len(got) != 1 {
 			t.Errorf("report written to %v, want a new report-* folder in the run folder; stderr:\n%s", got, stderr)
 		}
@@ -86,9 +88,9 @@ func TestReportNeverOverwritesForeignFiles(t *testing.T) {
 		if got, _ := filepath.Glob(filepath.Join(run, "report-2*")); len(got) > 0 {
 			t.Errorf("second report went to %v, want the run folder", got)
 		}
-		b, err := os.ReadFile(filepath.Join(run, reportManifest))
-		if err != nil || !strings.Contains(string(b), summaryText+"\n") || !strings.Contains(string(b), "speedup.svg\n") {
-			t.Errorf("%s: %q, %v; want it to list what the report wrote", reportManifest, b, err)
+		b, err := os.ReadFile(filepath.Join(run, runfiles.ReportManifest))
+		if err != nil || !strings.Contains(string(b), runfiles.SummaryText+"\n") || !strings.Contains(string(b), "speedup.svg\n") {
+			t.Errorf("%s: %q, %v; want it to list what the report wrote", runfiles.ReportManifest, b, err)
 		}
 	})
 }

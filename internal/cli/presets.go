@@ -190,7 +190,7 @@ func runPresetParts(stdout, stderr io.Writer, args []string, f runFlags, parts [
 	fmt.Fprintf(stderr, "parbench: preset %s: one report of its %d sweeps into %s\n", f.preset, len(dirs), out)
 	ctx, stop := interruptContext()
 	defer stop()
-	if _, err := writeReport(ctx, stdout, stderr, inputs, out, f.benchstat, formats, false); err != nil {
+	if err := writeReport(ctx, stdout, stderr, inputs, out, f.benchstat, formats, false); err != nil {
 		return fmt.Errorf("preset %s: %w", f.preset, err)
 	}
 	return nil

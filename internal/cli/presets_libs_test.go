@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/perf/benchfmt"
 
-	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -139,7 +139,7 @@ func TestRunPresetLibsRunsBothParts(t *testing.T) {
 			if !strings.Contains(stderr, "parbench: preset libs: one report of its 2 sweeps into "+reports[0]+"\n") {
 				t.Errorf("stderr does not say where the report of both went:\n%s", stderr)
 			}
-			text, err := os.ReadFile(filepath.Join(reports[0], summaryText))
+			text, err := os.ReadFile(filepath.Join(reports[0], runfiles.SummaryText))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -149,7 +149,7 @@ func TestRunPresetLibsRunsBothParts(t *testing.T) {
 					t.Errorf("summary.txt of both lacks %q:\n%s", want, text)
 				}
 			}
-			if _, err := os.Stat(filepath.Join(reports[0], report.HTMLFile)); err != nil {
+			if _, err := os.Stat(filepath.Join(reports[0], runfiles.ReportHTML)); err != nil {
 				t.Error(err)
 			}
 		})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,12 +13,15 @@ import (
 
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/runfiles"
 )
 
-// writeCPUProfile writes a CPU profile of n samples of the kernel and one
-// of the scheduler, and returns its path.
-func writeCPUProfile(t *testing.T, dir, name string, n int) string {
+// writeCPUProfile writes the CPU profile of a configuration into the
+// folder's profiles, n samples of the kernel and one of the scheduler,
+// labelled as the profiling pass labels them, and returns its path.
+func writeCPUProfile(t *testing.T, folder runfiles.Folder, strategy string, cores, workers, n int) string {
 	t.Helper()
+	labels := map[string][]string{runfiles.LabelStrategy: {strategy}, runfiles.LabelCores: {strconv.Itoa(cores)}, runfiles.LabelWorkers: {strconv.Itoa(workers)}}
 	kernel := &profile.Function{ID: 1, Name: profiles.KernelFunc}
 	sched := &profile.Function{ID: 2, Name: "runtime.schedule"}
 	kl := &profile.Location{ID: 1, Line: []profile.Line{{Function: kernel}}}
@@ -29,8 +31,8 @@ func writeCPUProfile(t *testing.T, dir, name string, n int) string {
 		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
 		Period:     10_000_000,
 		Sample: []*profile.Sample{
-			{Location: []*profile.Location{kl}, Value: []int64{int64(n), int64(n) * 10_000_000}},
-			{Location: []*profile.Location{sl}, Value: []int64{1, 10_000_000}},
+			{Location: []*profile.Location{kl}, Value: []int64{int64(n), int64(n) * 10_000_000}, Label: labels},
+			{Location: []*profile.Location{sl}, Value: []int64{1, 10_000_000}, Label: labels},
 		},
 		Location: []*profile.Location{kl, sl},
 		Function: []*profile.Function{kernel, sched},
@@ -39,7 +41,10 @@ func writeCPUProfile(t *testing.T, dir, name string, n int) string {
 	if err := p.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, name)
+	path := folder.ProfilePath(runfiles.ProfileCPU, strategy, cores, workers, true)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -47,58 +52,65 @@ func writeCPUProfile(t *testing.T, dir, name string, n int) string {
 }
 
 func TestReportProfiles(t *testing.T) {
-	dir := t.TempDir()
-	pool2 := harness.TrialProfiles{Trial: harness.Trial{Strategy: "pool", Cores: 2, Workers: 2},
-		Files: harness.ProfileFiles{CPU: writeCPUProfile(t, dir, "cpu-pool-2.pprof", 3)}}
-	serial1 := harness.TrialProfiles{Trial: harness.Trial{Strategy: "serial", Cores: 1, Workers: 1},
-		Files: harness.ProfileFiles{CPU: writeCPUProfile(t, dir, "cpu-serial-1.pprof", 9)}}
-	corrupt := filepath.Join(dir, "cpu-perjob-1.pprof")
-	if err := os.WriteFile(corrupt, []byte("not a profile"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	perjob1 := harness.TrialProfiles{Trial: harness.Trial{Strategy: "perjob", Cores: 1, Workers: 1},
-		Files: harness.ProfileFiles{CPU: corrupt}}
 	lost := errors.New("profiling procpool cores=1 workers=1: worker died")
-
+	// Each case's profiling pass leaves its files in a folder of its own.
+	trial := func(strategy string, cores, workers int, path string) harness.TrialProfiles {
+		return harness.TrialProfiles{Trial: harness.Trial{Strategy: strategy, Cores: cores, Workers: workers}, Files: harness.ProfileFiles{CPU: path}}
+	}
+	corrupt := func(t *testing.T, folder runfiles.Folder) harness.TrialProfiles {
+		path := folder.ProfilePath(runfiles.ProfileCPU, "perjob", 1, 1, true)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("not a profile"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return trial("perjob", 1, 1, path)
+	}
 	tests := []struct {
-		name          string
-		profile       bool
-		set           harness.ProfileSet
-		wantRows      []string // strategy/cores, in order
-		wantErr       string
-		wantStderr    []string
-		wantNoSummary bool
+		name       string
+		pass       func(t *testing.T, f runfiles.Folder) harness.ProfileSet
+		wantErr    string
+		wantStderr []string // each with %s for the profiles folder
+		wantRows   []string // the breakdown table's rows, in order; nil for no table
 	}{
 		{
-			name: "rows sorted, bad profile and pass warnings reported", profile: true,
-			set:      harness.ProfileSet{Dir: dir, Trials: []harness.TrialProfiles{pool2, perjob1, serial1}, Warnings: []error{lost}},
-			wantRows: []string{"serial/1", "pool/2"},
+			name: "rows sorted, bad profile and pass warnings reported",
+			pass: func(t *testing.T, f runfiles.Folder) harness.ProfileSet {
+				return harness.ProfileSet{Dir: f.ProfileDir(), Warnings: []error{lost}, Trials: []harness.TrialProfiles{
+					trial("pool", 2, 2, writeCPUProfile(t, f, "pool", 2, 2, 3)), corrupt(t, f),
+					trial("serial", 1, 1, writeCPUProfile(t, f, "serial", 1, 1, 9))}}
+			},
 			wantStderr: []string{
 				"parbench: warning: profiling procpool cores=1 workers=1: worker died",
-				"parbench: warning: overhead breakdown of perjob cores=1 workers=1: " + corrupt,
-				"parbench: profiles of 3 configurations in " + dir + ", overhead breakdown in summary.txt",
+				"parbench: warning: overhead breakdown: %s/cpu-perjob-1.pprof: ",
+				"parbench: profiles of 3 configurations in %s, overhead breakdown in breakdown.txt",
 			},
+			// serial: 9 kernel samples of 10; pool: 3 of 4.
+			wantRows: []string{"serial 1 1 10 0.10 90.0% 10.0%", "pool 2 2 4 0.04 75.0% 25.0%"},
 		},
 		{
-			name: "nothing profiled is an error", profile: true,
-			set:           harness.ProfileSet{Dir: dir, Warnings: []error{lost}},
-			wantErr:       "no profile could be made (the timings in bench.txt are complete)",
-			wantStderr:    []string{"worker died"},
-			wantNoSummary: true,
+			name: "nothing profiled is an error",
+			pass: func(t *testing.T, f runfiles.Folder) harness.ProfileSet {
+				return harness.ProfileSet{Dir: f.ProfileDir(), Warnings: []error{lost}}
+			},
+			wantErr:    "no profile could be made (the timings in bench.txt are complete)",
+			wantStderr: []string{"worker died"},
 		},
 		{
-			name: "profiles that cannot be read are not an error", profile: true,
-			set:           harness.ProfileSet{Dir: dir, Trials: []harness.TrialProfiles{perjob1}},
-			wantStderr:    []string{"overhead breakdown of perjob"},
-			wantNoSummary: true,
+			name: "profiles that cannot be read are not an error",
+			pass: func(t *testing.T, f runfiles.Folder) harness.ProfileSet {
+				return harness.ProfileSet{Dir: f.ProfileDir(), Trials: []harness.TrialProfiles{corrupt(t, f)}}
+			},
+			wantStderr: []string{"overhead breakdown: %s/cpu-perjob-1.pprof", "profiles of 1 configurations in %s\n"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			os.Remove(filepath.Join(dir, summaryFile))
+			folder := runfiles.Folder{Dir: t.TempDir()}
+			set := tt.pass(t, folder)
 			var stderr bytes.Buffer
-			c := harness.Config{Profile: tt.profile}
-			rows, err := reportProfiles(&stderr, c, tt.set)
+			err := reportProfiles(&stderr, harness.Config{Profile: true}, folder, set)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("reportProfiles = %v, want an error containing %q", err, tt.wantErr)
@@ -106,55 +118,56 @@ func TestReportProfiles(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("reportProfiles: %v", err)
 			}
-			var got []string
-			for _, r := range rows {
-				got = append(got, r.Strategy+"/"+strconv.Itoa(r.Cores))
-			}
-			if strings.Join(got, " ") != strings.Join(tt.wantRows, " ") {
-				t.Errorf("rows %v, want %v", got, tt.wantRows)
-			}
 			for _, want := range tt.wantStderr {
-				if !strings.Contains(stderr.String(), want) {
+				if want = strings.ReplaceAll(want, "%s", folder.ProfileDir()); !strings.Contains(stderr.String(), want) {
 					t.Errorf("stderr\n%s\ndoes not contain %q", stderr.String(), want)
 				}
 			}
-			summary, serr := os.ReadFile(filepath.Join(dir, summaryFile))
-			if tt.wantNoSummary {
-				if serr == nil {
-					t.Errorf("summary.txt written, want none:\n%s", summary)
+			table, terr := os.ReadFile(folder.BreakdownPath())
+			if tt.wantRows == nil {
+				if terr == nil {
+					t.Errorf("%s written, want none:\n%s", runfiles.BreakdownFile, table)
 				}
 				return
 			}
-			if serr != nil {
-				t.Fatalf("summary.txt: %v", serr)
+			if terr != nil {
+				t.Fatalf("%s: %v", runfiles.BreakdownFile, terr)
 			}
-			// serial: 9 kernel samples of 10; pool: 3 of 4.
-			var lines []string
-			for _, l := range strings.Split(string(summary), "\n") {
-				lines = append(lines, strings.Join(strings.Fields(l), " "))
-			}
-			for _, want := range []string{"serial 1 1 10 0.10 90.0% 10.0%", "pool 2 2 4 0.04 75.0% 25.0%"} {
-				if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) }) {
-					t.Errorf("summary.txt\n%s\nhas no line starting %q", summary, want)
+			var rows []string
+			for _, l := range strings.Split(string(table), "\n") {
+				if f := strings.Fields(l); len(f) > 0 && f[0] != "#" && f[0] != "strategy" {
+					rows = append(rows, strings.Join(f, " "))
 				}
+			}
+			for i, want := range tt.wantRows {
+				if i >= len(rows) || !strings.HasPrefix(rows[i], want) {
+					t.Errorf("%s rows\n%s\nwant row %d to start %q", runfiles.BreakdownFile, strings.Join(rows, "\n"), i+1, want)
+				}
+			}
+			if len(rows) != len(tt.wantRows) {
+				t.Errorf("%d rows in %s, want %d", len(rows), runfiles.BreakdownFile, len(tt.wantRows))
 			}
 		})
 	}
 }
 
 // TestReportProfilesCountsWhatWasWritten is a full disk: most profiles and
-// the summary could not be written, and the last line must say so.
+// the breakdown could not be written, and the last line must say so.
 func TestReportProfilesCountsWhatWasWritten(t *testing.T) {
-	dir := t.TempDir()
+	folder := runfiles.Folder{Dir: t.TempDir()}
 	written := harness.TrialProfiles{Trial: harness.Trial{Strategy: "serial", Cores: 1, Workers: 1},
-		Files: harness.ProfileFiles{CPU: writeCPUProfile(t, dir, "cpu-serial-1.pprof", 9)}}
+		Files: harness.ProfileFiles{CPU: writeCPUProfile(t, folder, "serial", 1, 1, 9)}}
 	full := harness.TrialProfiles{Trial: harness.Trial{Strategy: "pool", Cores: 2, Workers: 2},
 		Files: harness.ProfileFiles{Warnings: []string{"cpu profile: no space left on device"}}}
-	set := harness.ProfileSet{Dir: filepath.Join(dir, "gone"), Trials: []harness.TrialProfiles{written, full},
+	set := harness.ProfileSet{Dir: folder.ProfileDir(), Trials: []harness.TrialProfiles{written, full},
 		Warnings: []error{errors.New("profiling pool cores=2 workers=2: cpu profile: no space left on device")}}
+	// The breakdown cannot be written: a folder is where it goes.
+	if err := os.Mkdir(folder.BreakdownPath(), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	c := harness.Config{Profile: true, Strategies: []string{"serial", "pool"}, Cores: []int{1, 2}}
 	var stderr bytes.Buffer
-	if _, err := reportProfiles(&stderr, c, set); err != nil {
+	if err := reportProfiles(&stderr, c, folder, set); err != nil {
 		t.Fatal(err)
 	}
 	got := stderr.String()
@@ -168,6 +181,6 @@ func TestReportProfilesCountsWhatWasWritten(t *testing.T) {
 		}
 	}
 	if strings.Contains(got, "overhead breakdown in") {
-		t.Errorf("stderr names a summary that was not written:\n%s", got)
+		t.Errorf("stderr names a breakdown that was not written:\n%s", got)
 	}
 }

@@ -46,7 +46,7 @@ func FuzzReportInputs(f *testing.F) {
 		if err := os.Mkdir(run, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(run, report.BenchFile), benchData, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(run, runfiles.BenchFile), benchData, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(run, "timeline-pool-2.csv"), timelineData, 0o644); err != nil {
@@ -56,7 +56,7 @@ func FuzzReportInputs(f *testing.F) {
 		if err := os.Mkdir(second, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(second, report.BenchFile), otherData, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(second, runfiles.BenchFile), otherData, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		inputs, err := report.FindInputs([]string{run, second})
@@ -65,7 +65,7 @@ func FuzzReportInputs(f *testing.F) {
 		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, _ = writeReport(context.Background(), io.Discard, io.Discard, inputs, run, "", []plots.Format{plots.SVG}, false)
+		_ = writeReport(context.Background(), io.Discard, io.Discard, inputs, run, "", []plots.Format{plots.SVG}, false)
 		runtime.ReadMemStats(&after)
 		in := int64(len(benchData) + len(timelineData) + len(otherData))
 		// Charts and the bootstrap have a fixed cost; beyond it, what is

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/parbench/parbench/internal/golden"
 	"github.com/parbench/parbench/report"
+	"github.com/parbench/parbench/runfiles"
 )
 
 // copyRun copies the run folder report/testdata/<name> into dir and returns
@@ -103,7 +105,7 @@ func TestReportOneRun(t *testing.T) {
 	if status != 0 {
 		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 	}
-	text, err := os.ReadFile(filepath.Join(run, summaryText))
+	text, err := os.ReadFile(filepath.Join(run, runfiles.SummaryText))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,13 +113,13 @@ func TestReportOneRun(t *testing.T) {
 	if stdout != body {
 		t.Errorf("stdout is not summary.txt without its warnings:\n%s", stdout)
 	}
-	for _, name := range []string{summaryCSV, summaryJSON} {
+	for _, name := range []string{runfiles.SummaryCSV, runfiles.SummaryJSON} {
 		if fi, err := os.Stat(filepath.Join(run, name)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s not written: %v", name, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(run, benchstatText)); err == nil {
-		t.Errorf("%s written with -benchstat \"\"", benchstatText)
+	if _, err := os.Stat(filepath.Join(run, runfiles.BenchstatText)); err == nil {
+		t.Errorf("%s written with -benchstat \"\"", runfiles.BenchstatText)
 	}
 	if !strings.Contains(stderr, "parbench: warning: alpha: USL fits need at least 6 core counts") {
 		t.Errorf("stderr does not warn that USL was not fitted:\n%s", stderr)
@@ -130,7 +132,7 @@ func TestReportOneRun(t *testing.T) {
 			t.Errorf("chart %s not written: %v", name, err)
 		}
 	}
-	if want := "parbench: wrote summary.txt, summary.csv, summary.json, " + strings.Join(charts, ", ") + ", report.html in " + run; lastLine(stderr) != want {
+	if want := "parbench: wrote summary.txt, summary.md, summary.csv, summary.json, " + strings.Join(charts, ", ") + ", report.html in " + run; lastLine(stderr) != want {
 		t.Errorf("last line of stderr %q, want %q", lastLine(stderr), want)
 	}
 	entries, _ := os.ReadDir(run)
@@ -162,7 +164,7 @@ func TestReportCorruptInput(t *testing.T) {
 	if !strings.Contains(stdout, "pool          2        2  6") {
 		t.Errorf("the readable samples are not reported:\n%s", stdout)
 	}
-	if _, err := os.Stat(filepath.Join(run, summaryText)); err != nil {
+	if _, err := os.Stat(filepath.Join(run, runfiles.SummaryText)); err != nil {
 		t.Errorf("no summary for the readable rest: %v", err)
 	}
 }
@@ -175,11 +177,11 @@ func TestReportSeveralMachines(t *testing.T) {
 		if status != 0 {
 			t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 		}
-		reports, _ := filepath.Glob(filepath.Join(results, "report-*", summaryText))
+		reports, _ := filepath.Glob(filepath.Join(results, "report-*", runfiles.SummaryText))
 		if len(reports) != 1 {
 			t.Fatalf("summaries %v, want one in a new report-* folder beside the runs", reports)
 		}
-		if last := lastLine(stderr); !strings.HasPrefix(last, "parbench: wrote summary.txt, summary.csv, summary.json, ") ||
+		if last := lastLine(stderr); !strings.HasPrefix(last, "parbench: wrote summary.txt, summary.md, summary.csv, summary.json, ") ||
 			!strings.Contains(last, " in "+filepath.Join(results, "report-")) {
 			t.Errorf("stderr does not say where the report went: %q", lastLine(stderr))
 		}
@@ -189,7 +191,7 @@ func TestReportSeveralMachines(t *testing.T) {
 			}
 		}
 		for _, run := range []string{a, b} {
-			if _, err := os.Stat(filepath.Join(run, summaryText)); err == nil {
+			if _, err := os.Stat(filepath.Join(run, runfiles.SummaryText)); err == nil {
 				t.Errorf("a report of several runs wrote into the run folder %s", run)
 			}
 		}
@@ -199,10 +201,10 @@ func TestReportSeveralMachines(t *testing.T) {
 		if status, _, stderr := runParbench(t, "report", "-benchstat", "", "-o", out, a, b); status != 0 {
 			t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 		}
-		if _, err := os.Stat(filepath.Join(out, summaryJSON)); err != nil {
+		if _, err := os.Stat(filepath.Join(out, runfiles.SummaryJSON)); err != nil {
 			t.Error(err)
 		}
-		page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+		page, err := os.ReadFile(filepath.Join(out, runfiles.ReportHTML))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,13 +212,13 @@ func TestReportSeveralMachines(t *testing.T) {
 		// bench.txt from the report folder.
 		for _, want := range []string{"<th>alpha</th><th>beta</th>", `<img class="chart" src="data:image/svg&#43;xml;base64,`} {
 			if !strings.Contains(string(page), want) {
-				t.Errorf("%s lacks %q", report.HTMLFile, want)
+				t.Errorf("%s lacks %q", runfiles.ReportHTML, want)
 			}
 		}
 		for _, run := range []string{a, b} {
 			rel, _ := filepath.Rel(out, filepath.Join(run, "bench.txt"))
 			if !strings.Contains(string(page), `href="`+filepath.ToSlash(rel)+`"`) {
-				t.Errorf("%s does not link %s as %s", report.HTMLFile, run, rel)
+				t.Errorf("%s does not link %s as %s", runfiles.ReportHTML, run, rel)
 			}
 		}
 	})
@@ -233,7 +235,7 @@ func TestReportBenchstat(t *testing.T) {
 	if status != 0 {
 		t.Fatalf("exit status %d, stderr:\n%s", status, stderr)
 	}
-	text, err := os.ReadFile(filepath.Join(out, benchstatText))
+	text, err := os.ReadFile(filepath.Join(out, runfiles.BenchstatText))
 	if err != nil {
 		t.Fatalf("%v; stderr:\n%s", err, stderr)
 	}
@@ -262,8 +264,8 @@ func TestReportBenchstatUnavailable(t *testing.T) {
 	if !strings.Contains(stderr, "parbench: warning: benchstat.txt skipped: ") {
 		t.Errorf("stderr does not say benchstat.txt was skipped:\n%s", stderr)
 	}
-	if _, err := os.Stat(filepath.Join(run, benchstatText)); err == nil {
-		t.Errorf("%s written without benchstat", benchstatText)
+	if _, err := os.Stat(filepath.Join(run, runfiles.BenchstatText)); err == nil {
+		t.Errorf("%s written without benchstat", runfiles.BenchstatText)
 	}
 }
 
@@ -303,8 +305,9 @@ func TestDefaultReportDir(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := defaultReportDir(tt.inputs, now); got != tt.want {
-				t.Errorf("defaultReportDir = %s, want %s", got, tt.want)
+			var stderr strings.Builder
+			if got := defaultReportDir(&stderr, tt.inputs, now); got != tt.want || stderr.Len() > 0 {
+				t.Errorf("defaultReportDir = %s, said %q; want %s, nothing said", got, stderr.String(), tt.want)
 			}
 		})
 	}
@@ -313,9 +316,19 @@ func TestDefaultReportDir(t *testing.T) {
 	if err := os.MkdirAll(taken, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	got := defaultReportDir(tests[1].inputs, now)
+	got := defaultReportDir(io.Discard, tests[1].inputs, now)
 	if want := taken + "-2"; got != want {
 		t.Errorf("with %s taken: defaultReportDir = %s, want %s", taken, got, want)
+	}
+	// A run folder with a summary that no report wrote gets its report in
+	// a folder of its own inside it, and says so.
+	if err := os.WriteFile(filepath.Join(runA, runfiles.SummaryMarkdown), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	got = defaultReportDir(&stderr, tests[0].inputs, now)
+	if want := filepath.Join(runA, "report-20261125T160000Z"); got != want || !strings.Contains(stderr.String(), "has a summary.md that parbench report did not record writing") {
+		t.Errorf("with a foreign summary.md: defaultReportDir = %s, said %q; want %s, and why", got, stderr.String(), want)
 	}
 }
 
@@ -337,7 +350,7 @@ func TestReportTwoWorkloads(t *testing.T) {
 	if !strings.Contains(stderr, "parbench: warning: n=100000: gamma: ") {
 		t.Errorf("warnings do not name their workload:\n%s", stderr)
 	}
-	text, err := os.ReadFile(filepath.Join(out, summaryText))
+	text, err := os.ReadFile(filepath.Join(out, runfiles.SummaryText))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,14 +372,14 @@ func TestReportTwoWorkloads(t *testing.T) {
 	var doc struct {
 		Workloads []struct{ Label string } `json:"workloads"`
 	}
-	data, err := os.ReadFile(filepath.Join(out, summaryJSON))
+	data, err := os.ReadFile(filepath.Join(out, runfiles.SummaryJSON))
 	if err == nil {
 		err = json.Unmarshal(data, &doc)
 	}
 	if err != nil || len(doc.Workloads) != 2 || doc.Workloads[0].Label != "n=500000" || doc.Workloads[1].Label != "n=100000" {
 		t.Errorf("summary.json workloads %+v (%v), want n=500000 and n=100000", doc.Workloads, err)
 	}
-	csvText, err := os.ReadFile(filepath.Join(out, summaryCSV))
+	csvText, err := os.ReadFile(filepath.Join(out, runfiles.SummaryCSV))
 	if err != nil || !strings.HasPrefix(string(csvText), "workload,machine,") || !strings.Contains(string(csvText), "\nn=100000,gamma,") {
 		t.Errorf("summary.csv does not name each row's workload (%v):\n%.300s", err, csvText)
 	}
@@ -375,13 +388,55 @@ func TestReportTwoWorkloads(t *testing.T) {
 			t.Errorf("chart %s: %v", chart, err)
 		}
 	}
-	page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+	page, err := os.ReadFile(filepath.Join(out, runfiles.ReportHTML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`<section id="across">`, `id="n_500000-summary"`, `id="n_100000-summary"`, `id="chart-n_100000-speedup"`} {
 		if !strings.Contains(string(page), want) {
-			t.Errorf("%s lacks %s", report.HTMLFile, want)
+			t.Errorf("%s lacks %s", runfiles.ReportHTML, want)
 		}
+	}
+}
+
+// TestReportRebuildsArrivalBound: a run of a workload with a sleep writes
+// arrival-bound.txt as part of its report, from the calibration meter's
+// lines in bench.txt, so that parbench report of the run folder writes
+// the same file again.
+func TestReportRebuildsArrivalBound(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "results")
+	status, stdout, stderr := runParbench(t, "run", "-cpu", "1", "-count", "2", "-jobs", "4", "-n", "1000", "-sleep", "1ms",
+		"-strategy", "serial", "-benchstat", "", "-format", "svg", "-o", root)
+	if status != 0 {
+		t.Fatalf("exit status %d, want 0; stderr:\n%s", status, stderr)
+	}
+	dir := latestRun(t, root)
+	folder := runfiles.Folder{Dir: dir}
+	first, err := os.ReadFile(folder.Path(runfiles.ArrivalBoundFile))
+	if err != nil {
+		t.Fatalf("run wrote no %s: %v", runfiles.ArrivalBoundFile, err)
+	}
+	if !strings.HasPrefix(string(first), "Arrival-schedule lower bound: ") || !strings.Contains(string(first), "median of the calibration meter's") {
+		t.Errorf("%s:\n%s\nwant the bound, its compute from the calibration meter", runfiles.ArrivalBoundFile, first)
+	}
+	if !strings.Contains(stdout, string(first)) {
+		t.Errorf("stdout lacks the arrival bound:\n%s", stdout)
+	}
+	manifest, _ := os.ReadFile(folder.Path(runfiles.ReportManifest))
+	for _, name := range []string{runfiles.ArrivalBoundFile, runfiles.SummaryMarkdown} {
+		if !strings.Contains(string(manifest), name+"\n") {
+			t.Errorf("%s lacks %s:\n%s", runfiles.ReportManifest, name, manifest)
+		}
+	}
+	if err := os.Remove(folder.Path(runfiles.ArrivalBoundFile)); err != nil {
+		t.Fatal(err)
+	}
+	status, _, stderr = runParbench(t, "report", "-benchstat", "", "-format", "svg", dir)
+	if status != 0 {
+		t.Fatalf("report: exit status %d, want 0; stderr:\n%s", status, stderr)
+	}
+	again, err := os.ReadFile(folder.Path(runfiles.ArrivalBoundFile))
+	if err != nil || string(again) != string(first) {
+		t.Errorf("parbench report wrote %s:\n%s\n(%v); want what the run wrote:\n%s", runfiles.ArrivalBoundFile, again, err, first)
 	}
 }

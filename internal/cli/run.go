@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
 	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
@@ -69,12 +71,12 @@ func newRunFlagSet(stderr io.Writer, f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.out, "o", "results", "results root: the run goes into <root>/<UTC timestamp>-<host>/")
 	fs.Int64Var(&f.seed, "seed", 0, "seed for the shuffle of configurations (0: pick one and record it)")
 	fs.BoolVar(&f.timeline, "timeline", true, "after the sweep, record one untimed batch per configuration for timeline charts")
-	fs.BoolVar(&f.profile, "profile", false, "after the sweep, profile every configuration in an untimed pass: CPU, mutex, block and heap profiles and the overhead breakdown in <run>/profiles/")
-	fs.BoolVar(&f.trace, "trace", true, "record each timeline batch of an in-process strategy with the execution tracer into <run>/profiles/ (go tool trace), for the split of the losses; needs -timeline")
+	fs.BoolVar(&f.profile, "profile", false, "after the sweep, profile every configuration in an untimed pass: CPU, mutex, block and heap profiles and the overhead breakdown in <run>/"+runfiles.ProfilesDir+"/")
+	fs.BoolVar(&f.trace, "trace", true, "record each timeline batch of an in-process strategy with the execution tracer into <run>/"+runfiles.ProfilesDir+"/ (go tool trace), for the split of the losses; needs -timeline")
 	fs.DurationVar(&f.profileTime, "profiletime", harness.DefaultProfileTime, "with -profile: CPU time to profile each configuration for (at most twice as much wall time)")
 	fs.BoolVar(&f.report, "report", true, "after the run, write the report and charts into the run folder (as parbench report does)")
 	fs.StringVar(&f.format, "format", "png", "chart formats, a comma list of png, svg and pdf")
-	fs.StringVar(&f.benchstat, "benchstat", "go tool benchstat", `command that runs benchstat for the report, split at spaces; "" skips benchstat.txt`)
+	fs.StringVar(&f.benchstat, "benchstat", "go tool benchstat", `command that runs benchstat for the report, split at spaces; "" skips `+runfiles.BenchstatText)
 	fs.StringVar(&f.preset, "preset", "cpu", "a named scenario: "+strings.Join(presetNames(), ", ")+" (see below)")
 	addPlanFlags(fs, &f.plan)
 	fs.Usage = func() {
@@ -234,129 +236,174 @@ func runMain(stdout, stderr io.Writer, args []string) error {
 // runSweep is parbench run: it returns the run folder it made, "" where
 // it made none (a dry run, nothing left to run, a preset of parts).
 func runSweep(stdout, stderr io.Writer, args []string) (dir string, err error) {
-	var f runFlags
-	// What the flag package prints goes to a buffer: a bad flag is one line
-	// on stderr like every other error, not that line and the whole usage,
-	// and the usage that -h asks for goes to stdout.
-	var usage bytes.Buffer
-	fs := newRunFlagSet(&usage, &f)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			_, _ = usage.WriteTo(stdout)
-			return "", err
-		}
-		return "", usageErrorf("%v (run 'parbench run -h' for usage)", err)
-	}
-	if fs.NArg() > 0 {
-		return "", usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
-	}
-	if err := checkSetFlags(fs, &f); err != nil {
+	f, fs, err := parseRunFlags(stdout, args)
+	if err != nil {
 		return "", err
 	}
 	if parts := presetParts(f.preset); parts != nil {
-		return "", runPresetParts(stdout, stderr, args, f, parts)
+		return "", runPresetParts(stdout, stderr, args, *f, parts)
 	}
+	p, err := planRun(stderr, fs, f)
+	if err != nil || p == nil {
+		return "", err
+	}
+	if f.plan.dryRun {
+		return "", dryRun(stdout, fs, *f, p)
+	}
+	r := &sweepRun{runPlan: p, f: *f}
+	ctx, stopSignals := interruptContext() // a second Ctrl-C exits at once
+	defer stopSignals()
+	r.lock = takeRunLock(f.out, time.Now())
+	defer r.lock.release()
+	if err := r.create(stderr); err != nil {
+		return r.folder.Dir, err
+	}
+	if err := r.sweep(ctx, stderr); err != nil {
+		return r.folder.Dir, err
+	}
+	if f.report {
+		inputs, err := report.FindInputs([]string{r.folder.Dir})
+		if err != nil {
+			return r.folder.Dir, err
+		}
+		if err := writeReport(ctx, stdout, stderr, inputs, r.folder.Dir, f.benchstat, p.formats, false); err != nil {
+			return r.folder.Dir, err
+		}
+	}
+	if r.gaveUp != nil {
+		// A sweep that gave up on some core counts is complete for the
+		// others: it is reported, and the run still fails.
+		return r.folder.Dir, fmt.Errorf("%w; the report covers the other core counts", r.gaveUp)
+	}
+	return r.folder.Dir, nil
+}
+
+// parseRunFlags parses parbench run's flags into f, whose fields the flag
+// set keeps setting (a preset's flags, in planRun). What the flag package
+// prints goes to a buffer: a bad flag is one line on stderr like every
+// other error, not that line and the whole usage, and the usage that -h
+// asks for goes to stdout.
+func parseRunFlags(stdout io.Writer, args []string) (f *runFlags, fs *flag.FlagSet, err error) {
+	f = new(runFlags)
+	var usage bytes.Buffer
+	fs = newRunFlagSet(&usage, f)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			_, _ = usage.WriteTo(stdout)
+			return f, fs, err
+		}
+		return f, fs, usageErrorf("%v (run 'parbench run -h' for usage)", err)
+	}
+	if fs.NArg() > 0 {
+		return f, fs, usageErrorf("run: unexpected argument %q (run 'parbench run -h' for usage)", fs.Arg(0))
+	}
+	return f, fs, checkSetFlags(fs, f)
+}
+
+// A runPlan is a checked sweep and what runs it: the runner, this
+// machine's topology and the one planned for (another with -assume-cpus),
+// and the chart formats.
+type runPlan struct {
+	c          harness.Config
+	runner     *harness.Runner
+	here, topo harness.Topology
+	formats    []plots.Format
+}
+
+// planRun sets the preset's flags that the user did not set, and turns
+// the flags into the sweep on this machine; nil with no error where no
+// strategy is left to run here.
+func planRun(stderr io.Writer, fs *flag.FlagSet, f *runFlags) (*runPlan, error) {
 	runner, err := harness.NewRunner()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	p := &runPlan{runner: runner, here: harness.MachineTopology(runner.CPUs)}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	here := harness.MachineTopology(runner.CPUs)
-	topo, err := f.plan.topology(here, set)
-	if err != nil {
-		return "", err
+	if p.topo, err = f.plan.topology(p.here, set); err != nil {
+		return nil, err
 	}
-	if err := applyPreset(fs, f.preset, topo.CPUs); err != nil {
-		return "", err
+	if err := applyPreset(fs, f.preset, p.topo.CPUs); err != nil {
+		return nil, err
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		f.countSet = f.countSet || fl.Name == "count"
 		f.precisionSet = f.precisionSet || fl.Name == "precision"
 	})
-	c, err := parseRunConfigOn(f, topo)
-	if err != nil {
-		return "", err
+	if p.c, err = parseRunConfigOn(*f, p.topo); err != nil {
+		return nil, err
 	}
-	if c.Strategies = skipUnavailable(stderr, c.Strategies); len(c.Strategies) == 0 {
+	if p.c.Strategies = skipUnavailable(stderr, p.c.Strategies); len(p.c.Strategies) == 0 {
 		fmt.Fprintln(stderr, "parbench: no strategy left to run on this machine")
-		return "", nil
+		return nil, nil
 	}
-	if c.Seed == 0 {
-		c.Seed = time.Now().UnixNano()
+	if p.c.Seed == 0 {
+		p.c.Seed = time.Now().UnixNano()
 	}
-	formats, err := parseFormats(f.format)
-	if err != nil {
-		return "", err
+	if p.formats, err = parseFormats(f.format); err != nil {
+		return nil, err
 	}
-	if f.plan.dryRun {
-		return "", dryRun(stdout, fs, f, c, runner, here, topo, formats)
-	}
-	var jobCompute time.Duration
-	if c.Workload.Sleep > 0 || c.Workload.Gap > 0 {
-		jobCompute = measureJobCompute(c.Workload.N)
-	}
+	return p, nil
+}
 
-	// A second Ctrl-C gets the default behaviour: exit at once.
-	ctx, stopSignals := interruptContext()
-	defer stopSignals()
+// A sweepRun is one run of the timed sweep and its untimed passes into a
+// run folder of its own.
+type sweepRun struct {
+	*runPlan
+	f      runFlags
+	lock   *runLock
+	folder runfiles.Folder
+	bench  *harness.BenchFile
+	counts runCounts
+	// gaveUp is set when the sweep gave up on some core counts: the run
+	// fails, after its report of the others.
+	gaveUp *harness.GiveUpError
+}
 
-	// The header (its checksum is a pass over every job) comes before the
-	// run folder, so nothing is created for a run that cannot start.
-	env := append(harness.ProbeEnv().Config(), [2]string{runfiles.KeyPreset, f.preset})
-	lock := takeRunLock(f.out, time.Now())
-	defer lock.release()
-	if msg, ok := checkRunning(lock, startedWhen); ok {
+// create makes the run folder and its bench.txt with the header, and says
+// what the run is about to do. The header (its checksum is a pass over
+// every job) comes before the folder, so that nothing is created for a
+// run that cannot start.
+func (r *sweepRun) create(stderr io.Writer) error {
+	env := append(harness.ProbeEnv().Config(), [2]string{runfiles.KeyPreset, r.f.preset})
+	if msg, ok := checkRunning(r.lock, startedWhen); ok {
 		fmt.Fprintln(stderr, msg)
-		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(lock.others())})
+		env = append(env, [2]string{runfiles.KeyOtherRuns, othersText(r.lock.others())})
 	}
-	header := harness.Header(c, runner, describeProgram(readBuildInfo(), version, commit).config(), env)
-	dir, err = newRunDir(f.out, time.Now())
+	header := harness.Header(r.c, r.runner, describeProgram(readBuildInfo(), version, commit).config(), env)
+	dir, err := newRunDir(r.f.out, time.Now())
 	if err != nil {
-		return "", err
+		return err
 	}
-	bf, err := harness.CreateBenchFile(filepath.Join(dir, "bench.txt"), header, c.Workload)
-	if err != nil {
-		return dir, err
+	r.folder = runfiles.Folder{Dir: dir}
+	if r.bench, err = harness.CreateBenchFile(r.folder.BenchPath(), header, r.c.Workload); err != nil {
+		return err
 	}
-	rounds := fmt.Sprintf("%d rounds", c.Count)
-	if c.Precision > 0 {
-		rounds = fmt.Sprintf("at least %d rounds, to ±%s within %v", c.Count, fmtPct(c.Precision), c.Budget)
+	rounds := fmt.Sprintf("%d rounds", r.c.Count)
+	if r.c.Precision > 0 {
+		rounds = fmt.Sprintf("at least %d rounds, to ±%s within %v", r.c.Count, fmtPct(r.c.Precision), r.c.Budget)
 	}
 	pairing := "each paired with a baseline half on its own CPUs"
-	if c.Unpaired {
+	if r.c.Unpaired {
 		pairing = "unpaired (-paired=false)"
 	}
 	fmt.Fprintf(stderr, "parbench: %d configurations x %s, %s, %s, into %s\n",
-		len(c.SweepTrials()), rounds, pairing, runner.Enforcement, bf.Path())
+		len(r.c.SweepTrials()), rounds, pairing, r.runner.Enforcement, r.bench.Path())
+	return nil
+}
 
+// sweep runs the sweep and its untimed passes with progress and faults on
+// stderr, and finishes bench.txt. Its error says what bench.txt holds; a
+// sweep that gave up on some core counts is not an error here (gaveUp).
+func (r *sweepRun) sweep(ctx context.Context, stderr io.Writer) error {
 	prog := newProgressPrinter(stderr)
-	runner.OnProgress = prog.update
 	faults := &faultReporter{w: stderr, prog: prog}
-	runner.OnFault = faults.note
-	runner.OnProcessFault = func(pf harness.ProcessFault) error {
-		faults.noteProcess(pf)
-		return bf.AddProcessFault(pf)
-	}
-	runner.OnGiveUp = func(cores int, causes []string) error {
-		faults.noteGiveUp(cores, causes)
-		return bf.GiveUp(cores, causes)
-	}
-	// The first sample of either kind is the first thing measured, and
-	// moves results/latest to this run.
-	var n runCounts
-	addSample := firstSampleLink(f.out, dir, bf.Add)
-	addCalibration := firstSampleLink(f.out, dir, bf.AddCalibration)
-	runner.OnSample = func(s harness.Sample) error { n.timed++; return addSample(s) }
-	runner.OnCalibration = func(s harness.Sample) error { n.calibration++; return addCalibration(s) }
-	runner.OnSweepDone = func() error { n.complete = true; return bf.Finish(true) }
-	runner.OnTimeline = timelineWarner(stderr, dir, c)
 	var profileSet *harness.ProfileSet
-	runner.ProfileDir = filepath.Join(dir, "profiles")
-	runner.OnProfiles = func(s harness.ProfileSet) error { profileSet = &s; return nil }
-	runErr := runner.Run(ctx, c)
+	r.wire(prog, faults, stderr, func(s harness.ProfileSet) { profileSet = &s })
+	runErr := r.runner.Run(ctx, r.c)
 	prog.finish()
-	if msg, ok := checkRunning(lock, duringWhen); ok {
+	if msg, ok := checkRunning(r.lock, duringWhen); ok {
 		fmt.Fprintln(stderr, msg)
 	}
 	if s := faults.summary(); s != "" {
@@ -365,56 +412,48 @@ func runSweep(stdout, stderr io.Writer, args []string) (dir string, err error) {
 	// The timings are complete once the timed sweep is done (OnSweepDone
 	// finished the file then), even if the run stopped in a later,
 	// untimed pass.
-	finishErr := bf.Finish(n.complete)
-	n.kept = bf.Len()
+	finishErr := r.bench.Finish(r.counts.complete)
+	r.counts.kept = r.bench.Len()
 	// What the profiling pass could not write is said even when the run
 	// failed later.
 	var profileErr error
 	if profileSet != nil {
-		_, profileErr = reportProfiles(stderr, c, *profileSet)
+		profileErr = reportProfiles(stderr, r.c, r.folder, *profileSet)
 	}
-	// A sweep that gave up on some core counts is complete for the
-	// others: it is reported, and the run still fails.
-	var gaveUp *harness.GiveUpError
-	if errors.As(runErr, &gaveUp) {
+	if errors.As(runErr, &r.gaveUp) {
 		runErr = nil
 	}
-	if err := runOutcome(runErr, finishErr, n, bf.Path()); err != nil {
-		return dir, err
+	if err := runOutcome(runErr, finishErr, r.counts, r.bench.Path()); err != nil {
+		return err
 	}
-	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration rounds)\n", n.kept, bf.Path(), n.timed, n.calibration)
-	if gaveUp != nil {
-		defer func() {
-			if err == nil {
-				err = fmt.Errorf("%w; the report covers the other core counts", gaveUp)
-			}
-		}()
+	fmt.Fprintf(stderr, "parbench: %d samples in %s (%d timed, %d calibration rounds)\n", r.counts.kept, r.bench.Path(), r.counts.timed, r.counts.calibration)
+	return profileErr
+}
+
+// wire hands the runner what it reports to: progress and faults to stderr,
+// samples to bench.txt (the first of either kind, the first thing
+// measured, moves results/latest to this run), timelines and profiles
+// into the run folder.
+func (r *sweepRun) wire(prog *progressPrinter, faults *faultReporter, stderr io.Writer, onProfiles func(harness.ProfileSet)) {
+	rn, bf := r.runner, r.bench
+	rn.OnProgress = prog.update
+	rn.OnFault = faults.note
+	rn.OnProcessFault = func(pf harness.ProcessFault) error {
+		faults.noteProcess(pf)
+		return bf.AddProcessFault(pf)
 	}
-	if profileErr != nil {
-		return dir, profileErr
+	rn.OnGiveUp = func(cores int, causes []string) error {
+		faults.noteGiveUp(cores, causes)
+		return bf.GiveUp(cores, causes)
 	}
-	if !f.report {
-		return dir, nil
-	}
-	inputs, err := report.FindInputs([]string{dir})
-	if err != nil {
-		return dir, err
-	}
-	reported, err := writeReport(ctx, stdout, stderr, inputs, dir, f.benchstat, formats, false)
-	if err != nil {
-		return dir, err
-	}
-	if bound, ok := reported.ArrivalBound(jobCompute); ok {
-		// The bound needs the compute time measured here, which
-		// bench.txt does not hold: keep the table beside the report.
-		var b bytes.Buffer
-		printArrivalBound(&b, bound)
-		stdout.Write(b.Bytes())
-		if err := runfiles.WriteFileAtomic(filepath.Join(dir, "arrival-bound.txt"), bytes.TrimLeft(b.Bytes(), "\n")); err != nil {
-			return dir, err
-		}
-	}
-	return dir, nil
+	addSample := firstSampleLink(r.f.out, r.folder.Dir, bf.Add)
+	addCalibration := firstSampleLink(r.f.out, r.folder.Dir, bf.AddCalibration)
+	rn.OnSample = func(s harness.Sample) error { r.counts.timed++; return addSample(s) }
+	rn.OnCalibration = func(s harness.Sample) error { r.counts.calibration++; return addCalibration(s) }
+	rn.OnSweepDone = func() error { r.counts.complete = true; return bf.Finish(true) }
+	rn.OnTimeline = timelineWarner(stderr, r.folder, r.c)
+	rn.Folder = r.folder
+	rn.OnProfiles = func(s harness.ProfileSet) error { onProfiles(s); return nil }
 }
 
 // newRunDir makes results/<UTC timestamp>-<host>/, never reusing one.

@@ -26,9 +26,9 @@ func firstSampleLink(root, dir string, add func(harness.Sample) error) func(harn
 
 // timelineWarner saves each timeline batch; one that cannot be written
 // (a full disk, say) is a warning naming the file, and the run goes on.
-func timelineWarner(stderr io.Writer, dir string, c harness.Config) func(harness.Sample) error {
+func timelineWarner(stderr io.Writer, folder runfiles.Folder, c harness.Config) func(harness.Sample) error {
 	return func(s harness.Sample) error {
-		path := filepath.Join(dir, runfiles.TimelineName(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))+".csv")
+		path := folder.TimelinePath(s.Strategy, s.Cores, s.Workers, c.DefaultWorkers(s.Trial))
 		if err := harness.SaveTimeline(path, s); err != nil {
 			fmt.Fprintf(stderr, "parbench: warning: timeline of %v not written: %v\n", s.Trial, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
 )
 
@@ -53,9 +54,9 @@ func TestLatestMovesWithTheFirstSample(t *testing.T) {
 
 func TestTimelineNotWrittenIsAWarning(t *testing.T) {
 	var stderr bytes.Buffer
-	dir := filepath.Join(t.TempDir(), "gone") // not there: every write fails
+	folder := runfiles.Folder{Dir: filepath.Join(t.TempDir(), "gone")} // not there: every write fails
 	c := harness.Config{Strategies: []string{"pool"}, Cores: []int{1}}
-	save := timelineWarner(&stderr, dir, c)
+	save := timelineWarner(&stderr, folder, c)
 	s := harness.Sample{Trial: harness.Trial{Strategy: "pool", Cores: 1, Workers: 1}, Wall: time.Millisecond,
 		Jobs: []strategies.Result{{Job: 0, End: time.Millisecond}}}
 	if err := save(s); err != nil {

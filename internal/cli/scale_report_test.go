@@ -17,6 +17,7 @@ import (
 
 	"github.com/parbench/parbench/harness"
 	"github.com/parbench/parbench/plots"
+	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
 	"github.com/parbench/parbench/runfiles"
 	"github.com/parbench/parbench/strategies"
@@ -64,7 +65,7 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 			writeSyntheticRun(t, dir, c)
 
 			var stdout, stderr bytes.Buffer
-			if _, err := writeReport(context.Background(), &stdout, &stderr, []report.Input{{Path: filepath.Join(dir, "bench.txt"), Dir: dir}}, dir, "", []plots.Format{plots.PNG}, false); err != nil {
+			if err := writeReport(context.Background(), &stdout, &stderr, []report.Input{{Path: filepath.Join(dir, "bench.txt"), Dir: dir}}, dir, "", []plots.Format{plots.PNG}, false); err != nil {
 				t.Fatalf("report: %v\n%s", err, stderr.String())
 			}
 			if strings.Contains(stderr.String(), "chart not drawn") {
@@ -86,7 +87,11 @@ func TestSyntheticBigMachineReport(t *testing.T) {
 					bars = append(bars, plots.Breakdown{Strategy: tr.Strategy, Cores: tr.Cores,
 						Share: []float64{0.9 - 0.001*k, 0.02 + 0.0005*k, 0.01, 0.02, 0.01 + 0.0005*k, 0.01}})
 				}
-				fig, err := plots.Overhead(plots.Chart{Title: "Where the CPU time went"}, overheadCategories(), bars)
+				var categories []string
+				for _, c := range profiles.Categories() {
+					categories = append(categories, c.Label())
+				}
+				fig, err := plots.Overhead(plots.Chart{Title: "Where the CPU time went"}, categories, bars)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}

@@ -11,7 +11,7 @@ import (
 )
 
 // Row is the breakdown of one configuration's CPU profile: the data of one
-// line of summary.txt and of one bar of the overhead chart.
+// line of the breakdown table and of one bar of the overhead chart.
 type Row struct {
 	Strategy string
 	Cores    int
@@ -19,9 +19,9 @@ type Row struct {
 	Shares
 }
 
-// summaryLegend explains the columns under the table, so the file stands
+// breakdownLegend explains the columns under the table, so the file stands
 // on its own.
-var summaryLegend = [NumCategories]string{
+var breakdownLegend = [NumCategories]string{
 	Kernel:    "the XOR-sum itself (strategies.XORSum)",
 	Scheduler: "Go scheduler: finding, parking, waking and starting goroutines and threads, timers",
 	ChanLock:  "channel sends and receives, select, sync.Mutex, WaitGroup, semaphores, atomics",
@@ -30,12 +30,12 @@ var summaryLegend = [NumCategories]string{
 	Other:     "everything else: the harness, result checks, the strategies' own loops",
 }
 
-// WriteSummary writes rows as an aligned table, one line per row in the
+// WriteBreakdown writes rows as an aligned table, one line per row in the
 // order given: strategy, cores, workers, CPU samples, CPU seconds, and
 // each category's share of the CPU time in percent. A comment header and a
 // legend of the categories surround it. A row with no samples is written
 // with dashes for its shares.
-func WriteSummary(w io.Writer, rows []Row) error {
+func WriteBreakdown(w io.Writer, rows []Row) error {
 	head := []string{"strategy", "cores", "workers", "samples", "cpu-s"}
 	for _, c := range Categories() {
 		head = append(head, c.String())
@@ -55,7 +55,7 @@ func WriteSummary(w io.Writer, rows []Row) error {
 	}
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, "# Where each configuration's CPU time went, as a share of the samples in its CPU profile")
-	fmt.Fprintln(bw, "# (profiles/cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).")
+	fmt.Fprintln(bw, "# (its cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).")
 	fmt.Fprintln(bw)
 	// Names left, numbers right.
 	if err := texttable.Write(bw, "l"+strings.Repeat("r", len(head)-1), table); err != nil {
@@ -63,7 +63,7 @@ func WriteSummary(w io.Writer, rows []Row) error {
 	}
 	fmt.Fprintln(bw)
 	for _, c := range Categories() {
-		fmt.Fprintf(bw, "# %-11s %s\n", c.String()+":", summaryLegend[c])
+		fmt.Fprintf(bw, "# %-11s %s\n", c.String()+":", breakdownLegend[c])
 	}
 	return bw.Flush()
 }

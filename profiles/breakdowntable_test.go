@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func TestWriteSummary(t *testing.T) {
+func TestWriteBreakdown(t *testing.T) {
 	shares := func(samples int64, fr ...float64) Shares {
 		s := Shares{Samples: samples, CPU: time.Duration(samples) * 10 * time.Millisecond}
 		copy(s.Fraction[:], fr)
@@ -19,7 +19,7 @@ func TestWriteSummary(t *testing.T) {
 		want string
 	}{
 		{"no rows", nil, `# Where each configuration's CPU time went, as a share of the samples in its CPU profile
-# (profiles/cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).
+# (its cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).
 
 strategy  cores  workers  samples  cpu-s  kernel  scheduler  chan+lock  syscall+io  gc  other
 
@@ -35,7 +35,7 @@ strategy  cores  workers  samples  cpu-s  kernel  scheduler  chan+lock  syscall+
 			{"perjob-unbounded", 2, 2, shares(1200, 0.9, 0.05, 0.03, 0, 0.0125, 0.0075)},
 			{"pool", 2, 2, shares(0)},
 		}, `# Where each configuration's CPU time went, as a share of the samples in its CPU profile
-# (profiles/cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).
+# (its cpu-<strategy>-<cores>.pprof, from the untimed profiling pass of parbench run -profile).
 
 strategy          cores  workers  samples  cpu-s  kernel  scheduler  chan+lock  syscall+io    gc  other
 serial                1        1      301   3.01   99.1%       0.0%       0.0%        0.0%  0.2%   0.7%
@@ -53,11 +53,11 @@ pool                  2        2        0   0.00       -          -          -  
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteSummary(&b, tt.rows); err != nil {
+			if err := WriteBreakdown(&b, tt.rows); err != nil {
 				t.Fatal(err)
 			}
 			if got := b.String(); got != tt.want {
-				t.Errorf("WriteSummary wrote\n%s\nwant\n%s", got, tt.want)
+				t.Errorf("WriteBreakdown wrote\n%s\nwant\n%s", got, tt.want)
 			}
 		})
 	}
@@ -67,8 +67,8 @@ type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
-func TestWriteSummaryReportsWriteError(t *testing.T) {
-	if err := WriteSummary(failingWriter{}, []Row{{Strategy: "pool", Cores: 1, Workers: 1}}); err == nil {
-		t.Error("WriteSummary to a failing writer succeeded, want its error")
+func TestWriteBreakdownReportsWriteError(t *testing.T) {
+	if err := WriteBreakdown(failingWriter{}, []Row{{Strategy: "pool", Cores: 1, Workers: 1}}); err == nil {
+		t.Error("WriteBreakdown to a failing writer succeeded, want its error")
 	}
 }
