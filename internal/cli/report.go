@@ -30,10 +30,14 @@ func newReportFlagSet(w io.Writer, out, benchstat, format, faulted *string) *fla
 Reads the bench.txt of each run folder DIR (or any file in the Go benchmark
 format, such as go test -bench output) and writes %s,
 %s (its tables as GitHub Markdown), %s, %s and
-%s: median times with 95%% intervals, speedup over serial on one
-core with a bootstrap interval, efficiency, where the efficiency went,
-Amdahl and USL fits, and warnings about whatever makes the numbers less
-trustworthy; and, for a workload with a sleep or a gap, %s.
+%s: median times with 95%% intervals; speedups from the pairs (each
+batch beside a serial baseline half on its own CPUs: a 20%%-trimmed mean
+with Yuen's interval), beside the unpaired ratio of medians; the
+machine's ceiling; each CPU's speed over the run; efficiency and where it
+went; Amdahl and USL fits; and warnings about whatever makes the numbers
+less trustworthy; and, for a workload with a sleep or a gap, %s. Run
+folders of the first-CPU kind (a baseline on the first CPU only) and
+unpaired ones are read too, and said to be so.
 With several runs, their machines sit side by side in every table. Runs
 of different workloads (jobs, n, sleep, gap) get a section each, and a
 table that lays each strategy's time per job and speedup in every workload
