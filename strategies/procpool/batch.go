@@ -114,7 +114,7 @@ func (b *batch) run(ctx context.Context) ([]strategies.Result, error) {
 	b.start = time.Now()
 	b.t0 = p.clock.at(b.start)
 	for _, pr := range p.procs {
-		pr.cpuBase = pr.cpu
+		pr.cpuBase, pr.chunked = pr.cpu, false
 		pr.answered = b.start
 	}
 	p.batch = b
@@ -381,6 +381,11 @@ func (b *batch) acceptLocked(pr *proc, m wire.Results) error {
 	b.done += len(m.Results)
 	pr.inflight = pr.inflight[1:]
 	pr.answered = time.Now()
+	if !pr.chunked {
+		// The batch's CPU of this worker starts with its first chunk:
+		// what it spent idle since its last one is no batch's.
+		pr.cpuBase, pr.chunked = m.CPUStart, true
+	}
 	pr.cpu = m.CPU
 	return nil
 }

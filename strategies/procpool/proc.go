@@ -31,7 +31,8 @@ type proc struct {
 	inflight  []chunk       // sent and not answered, oldest first
 	answered  time.Time     // when the worker last answered, or started
 	cpu       time.Duration // the worker's CPU time in its latest frame
-	cpuBase   time.Duration // cpu when the current batch began
+	cpuBase   time.Duration // cpu when the current batch began, then when its first chunk here did
+	chunked   bool          // a chunk of the current batch was answered
 	profiling bool          // a ProfileStart was sent and not stopped
 	ackDue    bool          // a replacement's ProfileStart is not yet acknowledged
 

@@ -205,12 +205,13 @@ func (p *Procpool) Close() error {
 
 // LastBatchWorkerCPU implements WorkerCPU: the user+system time the workers
 // spent during the last Run, from the CPU time they report with every
-// result and, for a worker that failed, the kernel's account of it. A
-// worker's CPU between batches (its runtime's own, while idle) counts in
-// the next batch: with dozens of workers that idle through other
-// configurations' batches it is more than the CPUs could give the batch,
-// so the harness reads the workers' schedstat around the batch instead
-// where the kernel keeps it. The start-up of a new worker does not count.
+// chunk of results (from the moment the worker began its first chunk of
+// the batch to its last) and, for a worker that failed, the kernel's
+// account of it. A worker's CPU while it sat idle between batches (its
+// runtime's own, which with dozens of workers idling through other
+// configurations' batches was more than the CPUs could give a batch) and
+// its start-up do not count. Where the kernel keeps schedstat, the harness
+// reads the workers' CPU around the batch instead.
 func (p *Procpool) LastBatchWorkerCPU() time.Duration { return p.lastCPU }
 
 // LastBatchMetrics implements BatchMetrics: faults/op is how many worker

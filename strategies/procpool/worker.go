@@ -189,6 +189,7 @@ func (wk *worker) handle(ctx context.Context, m wire.Message) error {
 // chunk runs on one locked thread, so that the thread's clock is the
 // job's.
 func (wk *worker) runJobs(ctx context.Context, m wire.Jobs) error {
+	cpuStart := selfCPU()
 	w := strategies.Workload{N: m.N, Sleep: m.Sleep}
 	wk.results = wk.results[:0]
 	if m.JobCPU {
@@ -219,7 +220,7 @@ func (wk *worker) runJobs(ctx context.Context, m wire.Jobs) error {
 		start = end
 		wk.jobsDone++
 	}
-	return wk.out.Write(wire.Results{CPU: selfCPU(), Results: wk.results})
+	return wk.out.Write(wire.Results{CPUStart: cpuStart, CPU: selfCPU(), Results: wk.results})
 }
 
 // fault is a test hook: a misbehaviour a worker shows once it has run

@@ -28,7 +28,7 @@ import (
 
 // Version is the protocol version a worker announces in its Hello. A parent
 // refuses a worker that speaks another one.
-const Version = 2
+const Version = 3
 
 // Magic opens every Hello, so a worker binary that does not serve the
 // protocol (it printed usage text, say) is told apart from a bad frame.
@@ -120,10 +120,14 @@ type Result struct {
 	CPU int64
 }
 
-// Results answers one Jobs frame, job for job.
+// Results answers one Jobs frame, job for job. CPU minus CPUStart is the
+// worker's CPU for the chunk, from the moment it had read the frame: what
+// it spent idle before it (its runtime's own, between batches) is in
+// neither.
 type Results struct {
-	CPU     time.Duration // the worker's user+system time after the last job
-	Results []Result
+	CPUStart time.Duration // the worker's user+system time when it began the chunk
+	CPU      time.Duration // the worker's user+system time after the last job
+	Results  []Result
 }
 
 // ProfileStart asks the worker to start its CPU profile.
@@ -158,7 +162,7 @@ const (
 	headerLen  = 5
 	helloLen   = len(Magic) + 4 + 8 + 8
 	jobsHead   = 8 + 8 + 4 + 4
-	resultsHd  = 8 + 4
+	resultsHd  = 8 + 8 + 4
 	resultSize = 5 * 8
 	// flagJobCPU, in a Jobs frame's flags, asks for each job's CPU time.
 	flagJobCPU = 1
@@ -249,6 +253,7 @@ func (j Jobs) appendPayload(b []byte) []byte {
 }
 
 func (r Results) appendPayload(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.CPUStart))
 	b = binary.LittleEndian.AppendUint64(b, uint64(r.CPU))
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(r.Results)))
 	for _, x := range r.Results {
@@ -311,8 +316,11 @@ func decode(t Type, p []byte) (Message, error) {
 		if len(p) < resultsHd {
 			return nil, malformed(t, "payload of %d bytes, want at least %d", len(p), resultsHd)
 		}
-		r := Results{CPU: time.Duration(le.Uint64(p))}
-		n := le.Uint32(p[8:])
+		r := Results{CPUStart: time.Duration(le.Uint64(p)), CPU: time.Duration(le.Uint64(p[8:]))}
+		if r.CPUStart < 0 || r.CPU < r.CPUStart {
+			return nil, malformed(t, "CPU time %d at the chunk's end, %d at its start: want 0 <= start <= end", r.CPU, r.CPUStart)
+		}
+		n := le.Uint32(p[16:])
 		if n > MaxJobs || len(p) != resultsHd+int(n)*resultSize {
 			return nil, malformed(t, "%d results in a payload of %d bytes", n, len(p))
 		}

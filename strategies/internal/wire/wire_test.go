@@ -20,7 +20,7 @@ var samples = []struct {
 	{"jobs", Jobs{N: 500000, Sleep: 2 * time.Second, IDs: []int64{0, 1, 7, 1 << 40}}},
 	{"jobs with their CPU", Jobs{N: 500000, JobCPU: true, IDs: []int64{3}}},
 	{"no jobs", Jobs{N: 1, IDs: []int64{}}},
-	{"results", Results{CPU: time.Second, Results: []Result{
+	{"results", Results{CPUStart: 900 * time.Millisecond, CPU: time.Second, Results: []Result{
 		{Job: 7, Sum: -12345, Start: 100, End: 250},
 		{Job: 8, Sum: 1 << 62, Start: 250, End: 400, CPU: 120},
 	}}},
@@ -100,7 +100,8 @@ func TestReadMalformed(t *testing.T) {
 		{"short jobs header", frame(TypeJobs, 3, []byte{1, 2, 3}), ErrMalformed, "want at least 24"},
 		{"negative n", frame(TypeJobs, jobsHead, append(binary.LittleEndian.AppendUint64(nil, 1<<63), make([]byte, 16)...)), ErrMalformed, "n -9223372036854775808"},
 		{"unknown jobs flag", frame(TypeJobs, jobsHead, append(make([]byte, 16), 2, 0, 0, 0, 0, 0, 0, 0)), ErrMalformed, "unknown flags 0x2"},
-		{"results count disagrees", frame(TypeResults, resultsHd, append(make([]byte, 8), 1, 0, 0, 0)), ErrMalformed, "1 results in a payload of 12 bytes"},
+		{"results count disagrees", frame(TypeResults, resultsHd, append(make([]byte, 16), 1, 0, 0, 0)), ErrMalformed, "1 results in a payload of 20 bytes"},
+		{"results CPU back in time", frame(TypeResults, resultsHd, append(binary.LittleEndian.AppendUint64(nil, 5), make([]byte, 12)...)), ErrMalformed, "CPU time 0 at the chunk's end, 5 at its start"},
 		{"hello with wrong magic", frame(TypeHello, uint32(helloLen), make([]byte, helloLen)), ErrMalformed, "magic"},
 		{"hello too short", frame(TypeHello, 4, []byte("PBPR")), ErrMalformed, "want 28"},
 		{"control frame with payload", frame(TypeProfileStop, 1, []byte{0}), ErrMalformed, "length 1, want at most 0"},
