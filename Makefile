@@ -16,15 +16,24 @@ RUNFLAGS ?=
 # run the rest.
 BENCH_STRATEGIES := serial,pool,perjob,perjob-unbounded,procpool
 
-.PHONY: all build test bench bench-quick bench-libs bench-all plan check clean
+.PHONY: all build test test-all bench bench-quick bench-libs bench-all plan check clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/parbench
 
+# Every package's tests under the race detector, within 3 minutes on 2
+# cores: the unit, golden and fuzz-seed tests, the conformance suite over
+# every registered strategy, and real end-to-end sweeps. The long ones (the
+# browser, the busy-thread sweeps, the synthetic reports of every strategy
+# on big machines) skip with a line that names make test-all.
 test:
 	$(GO) test -race ./...
+
+# make test with the long tests too; CI runs it.
+test-all:
+	PARBENCH_TEST_ALL=1 $(GO) test -race ./...
 
 # The main job: the default sweep on this machine, every batch paired with a
 # baseline half on its own CPUs, run until every speedup's 95% interval is

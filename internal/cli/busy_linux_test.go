@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/parbench/parbench/internal/longtest"
 	"github.com/parbench/parbench/runfiles"
 	"golang.org/x/sys/unix"
 )
@@ -46,6 +47,7 @@ func busyThread(t *testing.T, cpu int) {
 // descheduled time or a slower CPU, not as unexplained. Nothing here
 // asserts a time.
 func TestRunUnderABusyCPU(t *testing.T) {
+	longtest.Skip(t, "two real sweeps under a busy thread")
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs 2 CPUs: one to slow, one to compare it with")
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"github.com/parbench/parbench/harness"
+	"github.com/parbench/parbench/internal/longtest"
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/report"
@@ -28,21 +29,27 @@ var chartsDir = flag.String("charts", "", "keep the charts of the synthetic big-
 // TestSyntheticBigMachineReport builds the report of synthetic runs on
 // machines parbench has not been run on, the plan make bench makes on
 // 128 CPUs, the same with every registered strategy, and a sweep of every
-// core count of 32 CPUs with every registered strategy and two made-up ones, and checks that every chart is drawn and decodes as a PNG
-// of the expected size. Run with -charts DIR to look at them.
+// core count of 32 CPUs with every registered strategy and two made-up
+// ones, and checks that every chart is drawn and decodes as a PNG of the
+// expected size. Run with -charts DIR to look at them. The two reports of
+// every strategy take minutes under -race: make test-all runs them.
 func TestSyntheticBigMachineReport(t *testing.T) {
 	tests := []struct {
 		name       string
 		topo       harness.Topology
 		cpu        string
 		strategies []string
+		long       bool
 	}{
-		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strings.Split(makeBenchFlags(t)[1], ",")},
-		{"all-32-every-strategy", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta")},
-		{"registered-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names()},
+		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strings.Split(makeBenchFlags(t)[1], ","), false},
+		{"all-32-every-strategy", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta"), true},
+		{"registered-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names(), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.long {
+				longtest.Skip(t, "a synthetic report of every strategy")
+			}
 			var f runFlags
 			fs := newRunFlagSet(new(bytes.Buffer), &f)
 			if err := fs.Parse([]string{"-profile"}); err != nil {
