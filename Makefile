@@ -26,8 +26,8 @@ build:
 # Every package's tests under the race detector, within 3 minutes on 2
 # cores: the unit, golden and fuzz-seed tests, the conformance suite over
 # every registered strategy, and real end-to-end sweeps. The long ones (the
-# browser, the busy-thread sweeps, the synthetic reports of every strategy
-# on big machines) skip with a line that names make test-all.
+# browser, the busy-thread sweeps, the synthetic big-machine reports) skip
+# with a line that names make test-all.
 test:
 	$(GO) test -race ./...
 

@@ -31,25 +31,23 @@ var chartsDir = flag.String("charts", "", "keep the charts of the synthetic big-
 // 128 CPUs, the same with every registered strategy, and a sweep of every
 // core count of 32 CPUs with every registered strategy and two made-up
 // ones, and checks that every chart is drawn and decodes as a PNG of the
-// expected size. Run with -charts DIR to look at them. The two reports of
-// every strategy take minutes under -race: make test-all runs them.
+// expected size. Run with -charts DIR to look at them. Drawing about 80
+// charts takes 2 s, and 40 s to 90 s a report under -race: make test-all
+// runs them.
 func TestSyntheticBigMachineReport(t *testing.T) {
 	tests := []struct {
 		name       string
 		topo       harness.Topology
 		cpu        string
 		strategies []string
-		long       bool
 	}{
-		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strings.Split(makeBenchFlags(t)[1], ","), false},
-		{"all-32-every-strategy", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta"), true},
-		{"registered-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names(), true},
+		{"make-bench-128", harness.Topology{CPUs: 128, Cores: 64}, "", strings.Split(makeBenchFlags(t)[1], ",")},
+		{"all-32-every-strategy", harness.Topology{CPUs: 32, Cores: 16}, "all", append(strategies.Names(), "alpha", "beta")},
+		{"registered-128", harness.Topology{CPUs: 128, Cores: 64}, "", strategies.Names()},
 	}
+	longtest.Skip(t, "the charts of three synthetic big-machine reports")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.long {
-				longtest.Skip(t, "a synthetic report of every strategy")
-			}
 			var f runFlags
 			fs := newRunFlagSet(new(bytes.Buffer), &f)
 			if err := fs.Parse([]string{"-profile"}); err != nil {
