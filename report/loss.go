@@ -420,6 +420,17 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64, sl
 		}
 		noJob -= v
 	}
+	// With neither the jobs' clocks nor a trace, the jobs' CPU is the
+	// processes' CPU, and a negative waiting says some of it ran while no
+	// job was open: a job cannot use more CPU than its own interval. That
+	// much, at least, is overhead between jobs, not the jobs' slowdown.
+	if l.JobsCPUFrom == "process" && l.Waiting < 0 {
+		x := min(-l.Waiting, noJob)
+		carve(x)
+		l.Parts[PartSlowdown] -= x
+		l.Parts[PartOverheadNoJob] += x
+		l.Waiting += x
+	}
 	// The run delay of the batch's threads fell mostly inside jobs (a
 	// thread descheduled while it ran one), and the rest while no job was
 	// open (a thread descheduled between jobs): it is waiting up to the
@@ -456,7 +467,7 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64, sl
 		// phases too.
 		if over := min(tr.NoJobOverhead, noJob); over > 0 {
 			carve(over)
-			l.Parts[PartOverheadNoJob] = over
+			l.Parts[PartOverheadNoJob] += over
 		}
 	}
 	if !traced && l.OverheadByClock > 0 {
@@ -471,7 +482,7 @@ func (row *Row) explain(tr TraceShares, traced bool, machine map[int]float64, sl
 		waitingMeasured += inJobs
 		between := min(l.OverheadByClock-inJobs, noJob)
 		carve(between)
-		l.Parts[PartOverheadNoJob] = between
+		l.Parts[PartOverheadNoJob] += between
 	}
 	l.Parts[PartUnexplained] = l.Waiting - waitingMeasured
 	return l

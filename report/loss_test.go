@@ -490,3 +490,43 @@ func TestSleepIsTheJobsWork(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessCPUBetweenJobs: with neither the jobs' clocks nor a trace
+// (tiny jobs in other processes), the jobs' CPU is the processes', and what
+// of it exceeds the core-time with a job open ran between jobs: overhead,
+// not slowdown, and not a negative unexplained. A 100 ms batch on 2 cores
+// with 40 ms of it idle (starved) and 190 ms of the processes' CPU: at
+// least 30 ms of that CPU ran while no job was open.
+func TestProcessCPUBetweenJobs(t *testing.T) {
+	planted := map[string]plantedPair{
+		"strategy=serial/workers=1-1":   {wall: 0.150, base: 0.150, baseCPU: 0.149, cpu: 0.149},
+		"strategy=procpool/workers=2-2": {wall: 0.100, base: 0.150, baseCPU: 0.149, cpu: 0.190, idle: [4]float64{0, 0.040, 0, 0}},
+	}
+	rep, err := FromResults(lossResults(planted, 10, 0), fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Explain(nil)
+	l := rowOf(t, rep, "procpool", 2).Loss
+	if l == nil {
+		t.Fatal("procpool: no loss")
+	}
+	if l.JobsCPUFrom != "process" {
+		t.Fatalf("jobs' CPU from %q, want the process's", l.JobsCPUFrom)
+	}
+	want := map[LossPart]float64{
+		PartEfficiency:    0.75,
+		PartSlowdown:      (0.190 - 0.030 - 0.149) / 0.2,
+		PartStarved:       0.010 / 0.2,
+		PartOverheadNoJob: 0.030 / 0.2,
+		PartUnexplained:   0,
+	}
+	for p, w := range want {
+		if got := l.Part(p); math.Abs(got-w) > 1e-9 {
+			t.Errorf("%s: got %.4f, want %.4f", p, got, w)
+		}
+	}
+	if sum := l.Sum(); math.Abs(sum-1) > 1e-9 {
+		t.Errorf("parts sum to %v, want 1", sum)
+	}
+}
