@@ -142,7 +142,10 @@ func lossLegend() []string {
 }
 
 // WhereItWent is one sentence on where a row's efficiency went: its
-// largest losses, in points, "" without a loss.
+// largest losses, in points, and the largest part below zero that offsets
+// them (the baseline's own time, where another thread took the baseline's
+// CPU too), so that the figures add up in the reader's head; "" without a
+// loss.
 func (row *Row) WhereItWent() string {
 	l := row.Loss
 	if l == nil {
@@ -153,9 +156,14 @@ func (row *Row) WhereItWent() string {
 		v    float64
 	}
 	var parts []part
+	offset := part{v: -0.05} // an offset of less than 5 points is left unsaid
 	for _, p := range LossParts[1:] {
-		if v := l.Part(p); v > 0.005 {
+		v := l.Part(p)
+		if v > 0.005 {
 			parts = append(parts, part{PartTitle(p), v})
+		}
+		if v < offset.v {
+			offset = part{PartTitle(p), v}
 		}
 	}
 	slices.SortFunc(parts, func(a, b part) int { return cmp.Compare(b.v, a.v) })
@@ -168,5 +176,9 @@ func (row *Row) WhereItWent() string {
 	for _, p := range parts[:min(3, len(parts))] {
 		words = append(words, fmt.Sprintf("%s %s", p.name, fmtPoints(p.v)))
 	}
-	return fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
+	s = fmt.Sprintf("%s; the %s points lost went to %s", s, fmtPoints(gap), strings.Join(words, ", "))
+	if offset.name != "" {
+		s += fmt.Sprintf(", less %s %s", offset.name, fmtPoints(-offset.v))
+	}
+	return s
 }
