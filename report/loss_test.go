@@ -476,14 +476,7 @@ func TestSleepIsTheJobsWork(t *testing.T) {
 		PartTail:         0.002 / 0.06,
 		PartUnexplained:  0,
 	}
-	for p, w := range want {
-		if got := l.Part(p); math.Abs(got-w) > 1e-9 {
-			t.Errorf("%s: got %.4f, want %.4f", p, got, w)
-		}
-	}
-	if sum := l.Sum(); math.Abs(sum-1) > 1e-9 {
-		t.Errorf("parts sum to %v, want 1", sum)
-	}
+	checkParts(t, l, want)
 	for _, e := range rep.Warnings {
 		if w, ok := e.(*Warning); ok && (w.Check == CheckLoss || w.Check == CheckContended || w.Check == CheckImpossible) {
 			t.Errorf("warning: %v", w)
@@ -521,6 +514,13 @@ func TestProcessCPUBetweenJobs(t *testing.T) {
 		PartOverheadNoJob: 0.030 / 0.2,
 		PartUnexplained:   0,
 	}
+	checkParts(t, l, want)
+}
+
+// checkParts fails unless l has the parts wanted, to 1e-9, and its parts
+// add up to 1.
+func checkParts(t *testing.T, l *Loss, want map[LossPart]float64) {
+	t.Helper()
 	for p, w := range want {
 		if got := l.Part(p); math.Abs(got-w) > 1e-9 {
 			t.Errorf("%s: got %.4f, want %.4f", p, got, w)
