@@ -188,7 +188,8 @@ type pageFacts struct {
 	Images       int
 	Pwned        string
 	WarningItems int
-	Details      int
+	Details      int // folded timelines
+	Estimators   int // folded tables of every estimator
 }
 
 const readPage = `(async () => {
@@ -208,7 +209,8 @@ const readPage = `(async () => {
     Images: document.images.length,
     Pwned: String(window.pwned || ""),
     WarningItems: document.querySelectorAll("#warnings li").length,
-    Details: document.querySelectorAll("details").length,
+    Details: document.querySelectorAll('details[id^="chart-"]').length,
+    Estimators: document.querySelectorAll('details[id$="estimators"]').length,
   };
 })()`
 
@@ -311,7 +313,10 @@ func TestReportHTMLInBrowser(t *testing.T) {
 			t.Errorf("%d charts on the page, want %d (the PNGs the report wrote)", len(facts.Charts), len(pngs))
 		}
 		if facts.Details != len(timelines) {
-			t.Errorf("%d folded sections, want one per timeline (%d)", facts.Details, len(timelines))
+			t.Errorf("%d folded timelines, want one per timeline (%d)", facts.Details, len(timelines))
+		}
+		if facts.Estimators != 1 {
+			t.Errorf("%d folded tables of every estimator, want one for the run's machine", facts.Estimators)
 		}
 		for _, c := range facts.Charts {
 			if !(c.Width > 0 && c.Height > 0 && c.Natural > 0) {
