@@ -27,8 +27,6 @@ func seededShuffle(seed uint64) func(int, func(int, int)) {
 	return rand.New(rand.NewPCG(seed, 1)).Shuffle
 }
 
-func noShuffle(int, func(int, int)) {}
-
 func TestPlanRunsEveryConfigurationOncePerRound(t *testing.T) {
 	tests := []struct {
 		name string

@@ -138,9 +138,6 @@ func CheckRun(w Workload, workers int) error {
 	return nil
 }
 
-// checkArgs is CheckRun under the name the Python strategies call.
-func checkArgs(w Workload, workers int) error { return CheckRun(w, workers) }
-
 // Factory makes a fresh instance of a strategy, for one configuration of
 // a measurement session; instances share nothing.
 type Factory func() Strategy

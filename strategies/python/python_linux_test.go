@@ -322,12 +322,3 @@ func cpusAllowed(t *testing.T, pid int) string {
 	t.Fatalf("no Cpus_allowed_list in /proc/%d/status", pid)
 	return ""
 }
-
-func proctestGroup() int {
-	for _, p := range proctest.List() {
-		if p.PID == os.Getpid() {
-			return p.PGRP
-		}
-	}
-	return -1
-}
