@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/parbench/parbench/plots"
 	"github.com/parbench/parbench/report"
@@ -45,6 +47,7 @@ type chartWriter struct {
 	written  []string
 	problems []error
 	pages    []report.Chart // every chart as SVG, for report.html
+	queued   []queuedChart  // drawn, to be encoded and written by flush
 }
 
 // drawReport draws rep's charts: speedup, efficiency, throughput and time
@@ -105,27 +108,92 @@ func (cw *chartWriter) drawReport(rep *report.Report) {
 	}
 }
 
-// save stores a figure under name in every format, and once more as SVG
-// for report.html, under the section workload and, for a timeline, the
-// configuration config.
+// save queues a figure, or the error that stood in its way, to be
+// stored under name in every format, and once more as SVG for
+// report.html, under the section workload and, for a timeline, the
+// configuration config; flush does the work.
 func (cw *chartWriter) save(workload, name, config string, fig *plots.Figure, err error) {
-	if err != nil {
-		cw.problems = append(cw.problems, fmt.Errorf("%s: %w", name, err))
+	cw.queued = append(cw.queued, queuedChart{workload: workload, name: name, config: config, fig: fig, err: err})
+}
+
+// A queuedChart is a figure save has taken and flush not yet written.
+type queuedChart struct {
+	workload, name, config string
+	fig                    *plots.Figure
+	err                    error
+	// What encoding made of it: a file's bytes per format, then the
+	// SVG for report.html, each with its error.
+	files   [][]byte
+	fileErr []error
+	svg     []byte
+	svgErr  error
+}
+
+// flush encodes the queued figures, as many at once as GOMAXPROCS allows
+// (each is independent of the others, and drawing and compressing them is
+// most of a report's time), then claims and writes their files one at a
+// time, in the order they were drawn, so that the files, the problems and
+// report.html's charts come out as they would one by one. It goes a few
+// charts at a time, so that what it holds encoded stays small however
+// many charts a report has.
+func (cw *chartWriter) flush() {
+	procs := runtime.GOMAXPROCS(0)
+	for len(cw.queued) > 0 {
+		batch := cw.queued[:min(len(cw.queued), 2*procs)]
+		cw.queued = cw.queued[len(batch):]
+		sem := make(chan struct{}, procs)
+		var wg sync.WaitGroup
+		for i := range batch {
+			if batch[i].err != nil {
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				cw.encode(&batch[i])
+			}()
+		}
+		wg.Wait()
+		for i := range batch {
+			cw.write(batch[i])
+			batch[i] = queuedChart{} // let its bytes go
+		}
+	}
+	cw.queued = nil
+}
+
+// encode encodes q's figure in every format, and as SVG for report.html.
+func (cw *chartWriter) encode(q *queuedChart) {
+	q.files, q.fileErr = make([][]byte, len(cw.formats)), make([]error, len(cw.formats))
+	for j, f := range cw.formats {
+		var buf bytes.Buffer
+		q.fileErr[j] = q.fig.Encode(&buf, f, plots.Options{})
+		q.files[j] = buf.Bytes()
+	}
+	var svg bytes.Buffer
+	q.svgErr = q.fig.Encode(&svg, plots.SVG, plots.Options{})
+	q.svg = svg.Bytes()
+}
+
+// write claims and writes one encoded chart's files and keeps its SVG.
+func (cw *chartWriter) write(q queuedChart) {
+	if q.err != nil {
+		cw.problems = append(cw.problems, fmt.Errorf("%s: %w", q.name, q.err))
 		return
 	}
-	for _, f := range cw.formats {
-		file := plots.Filename(name, f)
+	for j, f := range cw.formats {
+		file := plots.Filename(q.name, f)
 		path, err := cw.claim(file)
 		if err != nil {
 			cw.problems = append(cw.problems, err)
 			continue
 		}
-		var buf bytes.Buffer
-		err = fig.Encode(&buf, f, plots.Options{})
+		err = q.fileErr[j]
 		if err == nil {
 			// Through a temporary file, so that an interrupted write
 			// never leaves a truncated chart under the final name.
-			err = runfiles.WriteFileAtomic(path, buf.Bytes())
+			err = runfiles.WriteFileAtomic(path, q.files[j])
 		}
 		if err != nil {
 			cw.problems = append(cw.problems, fmt.Errorf("%s: %w", file, err))
@@ -133,13 +201,12 @@ func (cw *chartWriter) save(workload, name, config string, fig *plots.Figure, er
 		}
 		cw.written = append(cw.written, file)
 	}
-	var svg bytes.Buffer
-	if err := fig.Encode(&svg, plots.SVG, plots.Options{}); err != nil {
-		cw.problems = append(cw.problems, fmt.Errorf("%s in %s: %w", name, runfiles.ReportHTML, err))
+	if q.svgErr != nil {
+		cw.problems = append(cw.problems, fmt.Errorf("%s in %s: %w", q.name, runfiles.ReportHTML, q.svgErr))
 		return
 	}
-	stem := strings.TrimSuffix(plots.Filename(name, plots.SVG), ".svg") // the name its files have
-	cw.pages = append(cw.pages, report.Chart{Name: stem, Config: config, Workload: workload, SVG: svg.Bytes()})
+	stem := strings.TrimSuffix(plots.Filename(q.name, plots.SVG), ".svg") // the name its files have
+	cw.pages = append(cw.pages, report.Chart{Name: stem, Config: q.config, Workload: q.workload, SVG: q.svg})
 }
 
 // The report's chart data, handed to plots as its types.

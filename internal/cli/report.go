@@ -261,6 +261,7 @@ func (w *reportWriter) charts(ctx context.Context, formats []plots.Format) error
 		for _, rep := range w.set.Reports {
 			cw.drawReport(rep)
 		}
+		cw.flush()
 		return cw, nil
 	})
 	if ctx.Err() != nil {
