@@ -190,6 +190,7 @@ func TestReportStopsOnSignal(t *testing.T) {
 // each view once per workload, over that workload's runs only, under a
 // title that names it.
 func TestBenchstatPerWorkload(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	dir := t.TempDir()
 	a, other, b := copyRun(t, dir, "hostA"), copyRun(t, dir, "other-workload"), copyRun(t, dir, "hostB")
 	script, _ := fakeBenchstat(t, dir, `echo "$@"`)

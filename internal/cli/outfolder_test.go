@@ -10,6 +10,7 @@ import (
 )
 
 func TestReportNeverOverwritesForeignFiles(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	const foreign = "not parbench's\n"
 	writeForeign := func(t *testing.T, dir string, names ...string) {
 		t.Helper()

@@ -100,6 +100,7 @@ func TestReportBadInput(t *testing.T) {
 }
 
 func TestReportOneRun(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	run := copyRun(t, t.TempDir(), "one-machine")
 	status, stdout, stderr := runParbench(t, "report", "-benchstat", "", run)
 	if status != 0 {
@@ -144,6 +145,7 @@ func TestReportOneRun(t *testing.T) {
 }
 
 func TestReportCorruptInput(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	run := copyRun(t, t.TempDir(), "corrupt")
 	status, stdout, stderr := runParbench(t, "report", "-benchstat", "", run)
 	if status != 1 {
@@ -170,6 +172,7 @@ func TestReportCorruptInput(t *testing.T) {
 }
 
 func TestReportSeveralMachines(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	results := filepath.Join(t.TempDir(), "results")
 	a, b := copyRun(t, results, "hostA"), copyRun(t, results, "hostB")
 	t.Run("default folder", func(t *testing.T) {
@@ -225,6 +228,7 @@ func TestReportSeveralMachines(t *testing.T) {
 }
 
 func TestReportBenchstat(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	if testing.Short() {
 		t.Skip("builds and runs go tool benchstat")
 	}
@@ -256,6 +260,7 @@ func TestReportBenchstat(t *testing.T) {
 }
 
 func TestReportBenchstatUnavailable(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	run := copyRun(t, t.TempDir(), "one-machine")
 	status, _, stderr := runParbench(t, "report", "-benchstat", filepath.Join(t.TempDir(), "no-benchstat"), run)
 	if status != 0 {
@@ -337,6 +342,7 @@ func TestDefaultReportDir(t *testing.T) {
 // charts, and the table across them; every file says which workload a
 // row is.
 func TestReportTwoWorkloads(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	results := filepath.Join(t.TempDir(), "results")
 	a, other, b := copyRun(t, results, "hostA"), copyRun(t, results, "other-workload"), copyRun(t, results, "hostB")
 	out := filepath.Join(t.TempDir(), "both")
@@ -404,6 +410,7 @@ func TestReportTwoWorkloads(t *testing.T) {
 // lines in bench.txt, so that parbench report of the run folder writes
 // the same file again.
 func TestReportRebuildsArrivalBound(t *testing.T) {
+	t.Parallel() // reads and writes its own folders only: runs beside the other report tests, after the sweeps
 	root := filepath.Join(t.TempDir(), "results")
 	status, stdout, stderr := runParbench(t, "run", "-cpu", "1", "-count", "2", "-jobs", "4", "-n", "1000", "-sleep", "1ms",
 		"-strategy", "serial", "-benchstat", "", "-format", "svg", "-o", root)
