@@ -11,8 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/pprof/profile"
-
+	"github.com/parbench/parbench/internal/proftest"
 	"github.com/parbench/parbench/profiles"
 	"github.com/parbench/parbench/runfiles"
 )
@@ -21,26 +20,11 @@ import (
 // kernel and one of the scheduler, labelled with labels.
 func writeCPUProfile(t *testing.T, path string, n int, labels map[string][]string) {
 	t.Helper()
-	kernel := &profile.Function{ID: 1, Name: profiles.KernelFunc}
-	sched := &profile.Function{ID: 2, Name: "runtime.schedule"}
-	kl := &profile.Location{ID: 1, Line: []profile.Line{{Function: kernel}}}
-	sl := &profile.Location{ID: 2, Line: []profile.Line{{Function: sched}}}
-	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
-		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
-		Period:     10_000_000,
-		Sample: []*profile.Sample{
-			{Location: []*profile.Location{kl}, Value: []int64{int64(n), int64(n) * 10_000_000}, Label: labels},
-			{Location: []*profile.Location{sl}, Value: []int64{1, 10_000_000}, Label: labels},
-		},
-		Location: []*profile.Location{kl, sl},
-		Function: []*profile.Function{kernel, sched},
-	}
-	var b bytes.Buffer
-	if err := p.Write(&b); err != nil {
+	data, err := proftest.Kernel(n, labels)
+	if err != nil {
 		t.Fatal(err)
 	}
-	writeTestFile(t, path, b.Bytes())
+	writeTestFile(t, path, data)
 }
 
 // configLabels are the labels of a configuration's profile samples.

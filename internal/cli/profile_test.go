@@ -9,10 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/pprof/profile"
-
 	"github.com/parbench/parbench/harness"
-	"github.com/parbench/parbench/profiles"
+	"github.com/parbench/parbench/internal/proftest"
 	"github.com/parbench/parbench/runfiles"
 )
 
@@ -22,30 +20,15 @@ import (
 func writeCPUProfile(t *testing.T, folder runfiles.Folder, strategy string, cores, workers, n int) string {
 	t.Helper()
 	labels := map[string][]string{runfiles.LabelStrategy: {strategy}, runfiles.LabelCores: {strconv.Itoa(cores)}, runfiles.LabelWorkers: {strconv.Itoa(workers)}}
-	kernel := &profile.Function{ID: 1, Name: profiles.KernelFunc}
-	sched := &profile.Function{ID: 2, Name: "runtime.schedule"}
-	kl := &profile.Location{ID: 1, Line: []profile.Line{{Function: kernel}}}
-	sl := &profile.Location{ID: 2, Line: []profile.Line{{Function: sched}}}
-	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
-		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
-		Period:     10_000_000,
-		Sample: []*profile.Sample{
-			{Location: []*profile.Location{kl}, Value: []int64{int64(n), int64(n) * 10_000_000}, Label: labels},
-			{Location: []*profile.Location{sl}, Value: []int64{1, 10_000_000}, Label: labels},
-		},
-		Location: []*profile.Location{kl, sl},
-		Function: []*profile.Function{kernel, sched},
-	}
-	var b bytes.Buffer
-	if err := p.Write(&b); err != nil {
+	data, err := proftest.Kernel(n, labels)
+	if err != nil {
 		t.Fatal(err)
 	}
 	path := folder.ProfilePath(runfiles.ProfileCPU, strategy, cores, workers, true)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
